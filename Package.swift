@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// dicomlua: DICOM query/retrieve automation from Lua 5.4 scripts. Layers: see ../shared/DESIGN.md.
+import PackageDescription
+
+let package = Package(
+    name: "dicomlua",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dicomlua", targets: ["dicomlua"]),
+        .library(name: "DICOMCore", targets: ["DICOMCore"]),
+        .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
+        .library(name: "DICOMServices", targets: ["DICOMServices"]),
+        .library(name: "LuaBridge", targets: ["LuaBridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+    ],
+    targets: [
+        // System libraries (Debian: liblua5.4-dev, zlib1g-dev).
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // C shim: inline wrappers for Lua macros and the one place that raises Lua errors.
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+
+        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
+        .target(name: "DICOMCore", dependencies: ["CZlib"]),
+        .target(name: "DICOMNetwork", dependencies: [
+            "DICOMCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
+        .target(name: "DICOMServices", dependencies: [
+            "DICOMCore", "DICOMNetwork",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices"]),
+        .executableTarget(name: "dicomlua", dependencies: [
+            "DICOMScripting", "DICOMServices", "LuaBridge",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
+        .testTarget(name: "DICOMNetworkTests", dependencies: [
+            "DICOMNetwork", "DICOMCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "DICOMServicesTests", dependencies: ["DICOMServices", "DICOMNetwork", "DICOMCore"]),
+        .testTarget(name: "DICOMScriptingTests", dependencies: ["DICOMScripting", "LuaBridge"]),
+        .testTarget(name: "dicomluaTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// DICOMCore: placeholder, filled in by its issue.

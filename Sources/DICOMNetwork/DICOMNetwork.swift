@@ -1,0 +1,1 @@
+// DICOMNetwork: placeholder, filled in by its issue.

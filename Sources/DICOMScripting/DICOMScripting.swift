@@ -1,0 +1,1 @@
+// DICOMScripting: placeholder, filled in by its issue.

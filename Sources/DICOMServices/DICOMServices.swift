@@ -1,0 +1,1 @@
+// DICOMServices: placeholder, filled in by its issue.

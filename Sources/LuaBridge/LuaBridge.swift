@@ -1,0 +1,1 @@
+// LuaBridge: placeholder, filled in by its issue.

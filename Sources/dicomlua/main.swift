@@ -1,0 +1,1 @@
+print("dicomlua: not built yet")
