@@ -46,17 +46,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
-        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "TestSupport"]),
+        .testTarget(name: "DICOMCoreTests", dependencies: ["TestSupport", "DICOMCore"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: [
-            "DICOMNetwork", "DICOMCore",
+            "DICOMNetwork", "DICOMCore", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "DICOMServicesTests", dependencies: ["DICOMServices", "DICOMNetwork", "DICOMCore"]),
-        .testTarget(name: "DICOMScriptingTests", dependencies: ["DICOMScripting", "LuaBridge"]),
-        .testTarget(name: "dicomluaTests", dependencies: []),
+        .testTarget(name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
+        .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
+        .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
