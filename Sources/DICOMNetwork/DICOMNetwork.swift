@@ -1,1 +1,0 @@
-// DICOMNetwork: placeholder, filled in by its issue.
