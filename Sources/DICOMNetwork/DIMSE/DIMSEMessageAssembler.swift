@@ -70,13 +70,18 @@ public struct DIMSEMessageAssembler: Sendable {
 
     private mutating func appendCommand(_ pdv: PresentationDataValue, to collected: ByteBuffer) throws
         -> [DIMSEAssemblyEvent] {
-        var bytes = collected
-        let total = bytes.readableBytes + pdv.data.readableBytes
+        let total = collected.readableBytes + pdv.data.readableBytes
         guard total <= maxCommandSetLength else {
             throw DIMSEAssemblyError.commandSetTooLarge(limit: maxCommandSetLength, received: total)
         }
-        var fragment = pdv.data
-        bytes.writeBuffer(&fragment)
+        var bytes: ByteBuffer
+        if collected.readableBytes == 0 {
+            bytes = pdv.data // the usual case: the whole command set in one PDV, no copy
+        } else {
+            bytes = collected
+            var fragment = pdv.data
+            bytes.writeBuffer(&fragment)
+        }
         guard pdv.isLastFragment else {
             state = .receivingCommand(contextID: pdv.contextID, bytes: bytes)
             return []

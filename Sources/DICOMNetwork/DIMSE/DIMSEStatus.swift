@@ -3,8 +3,9 @@
 ///
 /// A status is a service outcome, not a protocol error: a failure status ends one operation, never the
 /// association.
-public struct DIMSEStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct DIMSEStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public var rawValue: UInt16
+    public init(integerLiteral code: UInt16) { self.rawValue = code }
     public init(rawValue: UInt16) { self.rawValue = rawValue }
     public init(_ code: UInt16) { self.rawValue = code }
 
