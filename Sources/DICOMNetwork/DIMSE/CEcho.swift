@@ -41,6 +41,12 @@ public struct CEchoRSP: DIMSECommandMessage {
         self.errorComment = errorComment
     }
 
+    /// The response to `request`.
+    public init(respondingTo request: CEchoRQ, status: DIMSEStatus = .success, errorComment: String? = nil) {
+        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
+                  affectedSOPClassUID: request.affectedSOPClassUID, errorComment: errorComment)
+    }
+
     public var hasDataSet: Bool { false }
 
     public var commandSet: CommandSet {

@@ -51,6 +51,14 @@ public struct CFindRSP: DIMSECommandMessage {
         self.errorComment = errorComment
     }
 
+    /// A response to `request`; `hasIdentifier` defaults to true for pending statuses.
+    public init(respondingTo request: CFindRQ, status: DIMSEStatus, hasIdentifier: Bool? = nil,
+                errorComment: String? = nil) {
+        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
+                  affectedSOPClassUID: request.affectedSOPClassUID, hasIdentifier: hasIdentifier,
+                  errorComment: errorComment)
+    }
+
     public var hasDataSet: Bool { hasIdentifier }
 
     public var commandSet: CommandSet {

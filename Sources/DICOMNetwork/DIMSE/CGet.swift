@@ -54,6 +54,14 @@ public struct CGetRSP: DIMSECommandMessage {
         self.errorComment = errorComment
     }
 
+    /// A response to `request`.
+    public init(respondingTo request: CGetRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
+                hasIdentifier: Bool = false, errorComment: String? = nil) {
+        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
+                  affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
+                  hasIdentifier: hasIdentifier, errorComment: errorComment)
+    }
+
     public var hasDataSet: Bool { hasIdentifier }
 
     public var commandSet: CommandSet {

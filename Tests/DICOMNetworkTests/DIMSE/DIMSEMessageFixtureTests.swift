@@ -132,6 +132,39 @@ final class DIMSEMessageFixtureTests: XCTestCase {
         XCTAssertEqual(ours.map(dimseHex), [pdu])
     }
 
+    /// DCMTK 3.6.7 `findscu -S -k QueryRetrieveLevel=STUDY -k PatientID=PAT1`: a command PDU then an identifier
+    /// PDU (control header 0x02), as captured by a pynetdicom SCP; fed through the accumulator.
+    func testDCMTKFindRequestWithIdentifier() throws {
+        let pdus = [
+            "04000000005e0000005a010300000000040000004c000000000002001c000000312e322e3834302e31303030382e352e312e34"
+                + "2e312e322e322e310000000001020000002000000010010200000001000000000702000000000000000008020000000100",
+            "0400000000200000001c01020800520006000000535455445920100020000400000050415431",
+        ]
+        var accumulator = DIMSEMessageAccumulator()
+        var messages: [DIMSEReceivedMessage] = []
+        for hex in pdus {
+            var buffer = dimseBytes(hex: hex)
+            buffer.moveReaderIndex(forwardBy: 6)
+            while buffer.readableBytes > 0 {
+                let length = Int(buffer.readInteger(endianness: .big, as: UInt32.self)!)
+                let contextID = buffer.readInteger(as: UInt8.self)!
+                let header = buffer.readInteger(as: UInt8.self)!
+                let pdv = PresentationDataValue(contextID: contextID, isCommand: header & 1 == 1,
+                                                isLastFragment: header & 2 == 2, data: buffer.readSlice(length: length - 2)!)
+                if let message = try accumulator.receive(pdv) { messages.append(message) }
+            }
+        }
+        XCTAssertEqual(messages.count, 1)
+        let request = try CFindRQ(commandSet: messages[0].commandSet)
+        XCTAssertEqual(request, CFindRQ(messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.2.2.1"))
+        // Implicit VR LE identifier: (0008,0052) "STUDY " and (0010,0020) "PAT1".
+        XCTAssertEqual(messages[0].dataSet.map(dimseHex), "0800520006000000535455445920100020000400000050415431")
+        let response = CFindRSP(respondingTo: request, status: .pending)
+        XCTAssertEqual(response.messageIDBeingRespondedTo, 1)
+        XCTAssertTrue(response.hasIdentifier)
+        XCTAssertFalse(CFindRSP(respondingTo: request, status: .success).hasIdentifier)
+    }
+
     func testDispatchRejectsNServicesAndWrongField() throws {
         var set = CommandSet()
         set.setUnsignedShort(CommandField.nGetRQ.rawValue, for: .commandField)
