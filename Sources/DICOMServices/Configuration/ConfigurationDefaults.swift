@@ -14,7 +14,7 @@ public enum ConfigurationDefaults {
                                serviceList: .querySCU, serviceType: .querySCU),
         try! ApplicationEntity(name: storageSCPName, aeTitle: "DICOMLUA_STORE", hostname: "localhost", port: 2510,
                                serviceList: .storageSCP, serviceType: .storageSCP),
-        try! ApplicationEntity(name: storageSCUName, aeTitle: "DICOMLUA_STOR_SCU", hostname: "localhost", port: 9999,
+        try! ApplicationEntity(name: storageSCUName, aeTitle: "DICOMLUA_STORSCU", hostname: "localhost", port: 9999,
                                serviceList: .storageSCU, serviceType: .storageSCU),
         try! ApplicationEntity(name: echoSCUName, aeTitle: "DICOMLUA_ECHO", hostname: "localhost", port: 9999,
                                serviceList: .echoSCU, serviceType: .echoSCU),

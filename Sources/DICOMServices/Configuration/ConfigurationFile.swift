@@ -26,7 +26,7 @@ struct ConfigurationFile {
     func read() throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT || errno == ENOTDIR { return nil }   // missing (or a parent is not a folder)
             throw systemError("open \(path) for reading")
         }
         defer { close(fd) }
