@@ -1,0 +1,70 @@
+import Foundation
+
+/// What the storage SCP does when a received instance's file already exists.
+public enum DuplicatePolicy: String, Sendable {
+    /// Replace the earlier file (IDL's behaviour, reference §4.3).
+    case overwrite
+    /// Keep the earlier file and discard the new one (still answered with success).
+    case keep
+}
+
+/// Typed accessors for Swift callers. The stored text is always valid (it was checked on the way in), so
+/// these never fail; the fallbacks after `??` are unreachable and only keep the accessors total.
+extension ConfigurationDocument {
+    /// The AE named by `QRScuServiceAE`: the calling AE for queries and retrieves.
+    public var queryRetrieveSCU: ApplicationEntity { serviceEntity(.queryRetrieveSCUServiceAE) }
+    /// The AE named by `StorScpServiceAE`: the storage SCP's title and port.
+    public var storageSCP: ApplicationEntity { serviceEntity(.storageSCPServiceAE) }
+    /// The AE named by `StorScuServiceAE`: the calling AE for sending.
+    public var storageSCU: ApplicationEntity { serviceEntity(.storageSCUServiceAE) }
+    /// The AE named by `EchoScuServiceAE`: the calling AE for `echo`.
+    public var echoSCU: ApplicationEntity { serviceEntity(.echoSCUServiceAE) }
+
+    public var maxQueryResponses: Int { int(.maxQueryResponses) }
+    public var storageDirectory: URL { URL(fileURLWithPath: value(of: .storageSCPDirectory), isDirectory: true) }
+    /// `AcceptAny` = `Yes`: any calling AE title may associate; `No`: only those of the system configuration.
+    public var acceptAny: Bool { value(of: .acceptAny) == "Yes" }
+    public var fileExtension: String { value(of: .fileExtension) }
+    public var storageSCPControlPort: Int { int(.storageSCPControlPort) }
+    /// Seconds to establish the TCP connection.
+    public var connectTimeout: Double { Double(value(of: .connectTimeout)) ?? 10 }
+    /// Seconds to wait for an A-ASSOCIATE response or A-RELEASE response (the ARTIM timer, PS3.8 §9.1.5).
+    public var acseTimeout: Double { Double(value(of: .acseTimeout)) ?? 30 }
+    /// Seconds to wait for a DIMSE message; nil when `DimseTimeout` is 0 (no limit).
+    public var dimseTimeout: Double? {
+        let seconds = Double(value(of: .dimseTimeout)) ?? 60
+        return seconds == 0 ? nil : seconds
+    }
+    /// The Maximum Length we announce in our A-ASSOCIATE (PS3.8 §D.1), bytes.
+    public var maxPDULength: Int { int(.maxPDULength) }
+    public var duplicatePolicy: DuplicatePolicy { DuplicatePolicy(rawValue: value(of: .duplicatePolicy)) ?? .overwrite }
+    /// The Lua hooks file of the storage SCP service, or nil when `HooksFile` is empty.
+    public var hooksFile: URL? {
+        let path = value(of: .hooksFile)
+        return path.isEmpty ? nil : URL(fileURLWithPath: path)
+    }
+    public var maxAssociations: Int { int(.maxAssociations) }
+    /// `CalledAECheck` = `Yes`: reject an association whose called AE title is not ours (A-ASSOCIATE-RJ
+    /// result 1, source 1, reason 7: called AE title not recognized, PS3.8 §9.3.4).
+    public var calledAECheck: Bool { value(of: .calledAECheck) == "Yes" }
+    /// Where the storage SCP service writes `storscp1.log` and `storscp2.log`.
+    public var logDirectory: URL { URL(fileURLWithPath: value(of: .logDirectory), isDirectory: true) }
+
+    /// All AEs, or those of one service type, in file order.
+    public func applicationEntities(ofType type: ServiceType?) -> [ApplicationEntity] {
+        guard let type else { return applicationEntities }
+        return applicationEntities.filter { $0.serviceType == type }
+    }
+
+    /// The AE titles defined in this configuration (for `AcceptAny` = `No`).
+    public var knownAETitles: Set<String> { Set(applicationEntities.map(\.aeTitle)) }
+
+    private func int(_ key: ConfigurationKey) -> Int {
+        Int(value(of: key)) ?? 0
+    }
+
+    private func serviceEntity(_ key: ConfigurationKey) -> ApplicationEntity {
+        applicationEntity(named: value(of: key))
+            ?? ConfigurationDefaults.applicationEntities.first { $0.serviceType == key.requiredServiceType }!
+    }
+}

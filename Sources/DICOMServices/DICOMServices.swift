@@ -1,1 +1,0 @@
-// DICOMServices: placeholder, filled in by its issue.
