@@ -106,3 +106,18 @@ final class DataSetValueTests: XCTestCase {
         XCTAssertEqual(read.items(t("OtherPatientIDsSequence"))?.first?.string(t("PatientName")), "Jü")
     }
 }
+
+final class UNRecoveryTests: XCTestCase {
+    func testExplicitUNOfAKnownTagGetsTheDictionaryVR() throws {
+        // (0028,0010) Rows sent as UN (a sender that did not know the tag): value in little endian.
+        let rows: [UInt8] = [0x28, 0x00, 0x10, 0x00] + Array("UN".utf8) + [0, 0, 2, 0, 0, 0, 0x00, 0x02]
+        // (0008,1115) ReferencedSeriesSequence as UN with defined length: implicit VR LE items inside.
+        let inner: [UInt8] = [0x20, 0x00, 0x0E, 0x00, 4, 0, 0, 0] + Array("1.2\0".utf8)
+        let item: [UInt8] = [0xFE, 0xFF, 0x00, 0xE0] + [UInt8(inner.count), 0, 0, 0] + inner
+        let seq: [UInt8] = [0x08, 0x00, 0x15, 0x11] + Array("UN".utf8) + [0, 0, UInt8(item.count), 0, 0, 0] + item
+        let ds = try DataSetReader.read(seq + rows, transferSyntax: .explicitVRLittleEndian)
+        XCTAssertEqual(ds[Tag(0x0028, 0x0010)]?.vr, .US)
+        XCTAssertEqual(ds.int(Tag(0x0028, 0x0010)), 512)
+        XCTAssertEqual(ds.items(Tag(0x0008, 0x1115))?.first?.string(Tag(0x0020, 0x000E)), "1.2")
+    }
+}

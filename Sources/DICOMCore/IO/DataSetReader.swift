@@ -85,6 +85,7 @@ struct ElementParser {
     mutating func readDataSet(end: Int, inUndefinedItem: Bool, depth: Int,
                               inherited: SpecificCharacterSet) throws -> DataSet {
         var dataSet = DataSet(byteOrder: byteOrder, inheritedCharacterSet: inherited)
+        var characterSet = inherited   // replaced when this data set's own (0008,0005) is read
         while position < end {
             let start = position
             try need(4, before: end, at: start, "element header")
@@ -96,7 +97,10 @@ struct ElementParser {
                 let what = t == .item ? "Item" : t == .itemDelimitation ? "Item Delimitation" : t == .sequenceDelimitation ? "Sequence Delimitation" : "group FFFE"
                 throw error(.unexpectedItem, at: start, "\(what) tag \(t) outside a sequence: expected a data element")
             }
-            if let element = try readElement(tag: t, end: end, depth: depth, characterSet: dataSet.specificCharacterSet) {
+            if let element = try readElement(tag: t, end: end, depth: depth, characterSet: characterSet) {
+                if t == .specificCharacterSet, case .bytes(let b) = element.value {
+                    characterSet = SpecificCharacterSet(termsValue: b)
+                }
                 dataSet.insert(element)
             }
         }
@@ -180,6 +184,23 @@ struct ElementParser {
             let items = try readItems(of: t, end: valueEnd, undefinedLength: false, depth: depth + 1, characterSet: characterSet)
             position = valueEnd
             return DataElement(tag: t, vr: .SQ, value: .sequence(items))
+        }
+        if vr == .UN && isExplicitVR, let known = DataDictionary.entry(for: t)?.vr, known != .UN {
+            // PS3.5 §6.2.2: a UN value is encoded as Implicit VR Little Endian; recover the dictionary's VR
+            // (a sequence is parsed, falling back to bytes if its content is not a valid sequence).
+            if known == .SQ {
+                let saved = (isExplicitVR, isBigEndian, position)
+                isExplicitVR = false; isBigEndian = false
+                defer { (isExplicitVR, isBigEndian) = (saved.0, saved.1) }
+                if let items = try? readItems(of: t, end: valueEnd, undefinedLength: false, depth: depth + 1,
+                                              characterSet: characterSet) {
+                    position = valueEnd
+                    return DataElement(tag: t, vr: .SQ, value: .sequence(items))
+                }
+                position = saved.2
+            } else if !isBigEndian || known.binaryWordSize == nil {
+                vr = known
+            }
         }
         let bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[position..<valueEnd]))
         position = valueEnd
