@@ -20,8 +20,8 @@ public enum VR: String, CaseIterable, Sendable {
 
     /// The two ASCII bytes written in an explicit VR header.
     public var bytes: (UInt8, UInt8) {
-        let u = Array(rawValue.utf8)
-        return (u[0], u[1])
+        let u = rawValue.utf8   // a small literal: no allocation
+        return (u[u.startIndex], u[u.index(after: u.startIndex)])
     }
 
     /// True when the explicit VR header is `tag | VR | 0000 | length(4)` (PS3.5 §7.1.2, Table 7.1-1);

@@ -11,9 +11,10 @@ import Foundation
 /// moves the completed file into place with `rename` (atomic on the same file system), `discard()` removes
 /// it. Memory stays at one buffer whatever the instance size.
 ///
-/// Not thread-safe: use one writer from one thread (or event loop) at a time. If neither `finish` nor
-/// `discard` was called, `deinit` discards.
-public final class Part10StreamWriter {
+/// One owner at a time: the writer may be handed from one thread to another (e.g. an event loop to a
+/// file I/O thread pool), hence `@unchecked Sendable`, but must never be used from two threads at once.
+/// If neither `finish` nor `discard` was called, `deinit` discards.
+public final class Part10StreamWriter: @unchecked Sendable {
     /// Default write buffer size (1 MiB).
     public static let defaultBufferSize = 1 << 20
 
