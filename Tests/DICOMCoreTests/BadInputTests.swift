@@ -140,4 +140,20 @@ final class BadInputTests: XCTestCase {
             _ = try? DICOMFile.decode(bytes)
         }
     }
+
+    func testMutatedFilesNeverCrash() throws {
+        var generator = SystemRandomNumberGenerator()
+        for ts in [TransferSyntax.implicitVRLittleEndian, .explicitVRLittleEndian, .explicitVRBigEndian] {
+            let valid = try DICOMFile(dataSet: Fixtures.sampleDataSet(), transferSyntax: ts).encoded()
+            for _ in 0..<300 {
+                var bytes = valid
+                for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                    bytes[Int.random(in: 132..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                }
+                do { _ = try DICOMFile.decode(bytes) } catch let e as DICOMParseError {
+                    XCTAssertLessThanOrEqual(e.offset, bytes.count, e.description)
+                }
+            }
+        }
+    }
 }
