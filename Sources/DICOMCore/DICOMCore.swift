@@ -1,1 +1,0 @@
-// DICOMCore: placeholder, filled in by its issue.

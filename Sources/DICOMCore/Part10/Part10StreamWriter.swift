@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Writes a Part 10 file while its data set arrives in fragments (the storage SCP's C-STORE data PDVs):
+/// preamble, "DICM" and the meta group built from the C-STORE fields are written at once, then each
+/// fragment is appended as it arrives through a large buffer with POSIX `write`; `finish(renamingTo:)`
+/// moves the completed file into place with `rename` (atomic on the same file system), `discard()` removes
+/// it. Memory stays at one buffer whatever the instance size.
+///
+/// One owner at a time: the writer may be handed from one thread to another (e.g. an event loop to a
+/// file I/O thread pool), hence `@unchecked Sendable`, but must never be used from two threads at once.
+/// If neither `finish` nor `discard` was called, `deinit` discards.
+public final class Part10StreamWriter: @unchecked Sendable {
+    /// Default write buffer size (1 MiB).
+    public static let defaultBufferSize = 1 << 20
+
+    /// Where the file is written until `finish` renames it.
+    public let temporaryPath: String
+    /// Bytes of data set appended so far (without the file header).
+    public private(set) var dataSetLength = 0
+
+    private var fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private var isClosed = false
+    /// Finished (renamed) or discarded: nothing left to clean up.
+    private var isDone = false
+    private let syncOnFinish: Bool
+
+    /// Creates `temporaryPath` (which must not exist) and writes the file header for `meta`.
+    /// `fsync` makes `finish` flush the file to disk before renaming it.
+    public init(temporaryPath: String, meta: FileMetaInformation, fsync: Bool = false,
+                bufferSize: Int = Part10StreamWriter.defaultBufferSize) throws {
+        self.temporaryPath = temporaryPath
+        self.syncOnFinish = fsync
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DICOMFileError("create", path: temporaryPath, errno: errno) }
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
+        do {
+            let header = meta.fileHeader()
+            try header.withUnsafeBytes { try appendRaw($0) }
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Creates a hidden temporary file (`.dicomlua-<UUID>.part`) in `directory`, the folder the final file
+    /// will be renamed into.
+    public convenience init(inDirectory directory: String, meta: FileMetaInformation, fsync: Bool = false,
+                            bufferSize: Int = Part10StreamWriter.defaultBufferSize) throws {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(".dicomlua-\(UUID().uuidString).part").path
+        try self.init(temporaryPath: path, meta: meta, fsync: fsync, bufferSize: bufferSize)
+    }
+
+    deinit {
+        discard()
+        buffer.deallocate()
+    }
+
+    /// Appends a fragment of the data set (bytes exactly as received, in the meta's transfer syntax).
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !isClosed else { throw DICOMFileError("append to closed", path: temporaryPath, errno: EBADF) }
+        try appendRaw(bytes)
+        dataSetLength += bytes.count
+    }
+
+    /// Appends a fragment held in an array.
+    public func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append($0) }
+    }
+
+    private func appendRaw(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffered + bytes.count <= buffer.count {
+            if bytes.count > 0 {
+                (buffer.baseAddress! + buffered).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                buffered += bytes.count
+            }
+            return
+        }
+        try flush()
+        if bytes.count >= buffer.count {
+            try FileIO.writeAll(fd, bytes, path: temporaryPath)
+        } else {
+            (buffer.baseAddress!).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            buffered = bytes.count
+        }
+    }
+
+    private func flush() throws {
+        guard buffered > 0 else { return }
+        try FileIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), path: temporaryPath)
+        buffered = 0
+    }
+
+    /// Writes what is buffered, optionally fsyncs, closes, and renames the file to `finalPath` (replacing
+    /// any file there). On failure the temporary file is removed and the error thrown.
+    public func finish(renamingTo finalPath: String) throws {
+        guard !isClosed else { throw DICOMFileError("finish closed", path: temporaryPath, errno: EBADF) }
+        do {
+            try flush()
+            if syncOnFinish && fsync(fd) != 0 { throw DICOMFileError("fsync", path: temporaryPath, errno: errno) }
+            isClosed = true
+            if close(fd) != 0 { throw DICOMFileError("close", path: temporaryPath, errno: errno) }
+            if rename(temporaryPath, finalPath) != 0 { throw DICOMFileError("rename to", path: finalPath, errno: errno) }
+            isDone = true
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Closes and removes the temporary file. Idempotent; also done by `deinit` when the file was neither
+    /// finished nor discarded.
+    public func discard() {
+        guard !isDone else { return }
+        isDone = true
+        if !isClosed {
+            isClosed = true
+            close(fd)
+        }
+        buffered = 0
+        unlink(temporaryPath)
+    }
+}
