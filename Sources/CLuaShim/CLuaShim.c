@@ -1,2 +1,66 @@
 #include "CLuaShim.h"
-int cluashim_version(void) { return LUA_VERSION_NUM; }
+
+/* The metatable of boxes that hold Swift closures: only __gc. */
+static const char *const CLUASHIM_FUNCTION_BOX = "dicomlua.SwiftFunctionBox";
+
+static int box_gc(lua_State *L) {
+    cluashim_Box *box = (cluashim_Box *)lua_touserdata(L, 1);
+    if (box != NULL && box->object != NULL) {
+        void *object = box->object;
+        box->object = NULL;
+        box->release(object);
+    }
+    return 0;
+}
+
+void cluashim_pushbox(lua_State *L, void *object, cluashim_Release release) {
+    cluashim_Box *box = (cluashim_Box *)lua_newuserdatauv(L, sizeof(cluashim_Box), 0);
+    box->object = object;
+    box->release = release;
+}
+
+/* The one place a Swift function's error becomes a Lua error: this C frame longjmps, never a Swift frame. */
+static int trampoline(lua_State *L) {
+    cluashim_Function function = (cluashim_Function)lua_touserdata(L, lua_upvalueindex(1));
+    cluashim_Box *box = (cluashim_Box *)lua_touserdata(L, lua_upvalueindex(2));
+    int results = function(L, box->object);
+    if (results < 0) return lua_error(L);
+    return results;
+}
+
+void cluashim_pushfunction(lua_State *L, cluashim_Function function, void *object, cluashim_Release release) {
+    lua_pushlightuserdata(L, (void *)function);
+    cluashim_pushbox(L, object, release);
+    if (luaL_newmetatable(L, CLUASHIM_FUNCTION_BOX)) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_pushcclosure(L, trampoline, 2);
+}
+
+void *cluashim_boxobject(lua_State *L, int index, const char *tname, int *isbox) {
+    cluashim_Box *box = (cluashim_Box *)luaL_testudata(L, index, tname);
+    if (isbox != NULL) *isbox = box != NULL;
+    return box != NULL ? box->object : NULL;
+}
+
+void *cluashim_boxtake(lua_State *L, int index, const char *tname) {
+    cluashim_Box *box = (cluashim_Box *)luaL_testudata(L, index, tname);
+    if (box == NULL || box->object == NULL) return NULL;
+    void *object = box->object;
+    box->object = NULL;
+    return object;
+}
+
+int cluashim_msghandler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {  /* is error object not a string? */
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;  /* that is the message */
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);  /* append a standard traceback */
+    return 1;
+}
