@@ -1,0 +1,87 @@
+import Foundation
+import LuaBridge
+import XCTest
+
+final class ScriptRunLoopTests: XCTestCase {
+    /// Jobs posted from several threads all run, on the thread that waits, in each poster's order.
+    func testJobsPostedFromManyThreadsRunOnTheWaitingThread() {
+        let runLoop = ScriptRunLoop()
+        let waitingThread = Thread.current
+        let threads = 4, perThread = 250
+        final class Log: @unchecked Sendable {
+            var entries: [(thread: Int, index: Int, onWaitingThread: Bool)] = []
+        }
+        let log = Log()  // only touched by jobs, which run on the waiting thread
+        let group = DispatchGroup()
+        for t in 0..<threads {
+            group.enter()
+            Thread.detachNewThread {
+                for i in 0..<perThread {
+                    runLoop.post { log.entries.append((t, i, Thread.current == waitingThread)) }
+                }
+                group.leave()
+            }
+        }
+        let finished = runLoop.run(until: { log.entries.count == threads * perThread }, timeout: 60)
+        group.wait()
+        XCTAssertTrue(finished)
+        XCTAssertEqual(log.entries.count, threads * perThread)
+        XCTAssertTrue(log.entries.allSatisfy(\.onWaitingThread))
+        for t in 0..<threads {
+            XCTAssertEqual(log.entries.filter { $0.thread == t }.map(\.index), Array(0..<perThread))
+        }
+    }
+
+    func testRunReturnsFalseOnTimeoutWithNothingPosted() {
+        XCTAssertFalse(ScriptRunLoop().run(until: { false }, timeout: 0.05))
+    }
+
+    func testWakeLetsTheWaiterSeeAConditionChangedElsewhere() {
+        let runLoop = ScriptRunLoop()
+        final class Flag: @unchecked Sendable {
+            private let lock = NSLock()
+            private var value = false
+            func set() { lock.lock(); value = true; lock.unlock() }
+            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+        }
+        let flag = Flag()
+        Thread.detachNewThread {
+            flag.set()
+            runLoop.wake()
+        }
+        XCTAssertTrue(runLoop.run(until: { flag.isSet }, timeout: 60))
+    }
+
+    func testJobsLeftAfterConditionBecomesTrueStayQueued() {
+        let runLoop = ScriptRunLoop()
+        final class Box: @unchecked Sendable { var count = 0 }
+        let box = Box()
+        for _ in 0..<3 { runLoop.post { box.count += 1 } }
+        XCTAssertTrue(runLoop.run(until: { box.count >= 1 }, timeout: 10))
+        XCTAssertEqual(box.count, 1)
+        XCTAssertEqual(runLoop.pendingCount, 2)
+        XCTAssertEqual(runLoop.drain(), 2)
+        XCTAssertEqual(box.count, 3)
+    }
+
+    /// The one-Lua-thread rule in practice: another thread posts work that calls a Lua callback.
+    func testLuaCallbackCalledFromJobsPostedByAnotherThread() throws {
+        let state = LuaState()
+        let runLoop = ScriptRunLoop()
+        final class Done: @unchecked Sendable { var value = false }
+        let done = Done()
+        state.register(global: "wait_for_events") { args in
+            guard let callback = args[0].functionValue else { throw LuaScriptError("expected a function") }
+            final class Unchecked: @unchecked Sendable { let callback: LuaFunctionRef; init(_ c: LuaFunctionRef) { callback = c } }
+            let box = Unchecked(callback)
+            Thread.detachNewThread {
+                for i in 1...5 { runLoop.post { _ = try? box.callback.call(.integer(Int64(i))) } }
+                runLoop.post { done.value = true }
+            }
+            runLoop.run(until: { done.value }, timeout: 60)
+            return []
+        }
+        let results = try state.run("local sum = 0 wait_for_events(function(i) sum = sum + i end) return sum")
+        XCTAssertEqual(results.first?.integerValue, 15)
+    }
+}
