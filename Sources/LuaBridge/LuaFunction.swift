@@ -21,6 +21,13 @@ public struct LuaArguments {
         try core.makeUserdata(object, of: type)
     }
 
+    /// A Lua function that calls `body` (to return to the script, e.g. an iterator).
+    public func makeFunction(_ body: @escaping LuaFunction) -> LuaValue {
+        let L = core.current
+        core.pushFunction(body, on: L)
+        return .function(LuaFunctionRef(core: core, popping: L))
+    }
+
     /// A record: a table with lowercase keys whose reads are case-insensitive (`r.AET` is `r.aet`).
     public func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
         try core.makeRecord(fields)

@@ -6,6 +6,9 @@ import CLuaShim
 /// Use it from one thread only (DESIGN.md, "One Lua thread"): other threads reach it through a
 /// `ScriptRunLoop`. Every entry into Lua is a protected call with `lua.c`'s traceback handler, and chunks
 /// are loaded in text mode only (no precompiled bytecode).
+///
+/// Swift functions given to the state are kept by the state: a closure that captures the `LuaState` itself
+/// keeps it alive for ever (capture it `unowned`, or use what `LuaArguments` offers).
 public final class LuaState {
     /// Default of `maximumTableDepth`.
     public static let defaultMaximumTableDepth = 200
@@ -34,6 +37,14 @@ public final class LuaState {
         set { core.maximumTableDepth = max(1, newValue) }
     }
 
+    /// The thread to use now. - Throws: `LuaError` once the state is closed.
+    private func thread() throws -> OpaquePointer {
+        guard core.isOpen else { throw LuaError(kind: .runtime, message: "the Lua state is closed") }
+        return core.current
+    }
+
+    /// The thread to use now, for the operations that cannot fail otherwise: using a closed state is a
+    /// programming error.
     private var L: OpaquePointer {
         precondition(core.isOpen, "the Lua state is closed")
         return core.current
@@ -45,7 +56,7 @@ public final class LuaState {
     /// (`"=name"` shows as "name", `"@file.lua"` as a file name).
     /// - Throws: `LuaError` of kind `.load` with Lua's message ("name:3: unexpected symbol near ...").
     public func load(_ code: String, name: String = "=(load)") throws -> LuaFunctionRef {
-        let L = self.L
+        let L = try thread()
         let bytes = Array(code.utf8).map { CChar(bitPattern: $0) }
         let status = cluashim_loadbuffer(L, bytes, bytes.count, name)
         return try loaded(status: status, on: L)
@@ -54,7 +65,7 @@ public final class LuaState {
     /// Compiles the file at `path` (text only), or standard input when `path` is nil.
     /// - Throws: `LuaError` of kind `.load`: "cannot open x.lua (No such file or directory)" or the syntax error.
     public func load(file path: String?) throws -> LuaFunctionRef {
-        let L = self.L
+        let L = try thread()
         let status = path.map { cluashim_loadfile(L, $0) } ?? cluashim_loadfile(L, nil)
         return try loaded(status: status, on: L)
     }
@@ -84,14 +95,14 @@ public final class LuaState {
 
     /// Sets the global `name` to `value`.
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
-        let L = self.L
+        let L = try thread()
         try core.push(value, on: L)
         lua_setglobal(L, name)
     }
 
     /// The global `name` (a raw read of the globals table: no metamethod runs).
     public func global(_ name: String) throws -> LuaValue {
-        let L = self.L
+        let L = try thread()
         cluashim_pushglobaltable(L)
         core.pushString(name, on: L)
         lua_rawget(L, -2)
@@ -118,7 +129,7 @@ public final class LuaState {
     public func setModule(_ name: String, functions: [String: LuaFunction], values: [String: LuaValue] = [:]) throws
         -> LuaValue
     {
-        let L = self.L
+        let L = try thread()
         let base = lua_gettop(L)
         lua_createtable(L, 0, Int32(clamping: functions.count + values.count))
         do {
@@ -142,20 +153,21 @@ public final class LuaState {
     // MARK: - Userdata and records
 
     /// Creates the metatable of `type` in this state (done on first `makeUserdata` too).
-    public func register<Object>(_ type: LuaUserdataType<Object>) {
-        _ = L
-        type.register(in: core)
+    /// - Throws: `LuaConversionError` when another type of the same name is registered.
+    public func register<Object>(_ type: LuaUserdataType<Object>) throws {
+        _ = try thread()
+        try type.register(in: core)
     }
 
     /// A new userdata holding `object` with the methods and properties of `type`.
     public func makeUserdata<Object>(_ object: Object, of type: LuaUserdataType<Object>) throws -> LuaValue {
-        _ = L
+        _ = try thread()
         return try core.makeUserdata(object, of: type)
     }
 
     /// A record: a table with lowercase keys whose reads are case-insensitive (`r.AET` is `r.aet`).
     public func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
-        _ = L
+        _ = try thread()
         return try core.makeRecord(fields)
     }
 }

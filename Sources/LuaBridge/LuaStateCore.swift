@@ -16,6 +16,9 @@ final class LuaStateCore {
     private(set) var isOpen = true
     /// How many tables deep reading a value goes before it stops with an error (cycles end here).
     var maximumTableDepth = LuaState.defaultMaximumTableDepth
+    /// The userdata types registered in this state, by name: a name belongs to one type (a second type of
+    /// the same name would reinterpret the first one's objects).
+    var userdataTypes: [String: AnyObject] = [:]
 
     init(main: OpaquePointer) {
         self.main = main

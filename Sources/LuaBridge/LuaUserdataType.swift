@@ -78,6 +78,9 @@ public final class LuaUserdataType<Object: AnyObject> {
     /// The object of the userdata at `index`.
     /// - Throws: `LuaScriptError` if it is not a userdata of this type, or has been released.
     func object(at index: Int32, on L: OpaquePointer) throws -> Object {
+        guard LuaStateCore.of(L).userdataTypes[name] === self else {
+            throw LuaScriptError("expected a \(name) object, got \(String(cString: cluashim_typename(L, index)))")
+        }
         var isBox: Int32 = 0
         let pointer = registryName.withCString { cluashim_boxobject(L, index, $0, &isBox) }
         guard isBox != 0 else {
@@ -105,12 +108,20 @@ public final class LuaUserdataType<Object: AnyObject> {
     }
 
     /// Creates the metatable in the registry (once per state).
-    func register(in core: LuaStateCore) {
+    /// - Throws: `LuaConversionError` when another type of the same name is registered in this state.
+    func register(in core: LuaStateCore) throws {
+        if let registered = core.userdataTypes[name] {
+            guard registered === self else {
+                throw LuaConversionError("another userdata type named '\(name)' is already registered in this state")
+            }
+            return
+        }
         let L = core.current
         guard registryName.withCString({ luaL_newmetatable(L, $0) }) != 0 else {
             cluashim_pop(L, 1)
-            return
+            throw LuaConversionError("the registry name '\(registryName)' is already taken in this state")
         }
+        core.userdataTypes[name] = self
         var lookup: [String: LuaFunctionRef] = [:]
         for method in methods {
             let displayName = method.names[0]
@@ -181,7 +192,7 @@ extension LuaStateCore {
     func makeUserdata<Object>(_ object: Object, of type: LuaUserdataType<Object>) throws -> LuaValue {
         let L = current
         guard lua_checkstack(L, 4) != 0 else { throw LuaConversionError("Lua stack overflow while making a userdata") }
-        type.register(in: self)
+        try type.register(in: self)
         cluashim_pushbox(L, Unmanaged.passRetained(object).toOpaque(), releaseSwiftObject)
         _ = type.registryName.withCString { cluashim_getmetatable(L, $0) }
         lua_setmetatable(L, -2)

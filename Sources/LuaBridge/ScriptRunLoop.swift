@@ -53,11 +53,14 @@ public final class ScriptRunLoop: @unchecked Sendable {
             condition.unlock()
             for (i, job) in batch.enumerated() {
                 job()
-                if i < batch.count - 1 && done() {
+                let isLast = i == batch.count - 1
+                if !isLast && (done() || (deadline.map { Date() >= $0 } ?? false)) {
                     requeue(Array(batch[(i + 1)...]))
-                    return true
+                    return done()
                 }
             }
+            // A steady stream of jobs must not stretch the wait beyond its time-out.
+            if let deadline, Date() >= deadline { return done() }
         }
     }
 

@@ -103,4 +103,13 @@ final class LuaErrorTests: XCTestCase {
         XCTAssertTrue(results[3].isNil)
         XCTAssertEqual(results[4].boolValue, true)
     }
+
+    func testClosedStateThrowsInsteadOfCrashing() throws {
+        let state = LuaState()
+        let f = try state.load("return 1")
+        state.close()
+        XCTAssertThrowsError(try state.run("return 1"))
+        XCTAssertThrowsError(try f.call())
+        XCTAssertThrowsError(try state.setGlobal("x", 1))
+    }
 }

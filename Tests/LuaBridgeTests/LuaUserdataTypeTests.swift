@@ -131,4 +131,14 @@ final class LuaUserdataTypeTests: XCTestCase {
         guard case .reference(let other) = try state.run("return io.stdout").first else { return XCTFail() }
         XCTAssertThrowsError(try other.object(of: type))
     }
+
+    func testTwoTypesWithOneNameAreRefused() throws {
+        let (state, _, _) = try makeState()
+        let impostor = LuaUserdataType<Counter>(name: "counter")
+        XCTAssertThrowsError(try state.makeUserdata(Counter(), of: impostor)) { error in
+            XCTAssertTrue("\(error)".contains("already registered"), "\(error)")
+        }
+        guard case .reference(let reference) = try state.global("c") else { return XCTFail() }
+        XCTAssertThrowsError(try reference.object(of: impostor))
+    }
 }

@@ -84,4 +84,24 @@ final class ScriptRunLoopTests: XCTestCase {
         let results = try state.run("local sum = 0 wait_for_events(function(i) sum = sum + i end) return sum")
         XCTAssertEqual(results.first?.integerValue, 15)
     }
+
+    /// A poster that never stops must not keep `run(until:timeout:)` from returning.
+    func testSteadyStreamOfJobsDoesNotStretchTheTimeout() {
+        let runLoop = ScriptRunLoop()
+        final class Flag: @unchecked Sendable {
+            private let lock = NSLock()
+            private var value = false
+            func set() { lock.lock(); value = true; lock.unlock() }
+            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+        }
+        let stop = Flag(), stopped = Flag()
+        Thread.detachNewThread {
+            while !stop.isSet { runLoop.post {}; usleep(100) }
+            stopped.set()
+        }
+        XCTAssertFalse(runLoop.run(until: { false }, timeout: 0.2))
+        stop.set()
+        while !stopped.isSet { usleep(1000) }
+        runLoop.drain()
+    }
 }
