@@ -112,4 +112,20 @@ final class LuaErrorTests: XCTestCase {
         XCTAssertThrowsError(try f.call())
         XCTAssertThrowsError(try state.setGlobal("x", 1))
     }
+
+    func testArgumentChecksUseLuaWording() throws {
+        let state = LuaState()
+        state.register(global: "f") { args in
+            _ = try args.string(0, "f")
+            return [.integer(try args.integer(1, "f"))]
+        }
+        XCTAssertEqual(try state.run("return f('a', 2.0)").first?.integerValue, 2)
+        XCTAssertThrowsError(try state.run("f(nil)", name: "=s")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "s:1: bad argument #1 to 'f' (string expected, got nil)")
+        }
+        XCTAssertThrowsError(try state.run("f('a', 1.5)", name: "=s")) { error in
+            XCTAssertEqual((error as? LuaError)?.message,
+                           "s:1: bad argument #2 to 'f' (number has no integer representation)")
+        }
+    }
 }

@@ -6,7 +6,7 @@ final class ScriptRunLoopTests: XCTestCase {
     /// Jobs posted from several threads all run, on the thread that waits, in each poster's order.
     func testJobsPostedFromManyThreadsRunOnTheWaitingThread() {
         let runLoop = ScriptRunLoop()
-        let waitingThread = Thread.current
+        let waitingThread = pthread_self()
         let threads = 4, perThread = 250
         final class Log: @unchecked Sendable {
             var entries: [(thread: Int, index: Int, onWaitingThread: Bool)] = []
@@ -17,7 +17,7 @@ final class ScriptRunLoopTests: XCTestCase {
             group.enter()
             Thread.detachNewThread {
                 for i in 0..<perThread {
-                    runLoop.post { log.entries.append((t, i, Thread.current == waitingThread)) }
+                    runLoop.post { log.entries.append((t, i, pthread_equal(pthread_self(), waitingThread) != 0)) }
                 }
                 group.leave()
             }
