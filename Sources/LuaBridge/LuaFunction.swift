@@ -91,7 +91,7 @@ extension LuaStateCore {
                 if top > 0 { for i in 1...top { values.append(try value(at: i, on: L)) } }
                 let results = try function(LuaArguments(values: values, core: self))
                 lua_settop(L, 0)
-                guard lua_checkstack(L, Int32(clamping: results.count) + 1) != 0 else {
+                guard lua_checkstack(L, Int32(clamping: results.count) + 4) != 0 else {
                     throw LuaScriptError("too many results (\(results.count))")
                 }
                 for result in results { try push(result, on: L) }

@@ -97,7 +97,7 @@ public final class LuaState {
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
         let L = try thread()
         try core.push(value, on: L)
-        lua_setglobal(L, name)
+        core.setGlobalRaw(name, on: L)
     }
 
     /// The global `name` (a raw read of the globals table: no metamethod runs).
@@ -121,7 +121,7 @@ public final class LuaState {
     public func register(global name: String, _ body: @escaping LuaFunction) {
         let L = self.L
         core.pushFunction(body, on: L)
-        lua_setglobal(L, name)
+        core.setGlobalRaw(name, on: L)
     }
 
     /// Sets the global `name` to a table (a module) holding `functions` and `values`; returns it by reference.
@@ -146,7 +146,7 @@ public final class LuaState {
             lua_setfield(L, -2, key)
         }
         lua_pushvalue(L, -1)
-        lua_setglobal(L, name)
+        core.setGlobalRaw(name, on: L)
         return .reference(LuaReference(core: core, popping: L))
     }
 

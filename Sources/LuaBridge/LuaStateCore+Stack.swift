@@ -31,6 +31,7 @@ extension LuaStateCore {
                     lua_rawseti(L, -2, lua_Integer(i + 1))
                 }
                 for (key, element) in t.fields where !element.isNil {
+                    if case .number(let d) = key, d.isNaN { throw LuaConversionError("a table key cannot be NaN") }
                     try push(key.value, on: L, depth: depth + 1)
                     try push(element, on: L, depth: depth + 1)
                     lua_rawset(L, -3)
@@ -52,6 +53,16 @@ extension LuaStateCore {
     }
 
     func pushString(_ string: String, on L: OpaquePointer) { pushBytes(Array(string.utf8), on: L) }
+
+    /// Pops the value on top of `L` into the global `name` with a raw set: a `__newindex` on `_G` (a strict
+    /// mode script) must not run here, where an error would longjmp across Swift frames.
+    func setGlobalRaw(_ name: String, on L: OpaquePointer) {
+        cluashim_pushglobaltable(L)
+        pushString(name, on: L)
+        lua_rotate(L, -3, -1)  // value, _G, name -> _G, name, value
+        lua_rawset(L, -3)
+        cluashim_pop(L, 1)
+    }
 
     /// The bytes of the string at `index` (which must be a string: `lua_tolstring` on a number would convert it
     /// in place and confuse `lua_next`).

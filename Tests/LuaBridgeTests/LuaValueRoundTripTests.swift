@@ -92,4 +92,15 @@ final class LuaValueRoundTripTests: XCTestCase {
         XCTAssertThrowsError(try function?.call())
         function = nil
     }
+
+    /// A strict-mode `_G` (its `__newindex` raises) must not make Swift's global writes fail or crash.
+    func testSettingGlobalsBypassesStrictModeMetamethods() throws {
+        let state = LuaState()
+        try state.run("setmetatable(_G, {__newindex = function(_, k) error('undeclared ' .. k) end, __index = function(_, k) error('undeclared ' .. k) end})")
+        try state.setGlobal("declared", "yes")
+        state.register(global: "f") { _ in ["called"] }
+        XCTAssertEqual(try state.global("declared").stringValue, "yes")
+        XCTAssertTrue(try state.global("missing").isNil)
+        XCTAssertEqual(try state.run("return declared, f()").map { $0.stringValue }, ["yes", "called"])
+    }
 }
