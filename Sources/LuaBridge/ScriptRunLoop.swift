@@ -7,7 +7,8 @@ import Foundation
 /// Waiting uses a condition variable: no polling. Jobs run in the order they were posted.
 public final class ScriptRunLoop: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []  // guarded by condition
+    private var jobs: [@Sendable () -> Void] = []  // guarded by condition; jobs[head...] are waiting
+    private var head = 0  // guarded by condition
     private var wakeups = 0  // guarded by condition
 
     public init() {}
@@ -30,16 +31,19 @@ public final class ScriptRunLoop: @unchecked Sendable {
 
     /// Runs posted jobs on the calling thread (the script's) until `condition()` is true or `timeout` seconds
     /// have passed (nil: no limit). `condition` is checked before waiting and after every job or `wake()`.
+    /// Jobs are taken one at a time, so a job that waits again (a nested `run`) keeps the posting order.
     /// - Returns: true when the condition became true, false on time-out.
     @discardableResult
     public func run(until done: () -> Bool, timeout: TimeInterval? = nil) -> Bool {
         let deadline = timeout.map { Date().addingTimeInterval(max(0, $0)) }
         while true {
             if done() { return true }
+            // A steady stream of jobs must not stretch the wait beyond its time-out.
+            if let deadline, Date() >= deadline { return false }
             condition.lock()
-            while jobs.isEmpty && wakeups == 0 {
+            while head == jobs.count && wakeups == 0 {
                 if let deadline {
-                    if !condition.wait(until: deadline) && jobs.isEmpty && wakeups == 0 {
+                    if !condition.wait(until: deadline) && head == jobs.count && wakeups == 0 {
                         condition.unlock()
                         return done()
                     }
@@ -47,44 +51,49 @@ public final class ScriptRunLoop: @unchecked Sendable {
                     condition.wait()
                 }
             }
-            let batch = jobs
-            jobs.removeAll()
-            wakeups = 0
+            let job = takeLocked()
+            if job == nil { wakeups = 0 }
             condition.unlock()
-            for (i, job) in batch.enumerated() {
-                job()
-                let isLast = i == batch.count - 1
-                if !isLast && (done() || (deadline.map { Date() >= $0 } ?? false)) {
-                    requeue(Array(batch[(i + 1)...]))
-                    return done()
-                }
-            }
-            // A steady stream of jobs must not stretch the wait beyond its time-out.
-            if let deadline, Date() >= deadline { return done() }
+            job?()
         }
     }
 
-    /// Runs the jobs posted so far without waiting; returns how many ran.
+    /// Runs the jobs posted before this call without waiting (not those they post); returns how many ran.
     @discardableResult
     public func drain() -> Int {
-        condition.lock()
-        let batch = jobs
-        jobs.removeAll()
-        condition.unlock()
-        for job in batch { job() }
-        return batch.count
+        var remaining = pendingCount
+        var count = 0
+        while remaining > 0 {
+            condition.lock()
+            let job = takeLocked()
+            condition.unlock()
+            guard let job else { break }
+            job()
+            count += 1
+            remaining -= 1
+        }
+        return count
+    }
+
+    /// The oldest waiting job (the lock must be held).
+    private func takeLocked() -> (@Sendable () -> Void)? {
+        guard head < jobs.count else { return nil }
+        let job = jobs[head]
+        head += 1
+        if head == jobs.count {
+            jobs.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024 && head * 2 >= jobs.count {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
     }
 
     /// Number of jobs waiting.
     public var pendingCount: Int {
         condition.lock()
         defer { condition.unlock() }
-        return jobs.count
-    }
-
-    private func requeue(_ remaining: [@Sendable () -> Void]) {
-        condition.lock()
-        jobs.insert(contentsOf: remaining, at: 0)
-        condition.unlock()
+        return jobs.count - head
     }
 }

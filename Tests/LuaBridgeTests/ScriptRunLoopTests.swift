@@ -104,4 +104,19 @@ final class ScriptRunLoopTests: XCTestCase {
         while !stopped.isSet { usleep(1000) }
         runLoop.drain()
     }
+
+    /// A job that waits again (a hook calling `dicom.sleep`) still sees the other jobs in posting order.
+    func testNestedRunKeepsPostingOrder() {
+        let runLoop = ScriptRunLoop()
+        final class Log: @unchecked Sendable { var entries: [String] = [] }
+        let log = Log()
+        runLoop.post {
+            log.entries.append("A")
+            runLoop.post { log.entries.append("C") }
+            runLoop.run(until: { log.entries.contains("C") }, timeout: 10)
+        }
+        runLoop.post { log.entries.append("B") }
+        XCTAssertTrue(runLoop.run(until: { log.entries.count == 3 }, timeout: 10))
+        XCTAssertEqual(log.entries, ["A", "B", "C"])
+    }
 }
