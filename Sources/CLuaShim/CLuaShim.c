@@ -64,3 +64,15 @@ int cluashim_msghandler(lua_State *L) {
     luaL_traceback(L, L, msg, 1);  /* append a standard traceback */
     return 1;
 }
+
+/* The hook raises from C, inside the Lua VM: the longjmp reaches the innermost lua_pcall without crossing a
+ * Swift frame (every Swift entry into Lua is a pcall). */
+static void interrupted_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+}
+
+void cluashim_interrupt(lua_State *L) {
+    lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}

@@ -14,6 +14,8 @@ final class LuaStateCore {
     var current: OpaquePointer
     /// False once `lua_close` has returned: references dropped later must not touch the state.
     private(set) var isOpen = true
+    /// The same fact for other threads (`LuaInterrupter`).
+    let lifetime = LuaLifetime()
     /// How many tables deep reading a value goes before it stops with an error (cycles end here).
     var maximumTableDepth = LuaState.defaultMaximumTableDepth
     /// The userdata types registered in this state, by name: a name belongs to one type (a second type of
@@ -35,7 +37,7 @@ final class LuaStateCore {
     func close() {
         guard isOpen else { return }
         current = main
-        lua_close(main)
+        lifetime.close { lua_close(main) }
         isOpen = false
     }
 

@@ -10,6 +10,7 @@ public final class ScriptRunLoop: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []  // guarded by condition; jobs[head...] are waiting
     private var head = 0  // guarded by condition
     private var wakeups = 0  // guarded by condition
+    private var interrupted = false  // guarded by condition
 
     public init() {}
 
@@ -29,10 +30,19 @@ public final class ScriptRunLoop: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Makes the current (or next) `run(until:timeout:)` return early, once, e.g. on Ctrl-C together with
+    /// `LuaInterrupter.interrupt()`. Safe from any thread.
+    public func interrupt() {
+        condition.lock()
+        interrupted = true
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Runs posted jobs on the calling thread (the script's) until `condition()` is true or `timeout` seconds
     /// have passed (nil: no limit). `condition` is checked before waiting and after every job or `wake()`.
     /// Jobs are taken one at a time, so a job that waits again (a nested `run`) keeps the posting order.
-    /// - Returns: true when the condition became true, false on time-out.
+    /// - Returns: true when the condition became true, false on time-out or `interrupt()`.
     @discardableResult
     public func run(until done: () -> Bool, timeout: TimeInterval? = nil) -> Bool {
         let deadline = timeout.map { Date().addingTimeInterval(max(0, $0)) }
@@ -41,9 +51,14 @@ public final class ScriptRunLoop: @unchecked Sendable {
             // A steady stream of jobs must not stretch the wait beyond its time-out.
             if let deadline, Date() >= deadline { return false }
             condition.lock()
-            while head == jobs.count && wakeups == 0 {
+            if interrupted {
+                interrupted = false
+                condition.unlock()
+                return done()
+            }
+            while head == jobs.count && wakeups == 0 && !interrupted {
                 if let deadline {
-                    if !condition.wait(until: deadline) && head == jobs.count && wakeups == 0 {
+                    if !condition.wait(until: deadline) && head == jobs.count && wakeups == 0 && !interrupted {
                         condition.unlock()
                         return done()
                     }

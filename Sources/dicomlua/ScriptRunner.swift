@@ -38,6 +38,8 @@ enum ScriptRunner {
     static func run(_ invocation: ScriptInvocation) -> Int32 {
         let state = LuaState()
         let runLoop = ScriptRunLoop()
+        let interruption = InterruptHandler(interrupter: state.interrupter, runLoop: runLoop)
+        defer { interruption.cancel() }
         do {
             try ScriptEnvironment.install(in: state, runLoop: runLoop)
             var argTable = LuaTable()

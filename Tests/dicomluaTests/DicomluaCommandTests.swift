@@ -123,4 +123,27 @@ final class DicomluaCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "from stdin\tx\n")
     }
+
+    /// Ctrl-C stops a busy loop and a `dicom.sleep` with "interrupted!", status 1, and `<close>` still runs.
+    func testInterruptStopsBusyLoopAndSleep() throws {
+        for body in ["while true do end", "dicom.sleep(3600)"] {
+            let path = try script("busy.lua", """
+                local guard <close> = setmetatable({}, {__close = function() io.stderr:write('closed\\n') end})
+                print('ready') io.stdout:flush()
+                \(body)
+                """)
+            let process = try ChildProcess(dicomluaBinary, [path])
+            var ready = false
+            for _ in 0..<6000 where !ready {  // bounded: 60 s
+                ready = process.stdout.contains("ready")
+                if !ready { usleep(10_000) }
+            }
+            XCTAssertTrue(ready, "script did not start: \(process.stderr)")
+            kill(process.process.processIdentifier, SIGINT)
+            XCTAssertEqual(process.wait(timeout: 60), 1, body)
+            XCTAssertTrue(process.stderr.contains("dicomlua: "), process.stderr)
+            XCTAssertTrue(process.stderr.contains("interrupted!"), process.stderr)
+            XCTAssertTrue(process.stderr.contains("closed"), process.stderr)
+        }
+    }
 }

@@ -83,4 +83,8 @@ void *cluashim_boxtake(lua_State *L, int index, const char *tname);
  *  value)") and appends a traceback. Install it below a function before cluashim_pcall. */
 int cluashim_msghandler(lua_State *L);
 
+/** lua.c's SIGINT answer (laction/lstop): sets a hook on `L` that raises "interrupted!" at the next Lua
+ *  instruction, call or return. Safe to call from another thread or a signal handler (lua_sethook is). */
+void cluashim_interrupt(lua_State *L);
+
 #endif
