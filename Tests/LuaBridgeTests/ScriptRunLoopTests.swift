@@ -119,4 +119,26 @@ final class ScriptRunLoopTests: XCTestCase {
         XCTAssertTrue(runLoop.run(until: { log.entries.count == 3 }, timeout: 10))
         XCTAssertEqual(log.entries, ["A", "B", "C"])
     }
+
+    func testInterruptEndsAWaitWithoutLimit() {
+        let runLoop = ScriptRunLoop()
+        Thread.detachNewThread { runLoop.interrupt() }
+        XCTAssertFalse(runLoop.run(until: { false }, timeout: nil))
+        // One-shot: the next wait is not interrupted.
+        XCTAssertFalse(runLoop.run(until: { false }, timeout: 0.01))
+    }
+
+    /// Another thread interrupts a script stuck in a Lua loop; the script's pcall-free run ends with an error.
+    func testInterrupterStopsABusyLuaLoop() throws {
+        let state = LuaState()
+        let interrupter = state.interrupter
+        state.register(global: "started") { _ in
+            Thread.detachNewThread { interrupter.interrupt() }
+            return []
+        }
+        XCTAssertThrowsError(try state.run("started() while true do end", name: "=busy")) { error in
+            XCTAssertTrue((error as? LuaError)?.message.contains("interrupted!") ?? false, "\(error)")
+        }
+        XCTAssertEqual(try state.run("return 'usable after'").first?.stringValue, "usable after")
+    }
 }
