@@ -1,4 +1,6 @@
 #include "CLuaShim.h"
+#include <signal.h>
+#include <unistd.h>
 
 /* The metatable of boxes that hold Swift closures: only __gc. */
 static const char *const CLUASHIM_FUNCTION_BOX = "dicomlua.SwiftFunctionBox";
@@ -75,4 +77,40 @@ static void interrupted_hook(lua_State *L, lua_Debug *ar) {
 
 void cluashim_interrupt(lua_State *L) {
     lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* Signal state is process-wide by nature (lua.c keeps `globalL` the same way). */
+static lua_State *volatile sigint_state = NULL;
+static volatile sig_atomic_t sigint_fd = -1;
+
+static void on_sigint(int sig) {
+    signal(sig, SIG_DFL);  /* if another SIGINT happens, terminate the process */
+    lua_State *L = sigint_state;
+    if (L != NULL) cluashim_interrupt(L);
+    int fd = sigint_fd;
+    if (fd >= 0) {
+        char byte = 1;
+        ssize_t ignored = write(fd, &byte, 1);
+        (void)ignored;
+    }
+}
+
+void cluashim_sigint_install(lua_State *L, int notify_fd) {
+    sigint_state = L;
+    sigint_fd = notify_fd;
+    struct sigaction action;
+    action.sa_handler = on_sigint;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    sigaction(SIGINT, &action, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void cluashim_sigint_uninstall(void) {
+    signal(SIGINT, SIG_DFL);
+    sigint_state = NULL;
+    sigint_fd = -1;
 }

@@ -51,3 +51,19 @@ extension LuaState {
     /// A handle that interrupts this state's script from any thread (Ctrl-C handling).
     public var interrupter: LuaInterrupter { LuaInterrupter(core: core) }
 }
+
+extension LuaState {
+    /// `lua.c`'s `laction` for a command-line runner: installs a SIGINT handler at once (no window in which a
+    /// Ctrl-C is lost). The first Ctrl-C interrupts this state (as `interrupter.interrupt()`), writes one byte
+    /// to `descriptor` (-1: none; a thread reading it can wake a `ScriptRunLoop`), and restores the default
+    /// action, so a second Ctrl-C terminates the process. Process-wide, as signals are: one state at a time.
+    /// Call `removeInterruptSignalHandler()` before this state is closed.
+    public func installInterruptSignalHandler(notifying descriptor: Int32) {
+        cluashim_sigint_install(core.main, descriptor)
+    }
+
+    /// Restores SIGINT's default action.
+    public static func removeInterruptSignalHandler() {
+        cluashim_sigint_uninstall()
+    }
+}

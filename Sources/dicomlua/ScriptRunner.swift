@@ -38,8 +38,11 @@ enum ScriptRunner {
     static func run(_ invocation: ScriptInvocation) -> Int32 {
         let state = LuaState()
         let runLoop = ScriptRunLoop()
-        let interruption = InterruptHandler(interrupter: state.interrupter, runLoop: runLoop)
-        defer { interruption.cancel() }
+        let interruption = InterruptHandler(state: state, runLoop: runLoop)
+        defer {
+            interruption.cancel()
+            withExtendedLifetime(state) {}  // the handler must be gone before lua_close
+        }
         do {
             try ScriptEnvironment.install(in: state, runLoop: runLoop)
             var argTable = LuaTable()

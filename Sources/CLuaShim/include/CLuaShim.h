@@ -87,4 +87,13 @@ int cluashim_msghandler(lua_State *L);
  *  instruction, call or return. Safe to call from another thread or a signal handler (lua_sethook is). */
 void cluashim_interrupt(lua_State *L);
 
+/** lua.c's laction, for the command-line runner: installs a SIGINT handler (sigaction, at once) that, on the
+ *  first Ctrl-C, restores the default action (a second Ctrl-C kills), calls cluashim_interrupt(L) and writes
+ *  one byte to `notify_fd` (-1: none) so a thread can wake a blocking wait. SIGINT is unblocked for the caller.
+ *  Process-wide, as signals are. Uninstall before closing `L`. */
+void cluashim_sigint_install(lua_State *L, int notify_fd);
+
+/** Restores SIGINT's default action and forgets the state and descriptor. */
+void cluashim_sigint_uninstall(void);
+
 #endif
