@@ -1,1 +1,0 @@
-// DICOMScripting: placeholder, filled in by its issue.

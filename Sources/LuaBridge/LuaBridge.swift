@@ -1,1 +1,0 @@
-// LuaBridge: placeholder, filled in by its issue.

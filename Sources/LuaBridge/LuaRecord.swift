@@ -1,0 +1,52 @@
+import CLua
+import CLuaShim
+
+/// Records (LUA_API.md, "Conventions"): tables with lowercase keys that read case-insensitively, as IDL
+/// structure fields do. `pairs` sees only the lowercase keys; writes with a string key store it lowercased.
+extension LuaStateCore {
+    static let recordMetatableKey = "dicomlua.record"
+
+    /// The metamethods in Lua itself: no Swift call per field read.
+    private static let recordMetatableSource = """
+        local lower, type, rawget, rawset = string.lower, type, rawget, rawset
+        return {
+          __index = function(t, k) if type(k) == 'string' then return rawget(t, lower(k)) end end,
+          __newindex = function(t, k, v) if type(k) == 'string' then k = lower(k) end rawset(t, k, v) end,
+        }
+        """
+
+    /// Pushes the shared record metatable (created on first use, kept in the registry).
+    private func pushRecordMetatable(on L: OpaquePointer) throws {
+        if cluashim_getmetatable(L, Self.recordMetatableKey) == LUA_TTABLE { return }
+        cluashim_pop(L, 1)
+        let source = Array(Self.recordMetatableSource.utf8).map { CChar(bitPattern: $0) }
+        var status = cluashim_loadbuffer(L, source, source.count, "=(record metatable)")
+        if status == LUA_OK { status = cluashim_pcall(L, 0, 1, 0) }
+        guard status == LUA_OK else {
+            let message = errorText(on: L)
+            cluashim_pop(L, 1)
+            throw LuaError(kind: LuaError.Kind(status: status), message: message)
+        }
+        lua_pushvalue(L, -1)
+        lua_setfield(L, cluashim_registryindex(), Self.recordMetatableKey)
+    }
+
+    /// A new record holding `fields` (keys lowercased), kept by reference.
+    func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
+        let L = current
+        let base = lua_gettop(L)
+        do {
+            lua_createtable(L, 0, Int32(clamping: fields.count))
+            for (key, value) in fields where !value.isNil {
+                try push(value, on: L)
+                lua_setfield(L, -2, LuaNames.canonical(key))
+            }
+            try pushRecordMetatable(on: L)
+            lua_setmetatable(L, -2)
+        } catch {
+            lua_settop(L, base)
+            throw error
+        }
+        return .reference(LuaReference(core: self, popping: L))
+    }
+}

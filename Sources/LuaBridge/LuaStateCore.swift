@@ -1,0 +1,51 @@
+import CLua
+import CLuaShim
+
+/// The shared, internal side of a `LuaState`: the `lua_State`, which thread is running Swift code now, and
+/// whether the state is still open. References (`LuaReference`) and Swift functions reach it through the
+/// state's extra space (`lua_getextraspace`), never through globals.
+///
+/// Used from one thread only (DESIGN.md, "One Lua thread").
+final class LuaStateCore {
+    /// The main thread of the state.
+    let main: OpaquePointer
+    /// The thread whose stack Swift code must use now: the main thread, or the coroutine that called the Swift
+    /// function currently running.
+    var current: OpaquePointer
+    /// False once `lua_close` has returned: references dropped later must not touch the state.
+    private(set) var isOpen = true
+    /// The same fact for other threads (`LuaInterrupter`).
+    let lifetime = LuaLifetime()
+    /// How many tables deep reading a value goes before it stops with an error (cycles end here).
+    var maximumTableDepth = LuaState.defaultMaximumTableDepth
+    /// The userdata types registered in this state, by name: a name belongs to one type (a second type of
+    /// the same name would reinterpret the first one's objects).
+    var userdataTypes: [String: AnyObject] = [:]
+
+    init(main: OpaquePointer) {
+        self.main = main
+        self.current = main
+        cluashim_extraspace(main).pointee = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// The core of the state that `L` (the main thread or one of its coroutines) belongs to.
+    static func of(_ L: OpaquePointer) -> LuaStateCore {
+        Unmanaged<LuaStateCore>.fromOpaque(cluashim_extraspace(L).pointee!).takeUnretainedValue()
+    }
+
+    /// Closes the state: every `__gc` metamethod runs (userdata releases its Swift object).
+    func close() {
+        guard isOpen else { return }
+        current = main
+        lifetime.close { lua_close(main) }
+        isOpen = false
+    }
+
+    /// Runs `body` with `L` as the current thread, restoring the previous one afterwards.
+    func withCurrent<T>(_ L: OpaquePointer, _ body: () throws -> T) rethrows -> T {
+        let saved = current
+        current = L
+        defer { current = saved }
+        return try body()
+    }
+}

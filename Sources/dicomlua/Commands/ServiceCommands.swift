@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The subcommands that are not scripts (`dicomlua storescp ...`). `main.swift` sends a command line here
+/// only when its first argument is one of `names`, so `dicomlua script.lua` never reaches ArgumentParser
+/// (and a script called `storescp` runs as `dicomlua ./storescp` or `dicomlua -- storescp`).
+struct ServiceCommands: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dicomlua",
+        abstract: "DICOM query/retrieve automation from Lua scripts.",
+        subcommands: [StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self])
+
+    /// The first arguments that select a subcommand.
+    static var names: Set<String> {
+        Set(configuration.subcommands.compactMap { $0.configuration.commandName })
+    }
+}
+
+/// Exit status of a subcommand that is not written yet.
+let notImplementedExitCode: Int32 = 2
