@@ -11,6 +11,14 @@ public final class ScriptRunLoop: @unchecked Sendable {
     private var head = 0  // guarded by condition
     private var wakeups = 0  // guarded by condition
     private var interrupted = false  // guarded by condition
+    private var lastRunInterrupted = false  // guarded by condition
+
+    /// True when the latest `run(until:timeout:)` returned because of `interrupt()` (not a time-out).
+    public var lastRunWasInterrupted: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lastRunInterrupted
+    }
 
     public init() {}
 
@@ -46,6 +54,9 @@ public final class ScriptRunLoop: @unchecked Sendable {
     @discardableResult
     public func run(until done: () -> Bool, timeout: TimeInterval? = nil) -> Bool {
         let deadline = timeout.map { Date().addingTimeInterval(max(0, $0)) }
+        condition.lock()
+        lastRunInterrupted = false
+        condition.unlock()
         while true {
             if done() { return true }
             // A steady stream of jobs must not stretch the wait beyond its time-out.
@@ -53,6 +64,7 @@ public final class ScriptRunLoop: @unchecked Sendable {
             condition.lock()
             if interrupted {
                 interrupted = false
+                lastRunInterrupted = true
                 condition.unlock()
                 return done()
             }
