@@ -184,11 +184,11 @@ final class AssociationHandler: ChannelInboundHandler {
 
     /// Evt11: A-RELEASE request. Completes when A-RELEASE-RP arrived (or the collision is resolved).
     func requestRelease() -> EventLoopFuture<Void> {
-        guard let context else { return closedPromise.futureResult.eventLoop.makeFailedFuture(AssociationError.notEstablished) }
+        let loop = closedPromise.futureResult.eventLoop
         if let releasePromise { return releasePromise.futureResult }
-        guard machine.state == .sta6 else {
-            if ended, closedError == nil { return context.eventLoop.makeSucceededVoidFuture() }
-            return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
+        guard let context, machine.state == .sta6 else {
+            if ended, closedError == nil { return loop.makeSucceededVoidFuture() }
+            return loop.makeFailedFuture(endErrorOrNotEstablished())
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         releasePromise = promise

@@ -128,7 +128,11 @@ public final class DICOMAssociation: Sendable {
     /// Waits until the association has ended; returns nil after a normal release, the error otherwise.
     @discardableResult
     public func waitUntilEnded() async -> AssociationError? {
-        (try? await closed.get()) ?? .connectionClosed
+        do {
+            return try await closed.get()
+        } catch {
+            return .connectionClosed
+        }
     }
 
     // MARK: Fragmenting
