@@ -1,0 +1,68 @@
+/// C-ECHO-RQ (PS3.7 §9.3.5.1): verification request; never carries a data set.
+public struct CEchoRQ: DIMSECommandMessage {
+    public static let commandField = CommandField.cEchoRQ
+    public var messageID: UInt16
+    public var affectedSOPClassUID: String
+
+    public init(messageID: UInt16, affectedSOPClassUID: String = verificationSOPClassUID) {
+        self.messageID = messageID
+        self.affectedSOPClassUID = affectedSOPClassUID
+    }
+
+    public var hasDataSet: Bool { false }
+
+    public var commandSet: CommandSet {
+        var set = CommandSet(field: Self.commandField, hasDataSet: false)
+        set.setUID(affectedSOPClassUID, for: .affectedSOPClassUID)
+        set.setUnsignedShort(messageID, for: .messageID)
+        return set
+    }
+
+    public init(commandSet set: CommandSet) throws {
+        try set.requireCommandField(Self.commandField)
+        messageID = try set.requiredUnsignedShort(.messageID, in: Self.commandField)
+        affectedSOPClassUID = set.string(.affectedSOPClassUID) ?? verificationSOPClassUID
+    }
+}
+
+/// C-ECHO-RSP (PS3.7 §9.3.5.2).
+public struct CEchoRSP: DIMSECommandMessage {
+    public static let commandField = CommandField.cEchoRSP
+    public var messageIDBeingRespondedTo: UInt16
+    public var affectedSOPClassUID: String?
+    public var status: DIMSEStatus
+    public var errorComment: String?
+
+    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus = .success,
+                affectedSOPClassUID: String? = verificationSOPClassUID, errorComment: String? = nil) {
+        self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
+        self.status = status
+        self.affectedSOPClassUID = affectedSOPClassUID
+        self.errorComment = errorComment
+    }
+
+    /// The response to `request`.
+    public init(respondingTo request: CEchoRQ, status: DIMSEStatus = .success, errorComment: String? = nil) {
+        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
+                  affectedSOPClassUID: request.affectedSOPClassUID, errorComment: errorComment)
+    }
+
+    public var hasDataSet: Bool { false }
+
+    public var commandSet: CommandSet {
+        var set = CommandSet(field: Self.commandField, hasDataSet: false)
+        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
+        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
+        set.setUnsignedShort(status.rawValue, for: .status)
+        set.setErrorDetails(offendingElements: nil, errorComment: errorComment)
+        return set
+    }
+
+    public init(commandSet set: CommandSet) throws {
+        try set.requireCommandField(Self.commandField)
+        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
+        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
+        affectedSOPClassUID = set.string(.affectedSOPClassUID)
+        errorComment = set.string(.errorComment)
+    }
+}

@@ -1,0 +1,87 @@
+/// C-GET-RQ (PS3.7 §9.3.3.1): the identifier always follows; the SCP sends the matches as C-STORE
+/// sub-operations on the same association (PS3.4 C.4.3).
+public struct CGetRQ: DIMSECommandMessage {
+    public static let commandField = CommandField.cGetRQ
+    public var messageID: UInt16
+    public var affectedSOPClassUID: String
+    public var priority: DIMSEPriority
+
+    public init(messageID: UInt16, affectedSOPClassUID: String, priority: DIMSEPriority = .medium) {
+        self.messageID = messageID
+        self.affectedSOPClassUID = affectedSOPClassUID
+        self.priority = priority
+    }
+
+    public var hasDataSet: Bool { true }
+
+    public var commandSet: CommandSet {
+        var set = CommandSet(field: Self.commandField, hasDataSet: true)
+        set.setUID(affectedSOPClassUID, for: .affectedSOPClassUID)
+        set.setUnsignedShort(messageID, for: .messageID)
+        set.setUnsignedShort(priority.rawValue, for: .priority)
+        return set
+    }
+
+    public init(commandSet set: CommandSet) throws {
+        try set.requireCommandField(Self.commandField)
+        messageID = try set.requiredUnsignedShort(.messageID, in: Self.commandField)
+        affectedSOPClassUID = try set.requiredString(.affectedSOPClassUID, in: Self.commandField)
+        priority = try set.priority()
+    }
+}
+
+/// C-GET-RSP (PS3.7 §9.3.3.2): status plus the sub-operation counters; an identifier (Failed SOP
+/// Instance UID List) may follow a final response.
+public struct CGetRSP: DIMSECommandMessage {
+    public static let commandField = CommandField.cGetRSP
+    public var messageIDBeingRespondedTo: UInt16
+    public var affectedSOPClassUID: String?
+    public var status: DIMSEStatus
+    public var subOperations: SubOperationCounts
+    public var hasIdentifier: Bool
+    public var offendingElements: [UInt32]?
+    public var errorComment: String?
+
+    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+                subOperations: SubOperationCounts = SubOperationCounts(), hasIdentifier: Bool = false,
+                offendingElements: [UInt32]? = nil, errorComment: String? = nil) {
+        self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
+        self.status = status
+        self.affectedSOPClassUID = affectedSOPClassUID
+        self.subOperations = subOperations
+        self.hasIdentifier = hasIdentifier
+        self.offendingElements = offendingElements
+        self.errorComment = errorComment
+    }
+
+    /// A response to `request`.
+    public init(respondingTo request: CGetRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
+                hasIdentifier: Bool = false, errorComment: String? = nil) {
+        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
+                  affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
+                  hasIdentifier: hasIdentifier, errorComment: errorComment)
+    }
+
+    public var hasDataSet: Bool { hasIdentifier }
+
+    public var commandSet: CommandSet {
+        var set = CommandSet(field: Self.commandField, hasDataSet: hasIdentifier)
+        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
+        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
+        set.setUnsignedShort(status.rawValue, for: .status)
+        set.setErrorDetails(offendingElements: offendingElements, errorComment: errorComment)
+        set.setSubOperationCounts(subOperations)
+        return set
+    }
+
+    public init(commandSet set: CommandSet) throws {
+        try set.requireCommandField(Self.commandField)
+        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
+        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
+        affectedSOPClassUID = set.string(.affectedSOPClassUID)
+        subOperations = try set.subOperationCounts()
+        hasIdentifier = set.hasDataSet
+        offendingElements = try set.attributeTags(.offendingElement)
+        errorComment = set.string(.errorComment)
+    }
+}

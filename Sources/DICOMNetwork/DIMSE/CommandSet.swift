@@ -1,0 +1,106 @@
+/// A DIMSE command set: the group 0000 elements of one message (PS3.7 §6.3, §9.3, §10.3).
+///
+/// Values are kept as raw bytes (Implicit VR Little Endian gives no VR on the wire); the typed accessors
+/// interpret them as the VR of each command element (PS3.7 Table E.1-1). (0000,0000) CommandGroupLength is
+/// never stored: the encoder computes it (`CommandSet+Encoding.swift`).
+public struct CommandSet: Equatable, Sendable {
+    /// Raw values by tag, without (0000,0000).
+    private var values: [CommandTag: [UInt8]] = [:]
+
+    public init() {}
+
+    /// The tags present, in ascending order (the wire order, PS3.7 §6.3).
+    public var tags: [CommandTag] { values.keys.sorted() }
+
+    public func contains(_ tag: CommandTag) -> Bool { values[tag] != nil }
+
+    /// The value bytes of `tag` as stored (padding included).
+    public func rawValue(_ tag: CommandTag) -> [UInt8]? { values[tag] }
+
+    /// Stores raw value bytes; (0000,0000) is ignored because the encoder computes it.
+    public mutating func setRawValue(_ bytes: [UInt8], for tag: CommandTag) {
+        guard tag != .commandGroupLength else { return }
+        values[tag] = bytes
+    }
+
+    public mutating func removeValue(for tag: CommandTag) { values[tag] = nil }
+
+    // MARK: US, UL
+
+    /// A US value (2 bytes, little endian); nil when absent.
+    public func unsignedShort(_ tag: CommandTag) throws -> UInt16? {
+        guard let bytes = values[tag] else { return nil }
+        guard bytes.count == 2 else { throw CommandSetError.invalidValueLength(tag, vr: "US", length: bytes.count) }
+        return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
+    }
+
+    public mutating func setUnsignedShort(_ value: UInt16, for tag: CommandTag) {
+        setRawValue([UInt8(value & 0xFF), UInt8(value >> 8)], for: tag)
+    }
+
+    /// A UL value (4 bytes, little endian); nil when absent.
+    public func unsignedLong(_ tag: CommandTag) throws -> UInt32? {
+        guard let bytes = values[tag] else { return nil }
+        guard bytes.count == 4 else { throw CommandSetError.invalidValueLength(tag, vr: "UL", length: bytes.count) }
+        return bytes.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+
+    public mutating func setUnsignedLong(_ value: UInt32, for tag: CommandTag) {
+        setRawValue((0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }, for: tag)
+    }
+
+    // MARK: UI, AE, LO
+
+    /// A string value (UI, AE or LO) with NUL and space padding trimmed from both ends; nil when absent.
+    /// Peers send AE titles padded or not (pynetdicom `USE_SHORT_DIMSE_AET`), so both are accepted.
+    public func string(_ tag: CommandTag) -> String? {
+        guard let bytes = values[tag] else { return nil }
+        let isPadding: (UInt8) -> Bool = { $0 == 0x00 || $0 == 0x20 }
+        guard let first = bytes.firstIndex(where: { !isPadding($0) }),
+              let last = bytes.lastIndex(where: { !isPadding($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+
+    /// Stores a UI value, padded to even length with one NUL (PS3.5 §6.2, §9.1).
+    public mutating func setUID(_ uid: String, for tag: CommandTag) {
+        setRawValue(Self.padded(uid, with: 0x00), for: tag)
+    }
+
+    /// Stores an AE value, padded to even length with one space (PS3.5 §6.2).
+    public mutating func setAETitle(_ title: String, for tag: CommandTag) {
+        setRawValue(Self.padded(title, with: 0x20), for: tag)
+    }
+
+    /// Stores an LO value, padded to even length with one space (PS3.5 §6.2).
+    public mutating func setLongString(_ text: String, for tag: CommandTag) {
+        setRawValue(Self.padded(text, with: 0x20), for: tag)
+    }
+
+    // MARK: AT
+
+    /// An AT value of multiplicity 1-n: each tag is (group, element) as two little-endian UInt16, returned as
+    /// `group << 16 | element`; nil when absent.
+    public func attributeTags(_ tag: CommandTag) throws -> [UInt32]? {
+        guard let bytes = values[tag] else { return nil }
+        guard bytes.count % 4 == 0 else { throw CommandSetError.invalidValueLength(tag, vr: "AT", length: bytes.count) }
+        return stride(from: 0, to: bytes.count, by: 4).map { i in
+            let group = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8
+            let element = UInt32(bytes[i + 2]) | UInt32(bytes[i + 3]) << 8
+            return group << 16 | element
+        }
+    }
+
+    public mutating func setAttributeTags(_ tags: [UInt32], for tag: CommandTag) {
+        let bytes = tags.flatMap { value -> [UInt8] in
+            let group = UInt16(value >> 16), element = UInt16(value & 0xFFFF)
+            return [UInt8(group & 0xFF), UInt8(group >> 8), UInt8(element & 0xFF), UInt8(element >> 8)]
+        }
+        setRawValue(bytes, for: tag)
+    }
+
+    private static func padded(_ text: String, with pad: UInt8) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        if bytes.count % 2 == 1 { bytes.append(pad) }
+        return bytes
+    }
+}

@@ -1,0 +1,39 @@
+import NIOCore
+
+/// Writes P-DATA-TF PDUs (PS3.8 §9.3.5, Table 9-22): type 0x04, reserved 0x00, PDU length (UInt32 BE),
+/// then for each PDV item: item length (UInt32 BE, = fragment + 2), presentation context ID, message
+/// control header (PS3.8 Annex E.2), fragment bytes.
+public enum PDataTFWriter {
+    /// PDU type of P-DATA-TF.
+    public static let pduType: UInt8 = 0x04
+    /// Bytes of the PDU header (type, reserved, length).
+    public static let pduHeaderLength = 6
+    /// Bytes each PDV adds besides its fragment (item length, context ID, control header).
+    public static let pdvOverhead = 6
+
+    /// The PDU-length field value for `pdvs`: the sum of (4 + 1 + 1 + fragment) over the PDVs.
+    public static func pduLength(of pdvs: [PresentationDataValue]) -> Int {
+        pdvs.reduce(0) { $0 + pdvOverhead + $1.data.readableBytes }
+    }
+
+    /// Appends one P-DATA-TF PDU containing `pdvs` (all of one message, PS3.8 E.1) to `buffer`.
+    public static func write(_ pdvs: [PresentationDataValue], into buffer: inout ByteBuffer) {
+        buffer.writeInteger(pduType)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(pduLength(of: pdvs)), endianness: .big)
+        for pdv in pdvs {
+            buffer.writeInteger(UInt32(pdv.data.readableBytes + 2), endianness: .big)
+            buffer.writeInteger(pdv.contextID)
+            buffer.writeInteger(pdv.messageControlHeader)
+            var data = pdv.data
+            buffer.writeBuffer(&data)
+        }
+    }
+
+    /// One P-DATA-TF PDU containing `pdvs`, in a new buffer.
+    public static func encode(_ pdvs: [PresentationDataValue]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: pduHeaderLength + pduLength(of: pdvs))
+        write(pdvs, into: &buffer)
+        return buffer
+    }
+}
