@@ -157,7 +157,7 @@ extension AssociationHandler {
                 let reason: AbortReason
                 switch failure {
                 case .unknownContext: reason = .invalidPDUParameterValue
-                case .unexpectedFragment: reason = .unexpectedPDUParameter
+                case .assembly: reason = .unexpectedPDUParameter
                 case .dataSetTooLarge: reason = .notSpecified
                 }
                 pendingAbort = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)

@@ -75,41 +75,48 @@ public final class DICOMAssociation: Sendable {
 
     /// Sends one DIMSE message on presentation context `contextID`: the command set (encoded Implicit VR
     /// Little Endian) and optionally the data set (encoded in the context's transfer syntax). Fragments are
-    /// at most the peer's maximum PDU length (PS3.8 §9.3.5, one PDV per PDU, even lengths); returns once the
-    /// bytes are handed to the transport, waiting while the socket is not writable.
+    /// at most the peer's maximum PDU length (PS3.8 §9.3.5, one PDV per PDU, even lengths — see
+    /// `DIMSEMessageFragmenter`); returns once the bytes are handed to the transport, waiting while the
+    /// socket is not writable, so a fast sender never buffers more than about 1 MiB.
     public func send(command: ByteBuffer, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
-        try checkContext(contextID)
-        let fragmentLength = maximumFragmentLength
-        try await sendFragments(of: command, isCommand: true, contextID: contextID, fragmentLength: fragmentLength)
+        let fragmenter = try makeFragmenter(contextID: contextID)
+        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
         if let dataSet {
-            try await sendFragments(of: dataSet, isCommand: false, contextID: contextID, fragmentLength: fragmentLength)
+            try await sendPDVs(fragmenter.dataSetPDVs(contextID: contextID, dataSet: dataSet))
         }
     }
 
-    /// Sends a message whose data set comes from `dataSet`, read chunk by chunk, so that a large data set
-    /// (a file region) is never in memory whole.
+    /// Sends a typed DIMSE message (its command set encoded by the DIMSE layer) with an optional data set.
+    public func send(_ message: some DIMSECommandMessage, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
+        try await send(command: message.encodedCommandSet(), dataSet: dataSet, contextID: contextID)
+    }
+
+    /// Sends a message whose data set is read from `dataSet` chunk by chunk (about 1 MiB at a time), so a
+    /// large data set (a file region) is never in memory whole. If reading fails midway the association is
+    /// aborted (the peer would otherwise wait for the last fragment forever) and the error is rethrown.
     public func send(command: ByteBuffer, dataSet: some DataSetSource, contextID: UInt8) async throws {
-        try checkContext(contextID)
-        let fragmentLength = maximumFragmentLength
-        try await sendFragments(of: command, isCommand: true, contextID: contextID, fragmentLength: fragmentLength)
-        var remaining = dataSet.length
-        if remaining == 0 {
-            try await sendFragments(of: ByteBuffer(), isCommand: false, contextID: contextID, fragmentLength: fragmentLength)
-        }
-        let chunkLength = max(fragmentLength, (1 << 20) / fragmentLength * fragmentLength)
+        let fragmenter = try makeFragmenter(contextID: contextID)
+        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
+        var stream = fragmenter.dataSetStream(contextID: contextID)
+        let chunkLength = 1 << 20
         var offset = 0
-        while remaining > 0 {
-            let count = min(chunkLength, remaining)
-            let chunk = try await dataSet.read(offset: offset, length: count)
-            guard chunk.readableBytes == count else {
-                requestAbort()
-                throw AssociationError.invalidRequest("data set source returned \(chunk.readableBytes) bytes, expected \(count) at offset \(offset); association aborted")
+        while offset < dataSet.length {
+            let count = min(chunkLength, dataSet.length - offset)
+            let chunk: ByteBuffer
+            do {
+                chunk = try await dataSet.read(offset: offset, length: count)
+                guard chunk.readableBytes == count else {
+                    throw AssociationError.invalidRequest(
+                        "data set source returned \(chunk.readableBytes) bytes at offset \(offset), expected \(count)")
+                }
+            } catch {
+                await abort()
+                throw error
             }
-            remaining -= count
             offset += count
-            try await sendFragments(of: chunk, isCommand: false, contextID: contextID, fragmentLength: fragmentLength,
-                                    finalChunk: remaining == 0)
+            try await sendPDVs(stream.append(chunk))
         }
+        try await sendPDVs(stream.finish())
     }
 
     /// Releases the association (A-RELEASE, PS3.8 §7.2) and waits for the peer's A-RELEASE-RP (bounded by
@@ -137,42 +144,29 @@ public final class DICOMAssociation: Sendable {
 
     // MARK: Fragmenting
 
-    /// Largest PDV data length: peer's maximum PDU length − 6 (PDV item header), rounded down to even.
-    var maximumFragmentLength: Int { max(2, (negotiated.maximumPDULengthToSend - 6) & ~1) }
-
-    private func checkContext(_ contextID: UInt8) throws {
+    private func makeFragmenter(contextID: UInt8) throws -> DIMSEMessageFragmenter {
         guard negotiated.acceptedContexts[contextID] != nil else {
             throw AssociationError.invalidRequest("presentation context \(contextID) was not accepted")
         }
+        return try DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
     }
 
-    private func requestAbort() {
+    /// Hands PDVs (one per P-DATA-TF PDU) to the event loop in batches of about 1 MiB; each batch waits
+    /// for the previous one to be written when the channel is not writable.
+    private func sendPDVs(_ pdvs: [PresentationDataValue]) async throws {
+        var index = 0
         let handler = self.handler
-        channel.eventLoop.execute { handler.value.requestAbort() }
-    }
-
-    private func sendFragments(of bytes: ByteBuffer, isCommand: Bool, contextID: UInt8, fragmentLength: Int,
-                               finalChunk: Bool = true) async throws {
-        var rest = bytes
-        let batchLimit = 1 << 20
-        repeat {
+        while index < pdvs.count {
             var batch: [ByteBuffer] = []
             var batchBytes = 0
-            repeat {
-                let count = min(fragmentLength, rest.readableBytes)
-                let data = rest.readSlice(length: count)!
-                let isLast = finalChunk && rest.readableBytes == 0
-                var pdu = ByteBuffer()
-                pdu.reserveCapacity(count + 12)
-                pdu.writePDU(.dataTF([PresentationDataValue(contextID: contextID, isCommand: isCommand,
-                                                            isLastFragment: isLast, data: data)]))
-                batch.append(pdu)
-                batchBytes += count
-            } while rest.readableBytes > 0 && batchBytes < batchLimit
-            let handler = self.handler
+            while index < pdvs.count && batchBytes < 1 << 20 {
+                batch.append(PDataTFWriter.encode([pdvs[index]]))
+                batchBytes += pdvs[index].data.readableBytes
+                index += 1
+            }
             let pdus = batch
             try await channel.eventLoop.flatSubmit { handler.value.sendPData(pdus) }.get()
-        } while rest.readableBytes > 0
+        }
     }
 
     static func mapConnectError(_ error: Error, host: String, port: Int) -> AssociationError {

@@ -48,7 +48,7 @@ enum TestCommands {
     }
 
     /// Reads a US element from a command set.
-    static func us(_ element: UInt16, in command: ByteBuffer) -> UInt16? {
-        CommandSetPeek.uint16(UInt32(element), in: command)
+    static func us(_ element: UInt16, in command: CommandSet) -> UInt16? {
+        (try? command.unsignedShort(CommandTag(element))) ?? nil
     }
 }
