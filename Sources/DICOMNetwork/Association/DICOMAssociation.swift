@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -16,6 +17,10 @@ public final class DICOMAssociation: Sendable {
     let channel: Channel
     let handler: NIOLoopBound<AssociationHandler>
     private let closed: EventLoopFuture<AssociationError?>
+    private let messageIDs = LockedMessageIDAllocator()
+
+    /// A new message ID for a request on this association (PS3.7 §9.3.1.1: unique among outstanding ones).
+    public func nextMessageID() -> UInt16 { messageIDs.allocate() }
 
     init(channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
          messages: AsyncThrowingStream<AssociationMessage, Error>, closed: EventLoopFuture<AssociationError?>) {
@@ -204,4 +209,11 @@ extension ChannelPipeline.SynchronousOperations {
         try self.addHandler(PDUParsingHandler())
         try self.addHandler(handler)
     }
+}
+
+/// `MessageIDAllocator` behind a lock, for an association used from several tasks.
+final class LockedMessageIDAllocator: @unchecked Sendable {
+    private let lock = NSLock()
+    private var allocator = MessageIDAllocator()
+    func allocate() -> UInt16 { lock.withLock { allocator.allocate() } }
 }
