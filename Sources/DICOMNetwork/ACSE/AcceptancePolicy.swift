@@ -37,12 +37,13 @@ public enum AcceptorDecision: Equatable, Sendable {
 
 /// Acceptor side of A-ASSOCIATE: decides AC or RJ for a request under a policy. Pure.
 public enum AssociationAcceptor {
-    /// Decision rules, in order: application context must be DICOM's (else 1/1/2); called AE title (1/1/7);
+    /// Decision rules, in order: protocol version 1 (bit 0, else 1/2/2); application context must be DICOM's (else 1/1/2); called AE title (1/1/7);
     /// calling AE title whitelist (1/1/3); then one result per proposed context — 0 accepted with our most
     /// preferred transfer syntax that was proposed, 3 abstract syntax not supported, 4 no transfer syntax
     /// in common. Several contexts per abstract syntax are answered independently. An association whose
     /// contexts are all rejected is still accepted (the requestor decides to release), as pynetdicom does.
     public static func decide(request: AssociateRQ, policy: AcceptancePolicy) -> AcceptorDecision {
+        guard request.protocolVersion & 0x0001 != 0 else { return .reject(.protocolVersionNotSupported) }
         guard request.applicationContextName == UpperLayerConstants.applicationContextName else {
             return .reject(.applicationContextNameNotSupported)
         }

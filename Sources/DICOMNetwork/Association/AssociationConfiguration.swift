@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 
 /// Limits and time-outs of one association (either side). Every value has a documented default.
@@ -19,15 +20,20 @@ public struct AssociationConfiguration: Sendable {
     public var maximumInMemoryDataSetLength: Int
     /// Optional streaming of incoming data sets (e.g. C-STORE-RQ) to sinks.
     public var dataSetSinkProvider: DataSetSinkProvider?
+    /// Where association events go (established: info; rejected, released: notice/debug; aborted,
+    /// protocol errors, time-outs: warning). Default: discards everything.
+    public var logger: Logger
 
     public init(maximumPDULength: Int = 131_072, connectTimeout: TimeAmount = .seconds(10),
                 artimTimeout: TimeAmount = .seconds(30), maximumInMemoryDataSetLength: Int = 1 << 30,
-                dataSetSinkProvider: DataSetSinkProvider? = nil) {
+                dataSetSinkProvider: DataSetSinkProvider? = nil,
+                logger: Logger = Logger(label: "dicomlua.network", factory: { _ in SwiftLogNoOpLogHandler() })) {
         precondition(maximumPDULength > 0 && maximumPDULength <= Int(UInt32.max), "maximumPDULength out of range")
         self.maximumPDULength = maximumPDULength
         self.connectTimeout = connectTimeout
         self.artimTimeout = artimTimeout
         self.maximumInMemoryDataSetLength = maximumInMemoryDataSetLength
         self.dataSetSinkProvider = dataSetSinkProvider
+        self.logger = logger
     }
 }

@@ -135,6 +135,10 @@ extension AssociationHandler {
     /// Builds the public association object and completes the connect promise.
     private func makeAssociation(_ negotiated: NegotiatedAssociation) -> DICOMAssociation? {
         guard let context else { return nil }
+        configuration.logger.info("association established", metadata: [
+            "calling": "\(negotiated.callingAETitle)", "called": "\(negotiated.calledAETitle)",
+            "contexts": "\(negotiated.acceptedContexts.count)", "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
+        ])
         let association = DICOMAssociation(channel: context.channel,
                                            handler: NIOLoopBound(self, eventLoop: context.eventLoop),
                                            negotiated: negotiated, messages: messages,
@@ -151,7 +155,7 @@ extension AssociationHandler {
             do {
                 if let message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
                                                     sinkProvider: configuration.dataSetSinkProvider) {
-                    messageContinuation.yield(message)
+                    yield(message)
                 }
             } catch let failure as MessageAssembler.Failure {
                 let reason: AbortReason

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 
 /// The pipeline stage that drives the Upper Layer state machine (PS3.8 §9.2, `UpperLayerStateMachine`)
@@ -9,8 +10,9 @@ import NIOCore
 /// allows them, so misuse by the caller is an error to the caller, not an A-ABORT.
 /// Every protocol error ends in an A-ABORT with source and reason (PS3.8 §9.3.8) and a closed connection,
 /// bounded by ARTIM.
-final class AssociationHandler: ChannelInboundHandler {
+final class AssociationHandler: ChannelDuplexHandler {
     typealias InboundIn = PDU
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// What the acceptor side needs from its server.
@@ -55,8 +57,11 @@ final class AssociationHandler: ChannelInboundHandler {
     var releasePromise: EventLoopPromise<Void>?
     let closedPromise: EventLoopPromise<AssociationError?>
     var ended = false
-    let messages: AsyncThrowingStream<AssociationMessage, Error>
+    let messages: AssociationMessages
     let messageContinuation: AsyncThrowingStream<AssociationMessage, Error>.Continuation
+    let flow = InboundFlowControl()
+    /// A `read` from the pipeline held back while the consumer is behind (backpressure).
+    var readPending = false
 
     init(side: Side, configuration: AssociationConfiguration, establishedPromise: EventLoopPromise<DICOMAssociation>,
          closedPromise: EventLoopPromise<AssociationError?>) {
@@ -65,13 +70,18 @@ final class AssociationHandler: ChannelInboundHandler {
         self.establishedPromise = establishedPromise
         self.closedPromise = closedPromise
         self.assembler = MessageAssembler(maximumInMemoryDataSetLength: configuration.maximumInMemoryDataSetLength)
-        (self.messages, self.messageContinuation) = AsyncThrowingStream.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<AssociationMessage, Error>.makeStream()
+        self.messages = AssociationMessages(stream: stream, flow: flow)
+        self.messageContinuation = continuation
     }
 
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        flow.resume = { loop.execute { bound.value.resumeReading() } }
         if case .requestor = side { fire(.evt1) }
         if context.channel.isActive { activate() }
     }
@@ -157,6 +167,28 @@ final class AssociationHandler: ChannelInboundHandler {
             // Transport errors (connection reset, …): close; channelInactive delivers Evt17.
             context.close(promise: nil)
         }
+    }
+
+    // MARK: Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if flow.isPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func resumeReading() {
+        guard readPending, !flow.isPaused, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    /// Hands a complete message to the consumer, counting it for backpressure.
+    func yield(_ message: AssociationMessage) {
+        flow.produced(message)
+        messageContinuation.yield(message)
     }
 
     // MARK: Local primitives (called by DICOMAssociation on the event loop)
@@ -255,6 +287,13 @@ final class AssociationHandler: ChannelInboundHandler {
         guard !ended else { return }
         ended = true
         closedError = error
+        var logger = configuration.logger
+        logger[metadataKey: "peer"] = "\(context?.channel.remoteAddress.map { "\($0)" } ?? "?")"
+        switch error {
+        case nil: logger.debug("association released")
+        case .rejected(let rj)?: logger.notice("association rejected: \(rj)")
+        case let other?: logger.warning("association ended: \(other)")
+        }
         assembler.abandon()
         let failure = error ?? .notEstablished
         establishedPromise?.fail(failure)

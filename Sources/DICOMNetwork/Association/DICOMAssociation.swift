@@ -12,7 +12,7 @@ public final class DICOMAssociation: Sendable {
     public let negotiated: NegotiatedAssociation
     /// Incoming messages in arrival order. Finishes normally when the association is released (by either
     /// side), and with an `AssociationError` when it is aborted or the connection is lost.
-    public let messages: AsyncThrowingStream<AssociationMessage, Error>
+    public let messages: AssociationMessages
 
     let channel: Channel
     let handler: NIOLoopBound<AssociationHandler>
@@ -23,7 +23,7 @@ public final class DICOMAssociation: Sendable {
     public func nextMessageID() -> UInt16 { messageIDs.allocate() }
 
     init(channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
-         messages: AsyncThrowingStream<AssociationMessage, Error>, closed: EventLoopFuture<AssociationError?>) {
+         messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>) {
         self.channel = channel
         self.handler = handler
         self.negotiated = negotiated

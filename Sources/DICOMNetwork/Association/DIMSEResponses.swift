@@ -84,7 +84,7 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let responses: DIMSEResponses
-        var messages: AsyncThrowingStream<AssociationMessage, Error>.AsyncIterator
+        var messages: AssociationMessages.AsyncIterator
         var finished = false
 
         public mutating func next() async throws -> Element? {

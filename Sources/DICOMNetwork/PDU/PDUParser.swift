@@ -107,12 +107,8 @@ public enum PDUParser {
     }
 
     private static func parseFixedPart(_ reader: inout PDUReader) throws -> FixedPart {
-        let versionOffset = reader.offset
+        // Bit 0 (version 1) is checked by the acceptor, which answers A-ASSOCIATE-RJ 1/2/2 (PS3.8 §9.3.4).
         let version = try reader.readUInt16("protocol-version")
-        guard version & 0x0001 != 0 else {
-            throw reader.error("protocol-version", expected: "bit 0 set (version 1)", found: "0x\(String(version, radix: 16))",
-                               at: versionOffset)
-        }
         try reader.skip(2, "reserved")
         let called = try reader.readTrimmedString(16, "called-AE-title")
         let calling = try reader.readTrimmedString(16, "calling-AE-title")

@@ -37,8 +37,12 @@ public final class DICOMServer: Sendable {
                 return AssociationAcceptor.decide(request: request, policy: acceptancePolicy)
             },
             established: { association in
-                let task = Task { await service(association) }
-                registry.addTask(task)
+                registry.startService {
+                    await service(association)
+                    // A service that returns while the peer has not released: release it ourselves
+                    // (PS3.8 §7.2 lets either side), bounded by ARTIM; a no-op after a release.
+                    try? await association.release()
+                }
             })
         let associationConfiguration = configuration.association
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
@@ -82,7 +86,8 @@ public final class DICOMServer: Sendable {
 final class ConnectionRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var channels: [ObjectIdentifier: Channel] = [:]
-    private var tasks: [Task<Void, Never>] = []
+    private var tasks: [Int: Task<Void, Never>] = [:]
+    private var nextTaskID = 0
     private var accepting = true
 
     var openCount: Int { lock.withLock { channels.count } }
@@ -101,15 +106,20 @@ final class ConnectionRegistry: @unchecked Sendable {
         return accepted
     }
 
-    func addTask(_ task: Task<Void, Never>) {
-        lock.withLock { tasks.append(task) }
+    /// Runs `body` in a task that is tracked until it finishes (for `shutdown`).
+    func startService(_ body: @escaping @Sendable () async -> Void) {
+        lock.withLock {
+            let id = nextTaskID
+            nextTaskID += 1
+            tasks[id] = Task {
+                await body()
+                self.lock.withLock { _ = self.tasks.removeValue(forKey: id) }
+            }
+        }
     }
 
     func takeTasks() -> [Task<Void, Never>] {
-        lock.withLock {
-            defer { tasks = [] }
-            return tasks
-        }
+        lock.withLock { Array(tasks.values) }
     }
 
     func stopAccepting() { lock.withLock { accepting = false } }

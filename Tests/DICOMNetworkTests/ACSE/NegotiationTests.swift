@@ -9,13 +9,13 @@ final class NegotiationTests: XCTestCase {
     let getStudyRoot = "1.2.840.10008.5.1.4.1.2.2.3"
     let jpegBaseline = "1.2.840.10008.1.2.4.50"
 
-    private func request(_ contexts: [ProposedPresentationContext], calling: String = "SCU", called: String = "SCP",
+    func request(_ contexts: [ProposedPresentationContext], calling: String = "SCU", called: String = "SCP",
                          maximumPDULength: Int = 16384) throws -> AssociateRQ {
         try AssociationRequestor.makeRequest(callingAETitle: calling, calledAETitle: called, contexts: contexts,
                                              maximumPDULength: maximumPDULength)
     }
 
-    private func policy(calledAETitle: String? = "SCP", allowed: Set<String>? = nil) -> AcceptancePolicy {
+    func policy(calledAETitle: String? = "SCP", allowed: Set<String>? = nil) -> AcceptancePolicy {
         AcceptancePolicy(calledAETitle: calledAETitle, allowedCallingAETitles: allowed,
                          supportedAbstractSyntaxes: [AcceptancePolicy.verificationSOPClassUID: [TransferSyntaxUID.implicitVRLittleEndian],
                                                      ct: TransferSyntaxUID.uncompressed, getStudyRoot: [TransferSyntaxUID.implicitVRLittleEndian]],
@@ -135,5 +135,15 @@ final class NegotiationTests: XCTestCase {
         let rq = try request([ProposedPresentationContext(abstractSyntax: mr, transferSyntaxes: ["1.2.840.10008.1.2"])])
         guard case .accept(let ac, _) = AssociationAcceptor.decide(request: rq, policy: policy()) else { return XCTFail() }
         XCTAssertThrowsError(try AssociationRequestor.negotiate(request: rq, accept: ac))
+    }
+}
+
+extension NegotiationTests {
+    /// A request without protocol version 1 is rejected 1/2/2 (protocol-version-not-supported).
+    func testUnsupportedProtocolVersionIsRejected122() throws {
+        var rq = try request([ProposedPresentationContext(abstractSyntax: ct, transferSyntaxes: ["1.2.840.10008.1.2"])])
+        rq.protocolVersion = 0x0002
+        guard case .associateRQ(let parsed) = try PDUParser.parse(bytes: encode(.associateRQ(rq))) else { return XCTFail() }
+        XCTAssertEqual(AssociationAcceptor.decide(request: parsed, policy: policy()), .reject(AssociateRJ(result: 1, source: 2, reason: 2)))
     }
 }
