@@ -213,3 +213,17 @@ final class CollectingSink: DataSetSink, @unchecked Sendable {
     var fragmentCount: Int { lock.withLock { fragments.count } }
     var allFragmentsEven: Bool { lock.withLock { fragments.allSatisfy { $0 % 2 == 0 } } }
 }
+
+extension LoopbackAssociationTests {
+    /// An association still open when the grace period ends is aborted, and its client is told so.
+    func testShutdownAbortsAssociationsPastTheGracePeriod() async throws {
+        let server = try await startEchoServer()
+        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        await server.shutdown(gracePeriod: .milliseconds(100))
+        let ended = await association.waitUntilEnded()
+        guard case .aborted(let abort, byPeer: true, _)? = ended else { return XCTFail("\(String(describing: ended))") }
+        XCTAssertEqual(abort.source, 0)
+        XCTAssertEqual(server.openConnections, 0)
+    }
+}
