@@ -114,6 +114,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        defer { pendingAbort = nil }
         switch unwrapInboundIn(data) {
         case .associateRQ(let rq):
             receivedRQ = rq
@@ -151,6 +152,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        defer { pendingAbort = nil }
         switch error {
         case let parse as PDUParseError:
             pendingAbort = (AbortPDU(source: .serviceProvider, reason: parse.abortReason), parse.description)
@@ -236,6 +238,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         case .sta2, .sta3, .sta4, .sta5, .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
             pendingAbort = (.serviceUser, "aborted by the local user")
             fire(.evt15)
+            pendingAbort = nil
         }
     }
 

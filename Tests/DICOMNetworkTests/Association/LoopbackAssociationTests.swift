@@ -227,3 +227,32 @@ extension LoopbackAssociationTests {
         XCTAssertEqual(server.openConnections, 0)
     }
 }
+
+extension LoopbackAssociationTests {
+    /// The admission callback sees calling/called AE titles and the peer address, and its RJ reaches the peer.
+    func testAdmissionCallbackDecidesWithPeerAddress() async throws {
+        let seen = Recorder<AssociationRequestInfo>()
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [TestCommands.verification: TransferSyntaxUID.uncompressed])
+        let configuration = ServerConfiguration(policy: policy, admission: { info in
+            seen.append(info)
+            return info.callingAETitle == "INTRUDER" ? .callingAETitleNotRecognized : nil
+        })
+        let server = try await DICOMServer.start(configuration: configuration) { try? await $0.serve() }
+        do {
+            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "INTRUDER",
+                                                   calledAETitle: "ANY", contexts: [verificationContext])
+            XCTFail("expected a rejection")
+        } catch let error as AssociationError {
+            XCTAssertEqual(error, .rejected(AssociateRJ(result: 1, source: 1, reason: 3)))
+        }
+        let friend = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "FRIEND",
+                                                        calledAETitle: "ANY", contexts: [verificationContext])
+        let status = try await friend.echo()
+        XCTAssertEqual(status, .success)
+        try await friend.release()
+        XCTAssertEqual(seen.all.map(\.callingAETitle), ["INTRUDER", "FRIEND"])
+        XCTAssertEqual(seen.all.first?.calledAETitle, "ANY")
+        XCTAssertEqual(seen.all.first?.peerAddress?.ipAddress, "127.0.0.1")
+        await server.shutdown(gracePeriod: .seconds(5))
+    }
+}
