@@ -143,6 +143,17 @@ public final class DICOMAssociation: Sendable {
         try? await channel.eventLoop.submit { handler.value.requestAbort() }.get()
     }
 
+    /// Marks the start/end of waiting for a response, for the DIMSE time-out (`AssociationConfiguration.dimseTimeout`).
+    func beginAwaitingResponse() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.beginAwaitingResponse() }
+    }
+
+    func endAwaitingResponse() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.endAwaitingResponse() }
+    }
+
     /// Waits until the association has ended; returns nil after a normal release, the error otherwise.
     @discardableResult
     public func waitUntilEnded() async -> AssociationError? {
