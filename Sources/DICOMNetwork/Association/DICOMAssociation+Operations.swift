@@ -103,6 +103,7 @@ extension DICOMAssociation {
         defer { endAwaitingResponse() }
         var iterator = messages.makeAsyncIterator()
         guard let message = try await iterator.next() else {
+            try Task.checkCancellation()
             throw AssociationError.protocolError("the peer released the association before answering message \(messageID)")
         }
         let dimse: DIMSEMessage

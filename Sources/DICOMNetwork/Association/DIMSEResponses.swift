@@ -94,6 +94,7 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
             while true {
                 guard let message = try await messages.next() else {
                     finished = true
+                    try Task.checkCancellation()
                     throw AssociationError.protocolError(
                         "the peer released the association before the final response to message \(responses.messageID)")
                 }
