@@ -143,4 +143,42 @@ final class DicomReadTests: ScriptTestCase {
         XCTAssertEqual(try run("local ds = dicom.read('\(file)'); return ds.StudyDate == nil").first?.boolValue, true,
                        "a known keyword that is absent reads as nil")
     }
+
+    /// Encapsulated pixel data (PS3.5 §A.4) reads as fragments and is written back in its transfer syntax.
+    func testEncapsulatedPixelDataKeepsItsFragments() throws {
+        let source = path("rle.dcm"), copy = path("rle-copy.dcm")
+        try python("""
+            import pydicom
+            from pydicom.dataset import Dataset, FileMetaDataset
+            from pydicom.encaps import encapsulate
+            from pydicom.uid import RLELossless
+            meta = FileMetaDataset()
+            meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+            meta.MediaStorageSOPInstanceUID = '1.2.3'
+            meta.TransferSyntaxUID = RLELossless
+            ds = Dataset()
+            ds.file_meta = meta
+            ds.SOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+            ds.SOPInstanceUID = '1.2.3'
+            ds.PixelData = encapsulate([b'\\x01\\x02\\x03\\x04', b'\\x05\\x06'])
+            ds['PixelData'].VR = 'OB'
+            ds.save_as(r'\(source)', enforce_file_format=True)
+            """)
+        let results = try run("""
+            local ds = dicom.read('\(source)')
+            local pixels = ds.PixelData
+            ds.PixelData = {fragments = {pixels.fragments[1], pixels.fragments[2], '\\7\\8'}}
+            dicom.write('\(copy)', ds)
+            local back = dicom.read('\(copy)').PixelData
+            return #pixels.fragments, pixels.fragments[2], #back.fragments, back.fragments[3]
+            """)
+        XCTAssertEqual(results[0].integerValue, 2)
+        XCTAssertEqual(results[1].stringValue, "\u{05}\u{06}")
+        XCTAssertEqual(results[2].integerValue, 3)
+        XCTAssertEqual(results[3].stringValue, "\u{07}\u{08}")
+        let dump = try ChildProcess.run(dcmtk("dcmdump"), [copy])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        XCTAssertTrue(dump.stdout.contains("=RLELossless"), dump.stdout)
+        XCTAssertTrue(dump.stdout.contains("PixelSequence"), dump.stdout)
+    }
 }
