@@ -11,9 +11,16 @@ struct QRSCPAssociationService: Sendable {
     let configuration: QRSCPConfiguration
     let index: InstanceIndex
     let storage: ReceivedInstanceWriter
+    /// `CALLING_AE@address`, for the log (taken at the start: the address is gone once the socket closes).
+    let peer: String
 
-    private var peer: String {
-        "\(association.negotiated.callingAETitle)@\(association.remoteAddress?.ipAddress ?? "?")"
+    init(association: DICOMAssociation, configuration: QRSCPConfiguration, index: InstanceIndex,
+         storage: ReceivedInstanceWriter) {
+        self.association = association
+        self.configuration = configuration
+        self.index = index
+        self.storage = storage
+        self.peer = "\(association.negotiated.callingAETitle)@\(association.remoteAddress?.ipAddress ?? "?")"
     }
 
     func run() async {
