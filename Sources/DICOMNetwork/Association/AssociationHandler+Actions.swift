@@ -171,5 +171,7 @@ extension AssociationHandler {
                 return
             }
         }
+        // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
+        if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
     }
 }
