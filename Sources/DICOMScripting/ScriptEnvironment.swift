@@ -26,5 +26,6 @@ public enum ScriptEnvironment {
                 }
             ],
             values: ["version": .string(LuaString(DICOMLuaVersion.string))])
+        try QueryBinding.install(in: state, runLoop: runLoop); try StorageSCUBinding.install(in: state, runLoop: runLoop)
     }
 }
