@@ -60,8 +60,19 @@ public enum RetrieveService {
         guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ConfigurationError("get", "directory '\(target.path)' does not exist")
         }
-        let writer = GetInstanceWriter(directory: target, fileExtension: configuration.fileExtension,
-                                       sourceAETitle: remote.aeTitle)
+        // Files are written exactly as the storage SCP writes them (depot, rename, duplicate policy).
+        let store: ReceivedInstanceStore
+        do {
+            store = try ReceivedInstanceStore(directory: target.path, fileExtension: configuration.fileExtension,
+                                              duplicatePolicy: configuration.duplicatePolicy)
+            try store.prepare()
+        } catch {
+            throw ConfigurationError("get", "cannot write into '\(target.path)': \(error)")
+        }
+        let sender = remote.aeTitle
+        let sinkProvider: DataSetSinkProvider = { _, transferSyntax, command in
+            store.sink(for: command, transferSyntax: transferSyntax, callingAETitle: sender)
+        }
         let sopClass = model.getSOPClassUID
         let contexts = [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
             + GetStorageClasses.uids.map {
@@ -70,17 +81,14 @@ public enum RetrieveService {
         let files = FileList()
         return await run(operation: "get", title: StatusLines.retrieveTitle(destination: nil), service: .get, remote: remote,
                          contexts: contexts, configuration: configuration, control: control, onResponse: onResponse,
-                         files: files) { association in
+                         files: files, sinkProvider: sinkProvider) { association in
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.get(
                 sopClassUID: sopClass, identifier: try IdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
                 transferSyntax: context.transferSyntax) { incoming in
-                do {
-                    files.append(try writer.write(incoming))
-                    return .success
-                } catch {
-                    return .outOfResources  // 0xA700 Refused: out of resources (PS3.4 B.2.3)
-                }
+                let outcome = store.outcome(for: incoming, callingAETitle: sender)
+                if case .success(let stored) = outcome { files.append(stored.path) }
+                return ReceivedInstanceStore.status(of: outcome)
             }
             return AnyResponses(responses)
         }
@@ -91,6 +99,7 @@ public enum RetrieveService {
     private static func run(operation: String, title: String, service: DIMSEService, remote: ApplicationEntity,
                             contexts: [ProposedPresentationContext], configuration: ConfigurationDocument,
                             control: OperationControl, onResponse: OperationEventHandler?, files: FileList?,
+                            sinkProvider: DataSetSinkProvider? = nil,
                             start request: @escaping @Sendable (DICOMAssociation) async throws -> AnyResponses) async
         -> RetrieveOutcome {
         let started = Date()
@@ -101,7 +110,8 @@ public enum RetrieveService {
         let association: DICOMAssociation
         do {
             association = try await SCUConnection.connect(calling: configuration.queryRetrieveSCU, remote: remote,
-                                                          contexts: contexts, configuration: configuration)
+                                                          contexts: contexts, configuration: configuration,
+                                                          sinkProvider: sinkProvider)
         } catch {
             return failed(SCUConnection.describe(error, remote: remote))
         }

@@ -18,18 +18,23 @@ public enum SCUConnection {
     }
 
     /// The association settings of `configuration`.
-    public static func associationConfiguration(_ configuration: ConfigurationDocument) -> AssociationConfiguration {
+    /// `DimseTimeout` bounds the peer's silence while an operation waits for a response (0: no limit).
+    public static func associationConfiguration(_ configuration: ConfigurationDocument,
+                                                sinkProvider: DataSetSinkProvider? = nil) -> AssociationConfiguration {
         AssociationConfiguration(maximumPDULength: max(4096, configuration.maxPDULength),
                                  connectTimeout: .milliseconds(Int64(configuration.connectTimeout * 1000)),
-                                 artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)))
+                                 artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)),
+                                 dimseTimeout: configuration.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) },
+                                 dataSetSinkProvider: sinkProvider)
     }
 
     /// Connects from `calling` to `remote`.
     public static func connect(calling: ApplicationEntity, remote: ApplicationEntity, contexts: [ProposedPresentationContext],
-                               configuration: ConfigurationDocument) async throws -> DICOMAssociation {
+                               configuration: ConfigurationDocument, sinkProvider: DataSetSinkProvider? = nil) async throws
+        -> DICOMAssociation {
         try await DICOMAssociation.connect(host: remote.hostname, port: remote.port, callingAETitle: calling.aeTitle,
                                            calledAETitle: remote.aeTitle, contexts: contexts,
-                                           configuration: associationConfiguration(configuration))
+                                           configuration: associationConfiguration(configuration, sinkProvider: sinkProvider))
     }
 
     /// A one-line description of a network failure, naming the remote.
