@@ -120,6 +120,7 @@ public final class QRTestPeer: @unchecked Sendable {
     public func stop() {
         qrscp.stop(grace: 1)
         storescp.stop(grace: 0.2)
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// Files storescp has written so far.
