@@ -107,3 +107,35 @@ final class RetrieveServiceTests: XCTestCase {
         XCTAssertEqual(file.dataSet.string(Tag(0x0010, 0x0020)), "P2")
     }
 }
+
+/// Every model/level row of the seed's table: COUNT equals the files that arrived in storescp's folder.
+final class RetrieveEveryModelLevelTests: XCTestCase {
+    func testEveryRowOfTheSeedsTable() async throws {
+        try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
+        let peer = try QRTestPeer()
+        defer { peer.stop() }
+        let configuration = try QRTestConfiguration.make(peer: peer)
+        let i = peer.instances[0]
+        let rows: [(QueryModel, QueryLevel, RetrieveKeys, Int)] = [
+            (.patientRoot, .patient, RetrieveKeys(patientID: "P1"), 3),
+            (.patientRoot, .study, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID), 3),
+            (.patientRoot, .series, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID, seriesInstanceUID: i.seriesUID), 2),
+            (.patientRoot, .image, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID, seriesInstanceUID: i.seriesUID,
+                                                sopInstanceUID: i.sopInstanceUID), 1),
+            (.studyRoot, .study, RetrieveKeys(studyInstanceUID: i.studyUID), 3),
+            (.studyRoot, .series, RetrieveKeys(studyInstanceUID: i.studyUID, seriesInstanceUID: i.seriesUID), 2),
+            (.studyRoot, .image, RetrieveKeys(studyInstanceUID: i.studyUID, seriesInstanceUID: i.seriesUID, sopInstanceUID: i.sopInstanceUID), 1),
+            (.patientStudyOnly, .study, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID), 3),
+        ]
+        for (model, level, keys, expected) in rows {
+            for name in peer.destinationFiles {
+                try FileManager.default.removeItem(at: peer.destinationDirectory.appendingPathComponent(name))
+            }
+            let outcome = try await RetrieveService.move(keys: keys, model: model, level: level, queryAE: "remote_qr",
+                                                         storageAE: "dest", configuration: configuration)
+            XCTAssertTrue(outcome.succeeded, "\(model) / \(level): \(outcome.message ?? "")")
+            XCTAssertEqual(outcome.count, expected, "\(model) / \(level)")
+            XCTAssertEqual(peer.destinationFiles.count, outcome.count, "\(model) / \(level)")
+        }
+    }
+}
