@@ -66,4 +66,25 @@ final class StorageSCUTests: XCTestCase {
         XCTAssertEqual(outcome.sent, 0)
         XCTAssertTrue(outcome.message?.contains("refused") ?? false, outcome.message ?? "")
     }
+
+    /// pynetdicom's storescp as a second peer: echo lines carry its implementation version, files arrive.
+    func testPynetdicomStorescpReceivesAndEchoes() async throws {
+        let directory = try makeTemporaryDirectory("pynetdicom-scp")
+        let port = freeTCPPort()
+        let scp = try ChildProcess("/usr/bin/env", ["python3", "-m", "pynetdicom", "storescp", "\(port)", "-aet", "PYSCP",
+                                                    "-od", directory.path])
+        defer { scp.stop(grace: 1) }
+        try XCTSkipUnless(waitForPort(port), "pynetdicom storescp did not start: \(scp.stderr)")
+        let configuration = try QRTestConfiguration.make(peer: nil) { configuration in
+            try configuration.setApplicationEntity(name: "py", aeTitle: "PYSCP", hostname: "localhost", port: port,
+                                                   serviceList: .storageSCP, serviceType: .storageSCP)
+        }
+        let lines = try await EchoService.echo(applicationEntityName: "py", configuration: configuration)
+        XCTAssertEqual(lines.count, 8, "\(lines)")
+        XCTAssertEqual(lines[3], "Host Name: (localhost)")
+        XCTAssertTrue(lines[6].hasPrefix("Implementation Version: (PYNETDICOM"), lines[6])
+        let outcome = try await StorageSCU.send(files: try files(2), storageAE: "py", configuration: configuration)
+        XCTAssertEqual(outcome.sent, 2, outcome.message ?? "")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 2, scp.stderr)
+    }
 }
