@@ -141,12 +141,12 @@ enum QueryBinding {
                       set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
         type.property("QUERY_MODEL", get: { .integer(Int64($0.parameters.model.rawValue)) }, set: { object, value in
             let code = try PropertyValue.integer(value, property: "QUERY_MODEL", range: 0...2)
-            object.parameters.model = QueryModel(rawValue: code) ?? .patientRoot
+            object.parameters.model = IDLQueryModel(rawValue: code) ?? .patientRoot
             normalizeLevel(object)
         })
         type.property("QUERY_LEVEL", get: { .integer(Int64($0.parameters.level.rawValue)) }, set: { object, value in
             let code = try PropertyValue.integer(value, property: "QUERY_LEVEL", range: 0...3)
-            object.parameters.level = QueryLevel(rawValue: code) ?? .patient
+            object.parameters.level = IDLQueryLevel(rawValue: code) ?? .patient
             normalizeLevel(object)
         })
         for field in QueryField.allCases {

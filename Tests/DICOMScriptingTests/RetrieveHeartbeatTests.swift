@@ -18,7 +18,7 @@ final class RetrieveHeartbeatTests: XCTestCase {
 
     func testCallbackRunsAfterThreeSecondsOfSilenceAndCancelEndsTheMove() async throws {
         let pending = Pending()
-        let move = QueryModel.studyRoot.moveSOPClassUID
+        let move = IDLQueryModel.studyRoot.moveSOPClassUID
         let policy = AcceptancePolicy(supportedAbstractSyntaxes: [move: TransferSyntaxUID.uncompressed])
         let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy)) { association in
             try? await association.serve(other: { message, dimse, association in

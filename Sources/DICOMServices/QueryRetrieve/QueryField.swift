@@ -62,7 +62,7 @@ public enum QueryFieldTable {
     ///
     /// Patient/Study Only has one row in IDL's table (the study row); at Patient level it sends what
     /// Patient Root does.
-    public static func fields(model: QueryModel, level: QueryLevel) -> [QueryField] {
+    public static func fields(model: IDLQueryModel, level: IDLQueryLevel) -> [QueryField] {
         switch (model, level) {
         case (.patientRoot, .patient), (.studyRoot, .patient), (.patientStudyOnly, .patient):
             return [.patientName, .patientID]
@@ -83,7 +83,7 @@ public enum QueryFieldTable {
 
     /// Return-only keys asked for at `level`: Study Description from Study level down, Series Description
     /// from Series level down.
-    public static func returnKeys(level: QueryLevel) -> [Tag] {
+    public static func returnKeys(level: IDLQueryLevel) -> [Tag] {
         switch level {
         case .patient: return []
         case .study: return [QueryReturnKey.studyDescription]

@@ -4,12 +4,12 @@ import DICOMCore
 /// query fields. Unset fields are absent from `values`; the defaults of §2.2 are applied when the
 /// identifier is built.
 public struct QueryParameters: Sendable, Equatable {
-    public var model: QueryModel
-    public var level: QueryLevel
+    public var model: IDLQueryModel
+    public var level: IDLQueryLevel
     /// Values of the query fields that were set (wildcards, ranges and UID lists pass through unchanged).
     public var values: [QueryField: String]
 
-    public init(model: QueryModel = .patientRoot, level: QueryLevel = .patient, values: [QueryField: String] = [:]) {
+    public init(model: IDLQueryModel = .patientRoot, level: IDLQueryLevel = .patient, values: [QueryField: String] = [:]) {
         self.model = model
         self.level = level
         self.values = values
@@ -17,7 +17,7 @@ public struct QueryParameters: Sendable, Equatable {
 
     /// The level actually used: IDL turns Patient level with Study Root into Study level (§2.2), with a
     /// warning (returned as the second element, nil when nothing changed).
-    public var effectiveLevel: (level: QueryLevel, warning: String?) {
+    public var effectiveLevel: (level: IDLQueryLevel, warning: String?) {
         if model == .studyRoot && level == .patient {
             return (.study, "QUERY_LEVEL 0 (Patient) is not valid with QUERY_MODEL 1 (Study Root); using QUERY_LEVEL 1 (Study)")
         }
@@ -35,7 +35,7 @@ public struct QueryParameters: Sendable, Equatable {
 
     /// The value sent for `field` (§2.2 "Value sent when unset": `*` for Patient ID at Patient or Study
     /// level, empty otherwise).
-    public func valueToSend(_ field: QueryField, level: QueryLevel) -> String {
+    public func valueToSend(_ field: QueryField, level: IDLQueryLevel) -> String {
         if field == .patientName { return patientNameToSend }
         if let value = values[field], !value.isEmpty { return value }
         if field == .patientID && (level == .patient || level == .study) { return "*" }

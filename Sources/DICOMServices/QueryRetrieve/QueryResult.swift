@@ -3,8 +3,8 @@ import DICOMCore
 
 /// One match of a query: IDL's `IDLFFDICOMEXQRESULTS` structure (idl-dicomex-api.md §2.5), 21 fields.
 public struct QueryResult: Sendable, Equatable {
-    public var queryModel: QueryModel
-    public var queryLevel: QueryLevel
+    public var queryModel: IDLQueryModel
+    public var queryLevel: IDLQueryLevel
     /// The string fields by their IDL names in lowercase (`patient_name`, …, `series_description`).
     public var fields: [String: String]
 
@@ -28,7 +28,7 @@ public struct QueryResult: Sendable, Equatable {
 
     /// The record of one pending C-FIND response's identifier. Fields the model/level does not return are
     /// `""`; a unique key the level asked for but the match lacks gets IDL's substitute string.
-    public init(identifier: DataSet, model: QueryModel, level: QueryLevel) {
+    public init(identifier: DataSet, model: IDLQueryModel, level: IDLQueryLevel) {
         queryModel = model
         queryLevel = level
         var fields = Dictionary(uniqueKeysWithValues: Self.stringFieldNames.map { ($0, "") })

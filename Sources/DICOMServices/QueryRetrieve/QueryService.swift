@@ -45,13 +45,13 @@ public enum QueryService {
         do {
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.find(
-                sopClassUID: sopClass, identifier: try IdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                sopClassUID: sopClass, identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
                 transferSyntax: context.transferSyntax)
             for try await response in responses {
                 let status = response.response.status
                 guard status.isPending else { finalStatus = status; continue }
                 guard !cancelled else { continue }  // matches already in flight when we cancelled
-                let match = QueryResult(identifier: try IdentifierCoding.decode(response.identifier, transferSyntaxUID: response.transferSyntax),
+                let match = QueryResult(identifier: try SCUIdentifierCoding.decode(response.identifier, transferSyntaxUID: response.transferSyntax),
                                         model: parameters.model, level: level)
                 results.append(match)
                 var decision = OperationDecision.proceed

@@ -19,7 +19,7 @@ public struct RetrieveKeys: Sendable, Equatable {
     /// The seed's table: the keywords required for `model`/`level` (in hierarchy order). Patient/Study
     /// Only has a single row there (Patient ID + Study Instance UID), read as its Study level; at its
     /// Patient level it needs what Patient Root does.
-    public static func required(model: QueryModel, level: QueryLevel) -> [QueryField] {
+    public static func required(model: IDLQueryModel, level: IDLQueryLevel) -> [QueryField] {
         switch (model, level) {
         case (.patientRoot, .patient), (.patientStudyOnly, .patient): return [.patientID]
         case (.patientRoot, .study), (.patientStudyOnly, .study): return [.patientID, .studyInstanceUID]
@@ -50,7 +50,7 @@ public struct RetrieveKeys: Sendable, Equatable {
     /// With nothing given at Patient level the identifier asks for every patient (Patient ID `*`), as the
     /// seed says a retrieve with only `QUERY_SCP` and `STORAGE_SCP` set does.
     /// - Throws: `ConfigurationError(method, …)` for a missing required keyword or an impossible level.
-    public func identifier(model: QueryModel, level: QueryLevel, method: String) throws -> DataSet {
+    public func identifier(model: IDLQueryModel, level: IDLQueryLevel, method: String) throws -> DataSet {
         if model == .studyRoot && level == .patient {
             throw ConfigurationError(method, "Can not retrieve at the patient level when the query model is study root")
         }

@@ -27,7 +27,7 @@ public enum RetrieveService {
     ///   - control: lets another task cancel (a heartbeat callback); the callback's `.cancel` does the same.
     ///   - onResponse: called once per pending response.
     /// - Throws: only misuse (`ConfigurationError("retrieve", …)`): unknown AE names, missing keywords.
-    public static func move(keys: RetrieveKeys, model: QueryModel, level: QueryLevel, queryAE: String?, storageAE: String?,
+    public static func move(keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, queryAE: String?, storageAE: String?,
                             configuration: ConfigurationDocument, control: OperationControl = OperationControl(),
                             onResponse: OperationEventHandler? = nil) async throws -> RetrieveOutcome {
         let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "retrieve", configuration: configuration)
@@ -42,7 +42,7 @@ public enum RetrieveService {
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.move(
                 sopClassUID: sopClass, destination: destination.aeTitle,
-                identifier: try IdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
                 transferSyntax: context.transferSyntax)
             return AnyResponses(responses)
         }
@@ -50,7 +50,7 @@ public enum RetrieveService {
 
     /// C-GET of the objects identified by `keys` from `QUERY_SCP`, written into `directory` (default: the
     /// configuration's `StorScpDir`) as `<SOP Instance UID>.<FileExtension>`.
-    public static func get(keys: RetrieveKeys, model: QueryModel, level: QueryLevel, queryAE: String?, directory: URL?,
+    public static func get(keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, queryAE: String?, directory: URL?,
                            configuration: ConfigurationDocument, control: OperationControl = OperationControl(),
                            onResponse: OperationEventHandler? = nil) async throws -> RetrieveOutcome {
         let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "get", configuration: configuration)
@@ -75,7 +75,8 @@ public enum RetrieveService {
         }
         let sopClass = model.getSOPClassUID
         let contexts = [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
-            + GetStorageClasses.uids.map {
+            // The storage classes of the project's list (StorageSOPClasses), SCP role (PS3.7 D.3.3.4).
+            + StorageSOPClasses.uids.map {
                 ProposedPresentationContext(abstractSyntax: $0, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)
             }
         let files = FileList()
@@ -84,7 +85,7 @@ public enum RetrieveService {
                          files: files, sinkProvider: sinkProvider) { association in
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.get(
-                sopClassUID: sopClass, identifier: try IdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                sopClassUID: sopClass, identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
                 transferSyntax: context.transferSyntax) { incoming in
                 let outcome = store.outcome(for: incoming, callingAETitle: sender)
                 if case .success(let stored) = outcome { files.append(stored.path) }

@@ -31,7 +31,7 @@ public enum StorageSCU {
                             onFile: OperationEventHandler? = nil) async throws -> StorageSCUOutcome {
         let remote = try SCUConnection.remote(named: storageAE, property: "STORAGE_SCP", method: "send", configuration: configuration)
         let started = Date()
-        let headers: [Result<Part10Header, Error>] = files.map { path in Result { try Part10Header.read(path: path) } }
+        let headers: [Result<SendFileHeader, Error>] = files.map { path in Result { try SendFileHeader.read(path: path) } }
         let contexts = proposedContexts(headers.compactMap { try? $0.get() })
         guard contexts.count <= maximumContexts else {
             return StorageSCUOutcome(sent: 0, message: "send: the files need \(contexts.count) presentation contexts, at most \(maximumContexts)",
@@ -87,7 +87,7 @@ public enum StorageSCU {
     }
 
     /// The contexts for the files' (SOP class, transfer syntax) pairs, in first-seen order.
-    static func proposedContexts(_ headers: [Part10Header]) -> [ProposedPresentationContext] {
+    static func proposedContexts(_ headers: [SendFileHeader]) -> [ProposedPresentationContext] {
         var contexts: [ProposedPresentationContext] = []
         var seen = Set<String>()
         let native = TransferSyntaxUID.uncompressed
@@ -108,7 +108,7 @@ public enum StorageSCU {
     }
 
     /// Stores one file; nil when no accepted context can carry it.
-    private static func store(_ header: Part10Header, path: String, on association: DICOMAssociation) async throws -> DIMSEStatus? {
+    private static func store(_ header: SendFileHeader, path: String, on association: DICOMAssociation) async throws -> DIMSEStatus? {
         if association.negotiated.context(forAbstractSyntax: header.sopClassUID, transferSyntax: header.transferSyntaxUID) != nil {
             let source = FileRegionDataSetSource(path: path, offset: header.dataSetOffset, length: header.dataSetLength)
             return try await association.store(sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID,

@@ -12,7 +12,7 @@ final class QueryFindscuComparisonTests: XCTestCase {
         defer { peer.stop() }
         let configuration = try QRTestConfiguration.make(peer: peer)
         let first = peer.instances[0]
-        let rows: [(QueryModel, QueryLevel, [QueryField: String])] = [
+        let rows: [(IDLQueryModel, IDLQueryLevel, [QueryField: String])] = [
             (.patientRoot, .patient, [:]),
             (.patientRoot, .study, [:]),
             (.patientRoot, .series, [.patientID: first.patientID, .studyInstanceUID: first.studyUID]),
@@ -34,7 +34,7 @@ final class QueryFindscuComparisonTests: XCTestCase {
         }
     }
 
-    func uniqueKey(_ level: QueryLevel) -> (name: String, tag: String) {
+    func uniqueKey(_ level: IDLQueryLevel) -> (name: String, tag: String) {
         switch level {
         case .patient: return ("patient_id", "(0010,0020)")
         case .study: return ("study_instance_uid", "(0020,000d)")
@@ -44,7 +44,7 @@ final class QueryFindscuComparisonTests: XCTestCase {
     }
 
     /// Runs findscu with our identifier's elements as `-k` keys and collects the values of `key`.
-    func findscu(_ parameters: QueryParameters, model: QueryModel, port: Int, key: String) throws -> Set<String> {
+    func findscu(_ parameters: QueryParameters, model: IDLQueryModel, port: Int, key: String) throws -> Set<String> {
         var arguments = [model == .patientRoot ? "-P" : model == .studyRoot ? "-S" : "-O", "-aec", "QRSCP"]
         for element in try parameters.findIdentifier() {
             let tag = String(format: "%04x,%04x", element.tag.group, element.tag.element)

@@ -116,7 +116,7 @@ final class RetrieveEveryModelLevelTests: XCTestCase {
         defer { peer.stop() }
         let configuration = try QRTestConfiguration.make(peer: peer)
         let i = peer.instances[0]
-        let rows: [(QueryModel, QueryLevel, RetrieveKeys, Int)] = [
+        let rows: [(IDLQueryModel, IDLQueryLevel, RetrieveKeys, Int)] = [
             (.patientRoot, .patient, RetrieveKeys(patientID: "P1"), 3),
             (.patientRoot, .study, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID), 3),
             (.patientRoot, .series, RetrieveKeys(patientID: "P1", studyInstanceUID: i.studyUID, seriesInstanceUID: i.seriesUID), 2),

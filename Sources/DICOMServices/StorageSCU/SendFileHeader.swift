@@ -4,7 +4,7 @@ import Foundation
 /// What the storage SCU needs from a Part 10 file before sending it (PS3.10 §7.1): SOP class and instance
 /// from the File Meta Information, its transfer syntax, and where the data set starts, so that the data
 /// set can be streamed from disk without decoding it.
-public struct Part10Header: Sendable, Equatable {
+public struct SendFileHeader: Sendable, Equatable {
     public var sopClassUID: String
     public var sopInstanceUID: String
     public var transferSyntaxUID: String
@@ -16,11 +16,11 @@ public struct Part10Header: Sendable, Equatable {
     public static let maximumMetaLength = 1 << 20
 
     /// Reads the header of the file at `path`.
-    /// - Throws: `Part10HeaderError` with the byte offset when the file is not a Part 10 file with
+    /// - Throws: `SendFileHeaderError` with the byte offset when the file is not a Part 10 file with
     ///   preamble, or its meta lacks (0002,0002), (0002,0003) or (0002,0010).
-    public static func read(path: String) throws -> Part10Header {
+    public static func read(path: String) throws -> SendFileHeader {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Part10HeaderError(path: path, offset: 0, problem: "cannot open the file")
+            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot open the file")
         }
         defer { try? handle.close() }
         let fileLength = Int((try? handle.seekToEnd()) ?? 0)
@@ -30,9 +30,9 @@ public struct Part10Header: Sendable, Equatable {
     }
 
     /// Parses the preamble, "DICM" and the group 0002 elements (always Explicit VR Little Endian).
-    static func parse(_ bytes: [UInt8], fileLength: Int, path: String) throws -> Part10Header {
+    static func parse(_ bytes: [UInt8], fileLength: Int, path: String) throws -> SendFileHeader {
         guard bytes.count >= 132, Array(bytes[128..<132]) == Array("DICM".utf8) else {
-            throw Part10HeaderError(path: path, offset: 128, problem: "expected \"DICM\" after a 128-byte preamble")
+            throw SendFileHeaderError(path: path, offset: 128, problem: "expected \"DICM\" after a 128-byte preamble")
         }
         var offset = 132
         var values: [UInt16: String] = [:]
@@ -52,7 +52,7 @@ public struct Part10Header: Sendable, Equatable {
                 valueStart = offset + 8
             }
             guard length != 0xFFFF_FFFF, valueStart + length <= bytes.count else {
-                throw Part10HeaderError(path: path, offset: offset,
+                throw SendFileHeaderError(path: path, offset: offset,
                                         problem: "meta element (0002,\(String(format: "%04X", element))) of length \(length) runs past the bytes read")
             }
             if vr == "UI" {
@@ -63,11 +63,11 @@ public struct Part10Header: Sendable, Equatable {
         }
         func required(_ element: UInt16, _ name: String) throws -> String {
             guard let value = values[element], !value.isEmpty else {
-                throw Part10HeaderError(path: path, offset: offset, problem: "the file meta information has no \(name) (0002,\(String(format: "%04X", element)))")
+                throw SendFileHeaderError(path: path, offset: offset, problem: "the file meta information has no \(name) (0002,\(String(format: "%04X", element)))")
             }
             return value
         }
-        return Part10Header(sopClassUID: try required(0x0002, "Media Storage SOP Class UID"),
+        return SendFileHeader(sopClassUID: try required(0x0002, "Media Storage SOP Class UID"),
                             sopInstanceUID: try required(0x0003, "Media Storage SOP Instance UID"),
                             transferSyntaxUID: try required(0x0010, "Transfer Syntax UID"),
                             dataSetOffset: offset, dataSetLength: fileLength - offset)
@@ -75,7 +75,7 @@ public struct Part10Header: Sendable, Equatable {
 }
 
 /// Why a file's Part 10 header could not be read.
-public struct Part10HeaderError: Error, Sendable, CustomStringConvertible {
+public struct SendFileHeaderError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var offset: Int
     public var problem: String

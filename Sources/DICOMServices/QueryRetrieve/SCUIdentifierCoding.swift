@@ -2,7 +2,7 @@ import DICOMCore
 import NIOCore
 
 /// Encodes and decodes DIMSE identifiers in a presentation context's transfer syntax (PS3.7 §6.3.1).
-enum IdentifierCoding {
+enum SCUIdentifierCoding {
     static func encode(_ dataSet: DataSet, transferSyntaxUID: String) throws -> ByteBuffer {
         ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID)))
     }

@@ -1,6 +1,6 @@
 /// `QUERY_MODEL` of IDL's query object (idl-dicomex-api.md §2.2): the Query/Retrieve information model,
 /// with its FIND, MOVE and GET SOP classes (PS3.4 C.6).
-public enum QueryModel: Int, Sendable, CaseIterable, CustomStringConvertible {
+public enum IDLQueryModel: Int, Sendable, CaseIterable, CustomStringConvertible {
     case patientRoot = 0
     case studyRoot = 1
     case patientStudyOnly = 2
@@ -40,7 +40,7 @@ public enum QueryModel: Int, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// `QUERY_LEVEL` (idl-dicomex-api.md §2.2): the value of Query/Retrieve Level (0008,0052), PS3.4 C.6.
-public enum QueryLevel: Int, Sendable, CaseIterable, CustomStringConvertible {
+public enum IDLQueryLevel: Int, Sendable, CaseIterable, CustomStringConvertible {
     case patient = 0
     case study = 1
     case series = 2
@@ -70,14 +70,14 @@ public enum QueryLevel: Int, Sendable, CaseIterable, CustomStringConvertible {
 public enum QueryModelCode {
     /// (code, SOP class UID, IDL GUI name) for codes 0–8.
     public static let all: [(code: Int, sopClassUID: String, name: String)] = [
-        (0, QueryModel.patientRoot.findSOPClassUID, "PATIENT_ROOT_QR_FIND"),
-        (1, QueryModel.patientRoot.getSOPClassUID, "PATIENT_ROOT_QR_GET"),
-        (2, QueryModel.patientRoot.moveSOPClassUID, "PATIENT_ROOT_QR_MOVE"),
-        (3, QueryModel.patientStudyOnly.findSOPClassUID, "PATIENT_STUDY_ONLY_QR_FIND"),
-        (4, QueryModel.patientStudyOnly.getSOPClassUID, "PATIENT_STUDY_ONLY_QR_GET"),
-        (5, QueryModel.patientStudyOnly.moveSOPClassUID, "PATIENT_STUDY_ONLY_QR_MOVE"),
-        (6, QueryModel.studyRoot.findSOPClassUID, "STUDY_ROOT_QR_FIND"),
-        (7, QueryModel.studyRoot.getSOPClassUID, "STUDY_ROOT_QR_GET"),
-        (8, QueryModel.studyRoot.moveSOPClassUID, "STUDY_ROOT_QR_MOVE"),
+        (0, IDLQueryModel.patientRoot.findSOPClassUID, "PATIENT_ROOT_QR_FIND"),
+        (1, IDLQueryModel.patientRoot.getSOPClassUID, "PATIENT_ROOT_QR_GET"),
+        (2, IDLQueryModel.patientRoot.moveSOPClassUID, "PATIENT_ROOT_QR_MOVE"),
+        (3, IDLQueryModel.patientStudyOnly.findSOPClassUID, "PATIENT_STUDY_ONLY_QR_FIND"),
+        (4, IDLQueryModel.patientStudyOnly.getSOPClassUID, "PATIENT_STUDY_ONLY_QR_GET"),
+        (5, IDLQueryModel.patientStudyOnly.moveSOPClassUID, "PATIENT_STUDY_ONLY_QR_MOVE"),
+        (6, IDLQueryModel.studyRoot.findSOPClassUID, "STUDY_ROOT_QR_FIND"),
+        (7, IDLQueryModel.studyRoot.getSOPClassUID, "STUDY_ROOT_QR_GET"),
+        (8, IDLQueryModel.studyRoot.moveSOPClassUID, "STUDY_ROOT_QR_MOVE"),
     ]
 }
