@@ -24,6 +24,8 @@ final class QueryBindingTests: XCTestCase {
                                                serviceList: .storageSCP, serviceType: .storageSCP)
         try configuration.setApplicationEntity(name: "unknown_dest", aeTitle: "NOWHERE", hostname: "127.0.0.1", port: 104,
                                                serviceList: .storageSCP, serviceType: .storageSCP)
+        try configuration.setApplicationEntity(name: "dead", aeTitle: "DEAD", hostname: "127.0.0.1", port: freeTCPPort(),
+                                               serviceList: .querySCP, serviceType: .querySCP)
         try configuration.commit()
     }
 
@@ -176,5 +178,24 @@ final class QueryBindingTests: XCTestCase {
             return sent, #lines, lines[1], all:Send('\(peer.sourceFiles[0])')
             """)
         XCTAssertEqual(results.map(\.description), ["2", "2", "Send: 0x0000 Success", "1"])
+    }
+
+    func testDeadRemoteFailuresAreReturnedNotRaised() throws {
+        let results = try run("""
+            local q = query.new()
+            q:set_property{query_scp = 'dead', storage_scp = 'dest'}
+            local r, qmsg = q:query()
+            local ok, count, rmsg = q:retrieve{patient_id = 'P1'}
+            local m, mmsg = q:query_models_supported()
+            return r, qmsg, ok, count, rmsg, m, mmsg
+            """)
+        XCTAssertTrue(results[0].isNil)
+        XCTAssertTrue(results[1].stringValue?.hasPrefix("query: dead (DEAD at 127.0.0.1:") ?? false, "\(results[1])")
+        XCTAssertTrue(results[1].stringValue?.contains("refused") ?? false, "\(results[1])")
+        XCTAssertEqual(results[2].boolValue, false)
+        XCTAssertEqual(results[3].integerValue, 0)
+        XCTAssertTrue(results[4].stringValue?.hasPrefix("retrieve: dead") ?? false, "\(results[4])")
+        XCTAssertTrue(results[5].isNil)
+        XCTAssertTrue(results[6].stringValue?.hasPrefix("query_models_supported: dead") ?? false, "\(results[6])")
     }
 }
