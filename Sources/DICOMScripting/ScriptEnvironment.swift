@@ -12,5 +12,7 @@ public enum ScriptEnvironment {
     public static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         try DicomModule.install(in: state, runLoop: runLoop)
         try CfgModule.install(in: state, runLoop: runLoop)
+        try QueryBinding.install(in: state, runLoop: runLoop)
+        try StorageSCUBinding.install(in: state, runLoop: runLoop)
     }
 }

@@ -25,6 +25,10 @@ public struct AssociationConfiguration: Sendable {
     public var maximumInMemoryDataSetLength: Int
     /// Optional streaming of incoming data sets (e.g. C-STORE-RQ) to sinks.
     public var dataSetSinkProvider: DataSetSinkProvider?
+    /// Like `dataSetSinkProvider` but also given the negotiated association (calling/called AE titles), for
+    /// a server whose sinks depend on the peer (the storage SCP writes the calling AE title into the file
+    /// meta). Used only when `dataSetSinkProvider` is nil.
+    public var associationDataSetSinkProvider: AssociationDataSetSinkProvider?
     /// Where association events go (established: info; rejected, released: notice/debug; aborted,
     /// protocol errors, time-outs: warning). Default: discards everything.
     public var logger: Logger

@@ -154,7 +154,7 @@ extension AssociationHandler {
         for value in values {
             do {
                 if let message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
-                                                    sinkProvider: configuration.dataSetSinkProvider) {
+                                                    sinkProvider: sinkProvider(for: negotiated)) {
                     yield(message)
                 }
             } catch let failure as MessageAssembler.Failure {
@@ -173,5 +173,12 @@ extension AssociationHandler {
         }
         // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
         if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
+    }
+
+    /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.
+    private func sinkProvider(for negotiated: NegotiatedAssociation) -> DataSetSinkProvider? {
+        if let plain = configuration.dataSetSinkProvider { return plain }
+        guard let provider = configuration.associationDataSetSinkProvider else { return nil }
+        return { provider(negotiated, $0, $1, $2) }
     }
 }

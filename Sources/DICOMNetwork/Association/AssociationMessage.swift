@@ -53,3 +53,9 @@ public protocol DataSetSink: AnyObject {
 /// stream the data set (e.g. for a C-STORE-RQ), or nil to accumulate it in memory.
 public typealias DataSetSinkProvider = @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ command: CommandSet)
     -> (any DataSetSink)?
+
+/// A `DataSetSinkProvider` that also receives the negotiated association (see
+/// `AssociationConfiguration.associationDataSetSinkProvider`).
+public typealias AssociationDataSetSinkProvider = @Sendable (_ association: NegotiatedAssociation, _ contextID: UInt8,
+                                                             _ transferSyntax: String, _ command: CommandSet)
+    -> (any DataSetSink)?

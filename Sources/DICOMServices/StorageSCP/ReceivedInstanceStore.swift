@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DICOMCore
+import DICOMNetwork
+import Foundation
+import Logging
+import NIOCore
+
+/// Where received instances go (LUA_API.md "Received instances", dicom-protocol-notes §5): each data set is
+/// streamed into `<directory>/depot/` behind a file meta group built from the C-STORE command, the accepted
+/// transfer syntax and the calling AE title (PS3.10 §7.1), then renamed to
+/// `<directory>/<SOP Instance UID>.<ext>` (`InstanceFileNaming`) once its last fragment arrived, honouring
+/// the `DuplicatePolicy`. A transfer that does not complete leaves nothing behind (the depot file is
+/// removed). Shared by the storage SCP and C-GET, which write files identically.
+///
+/// Use: give `sinkProvider(callingAETitle:)` (or `sink(for:transferSyntax:callingAETitle:)`) to the
+/// association's `dataSetSinkProvider`, then answer each C-STORE-RQ with `outcome(for:callingAETitle:)`
+/// (its `status`). Thread-safe.
+public final class ReceivedInstanceStore: Sendable {
+    public let directory: String
+    public let fileExtension: String
+    public let duplicatePolicy: DuplicatePolicy
+    /// fsync each file before it is renamed into place (slower; survives power loss).
+    public let fsync: Bool
+    /// Bytes of each data set kept in memory to read Patient ID, Study/Series Instance UID.
+    public static let headerPrefixLength = 64 * 1024
+    /// Outcomes waiting for their C-STORE-RSP; beyond this many (abandoned associations) the oldest go.
+    public static let maximumPendingOutcomes = 4096
+
+    let logger: Logger
+    let outcomes = PendingOutcomes(limit: ReceivedInstanceStore.maximumPendingOutcomes)
+
+    /// `fileExtension` without the dot: letters, digits, `_`, `-` (at most 16; empty for none).
+    public init(directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
+                fsync: Bool = false, logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        guard InstanceFileNaming.isValidExtension(fileExtension) else {
+            throw StoreFailure(status: 0xA700, "FileExtension: expected letters, digits, '_' or '-' (at most 16), got '\(fileExtension)'")
+        }
+        self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.fileExtension = fileExtension
+        self.duplicatePolicy = duplicatePolicy
+        self.fsync = fsync
+        self.logger = logger
+    }
+
+    /// `<directory>/depot`, where incomplete instances are written.
+    public var depotDirectory: String { directory + "/depot" }
+
+    /// Creates the folder and its depot (mode 0755) if needed and checks both are writable; throws a
+    /// failure naming the folder and the system error otherwise.
+    public func prepare() throws {
+        for path in [directory, depotDirectory] {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw StoreFailure.outOfResources("cannot create folder \(path): \(error.localizedDescription)")
+            }
+            guard access(path, W_OK | X_OK) == 0 else {
+                throw StoreFailure.outOfResources("folder \(path) is not writable: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Removes every file left in the depot (transfers interrupted by a crash). Returns how many.
+    @discardableResult
+    public func removeDepotLeftovers() -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: depotDirectory) else { return 0 }
+        var removed = 0
+        for name in names where unlink(depotDirectory + "/" + name) == 0 { removed += 1 }
+        if removed > 0 { logger.notice("removed \(removed) incomplete file(s) from \(depotDirectory)") }
+        return removed
+    }
+
+    /// The final path for an instance and whether its name was derived (invalid UID).
+    public func finalPath(forSOPInstanceUID uid: String) -> (path: String, derived: Bool) {
+        let (name, derived) = InstanceFileNaming.fileName(sopInstanceUID: uid, fileExtension: fileExtension)
+        return (directory + "/" + name, derived)
+    }
+
+    /// Starts an instance in the depot (file header written). Throws `StoreFailure` (0xA700) when the
+    /// depot file cannot be created.
+    public func beginInstance(_ request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String) throws -> IncomingInstance {
+        let meta = FileMetaInformation(mediaStorageSOPClassUID: request.affectedSOPClassUID,
+                                       mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
+                                       transferSyntaxUID: transferSyntaxUID,
+                                       sourceApplicationEntityTitle: callingAETitle)
+        let temporary = depotDirectory + "/" + UUID().uuidString + ".part"
+        let writer: Part10StreamWriter
+        do {
+            writer = try Part10StreamWriter(temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
+        } catch {
+            throw StoreFailure.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(error)")
+        }
+        return IncomingInstance(store: self, request: request, transferSyntaxUID: transferSyntaxUID,
+                                callingAETitle: callingAETitle, writer: writer, headerLength: meta.fileHeader().count)
+    }
+
+    /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
+    /// accumulated as usual). When the depot file cannot be created the sink refuses the data, and
+    /// `outcome(for:callingAETitle:)` answers 0xA700.
+    public func sink(for command: CommandSet, transferSyntax: String, callingAETitle: String) -> (any DataSetSink)? {
+        guard let request = try? CStoreRQ(commandSet: command) else { return nil }
+        do {
+            return try beginInstance(request, transferSyntaxUID: transferSyntax, callingAETitle: callingAETitle)
+        } catch {
+            let failure = error as? StoreFailure ?? .outOfResources("\(error)")
+            logger.error("\(failure.message)")
+            outcomes.record(.failure(failure), for: PendingOutcomes.Key(callingAETitle, request))
+            return RefusingSink(failure: failure)
+        }
+    }
+
+    /// Writes a data set that arrived in memory (no sink) exactly as a streamed one.
+    public func store(_ request: CStoreRQ, dataSet: ByteBuffer, transferSyntaxUID: String,
+                      callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
+        do {
+            let instance = try beginInstance(request, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
+            try instance.write(dataSet)
+            return instance.complete()
+        } catch {
+            return .failure(error as? StoreFailure ?? .outOfResources("\(error)"))
+        }
+    }
+
+    /// The result of a C-STORE whose data set has arrived: the stored instance, or the failure to answer.
+    /// Call once per C-STORE-RQ, from the code that sends the C-STORE-RSP.
+    public func outcome(for incoming: IncomingStore, callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
+        switch incoming.dataSet {
+        case .bytes(let bytes):
+            return store(incoming.request, dataSet: bytes, transferSyntaxUID: incoming.transferSyntax,
+                         callingAETitle: callingAETitle)
+        case .none:
+            return .failure(StoreFailure(status: 0xC000, "C-STORE-RQ without a data set"))
+        case .streamed(let failure):
+            let recorded = outcomes.take(PendingOutcomes.Key(callingAETitle, incoming.request))
+            if let failure {
+                if case .failure(let f)? = recorded { return .failure(f) }
+                return .failure(.outOfResources("cannot store \(incoming.request.affectedSOPInstanceUID): \(failure)"))
+            }
+            return recorded ?? .failure(StoreFailure(status: 0xA700, "no record of \(incoming.request.affectedSOPInstanceUID) (was it streamed to this store?)"))
+        }
+    }
+
+    /// The C-STORE status for an outcome: 0x0000, or the failure's status (0xA700 range, 0xC000).
+    public static func status(of outcome: Result<StoredInstance, StoreFailure>) -> DIMSEStatus {
+        switch outcome {
+        case .success: return .success
+        case .failure(let failure): return DIMSEStatus(failure.status)
+        }
+    }
+}
+
+/// A sink that refuses every fragment (the depot file could not be created): the association drops the
+/// data and the store answers the recorded failure.
+final class RefusingSink: DataSetSink {
+    let failure: StoreFailure
+    init(failure: StoreFailure) { self.failure = failure }
+    func write(_ fragment: ByteBuffer) throws { throw failure }
+    func finish() throws { throw failure }
+    func abandon() {}
+}

@@ -1,0 +1,139 @@
+import DICOMCore
+@testable import DICOMNetwork
+@testable import DICOMServices
+import Foundation
+import NIOCore
+import TestSupport
+import XCTest
+
+final class ReceivedInstanceStoreTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = try makeTemporaryDirectory("store")
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func sampleDataSet(patientID: String = "PID1") throws -> [UInt8] {
+        var ds = DataSet()
+        try ds.set(.sopClassUID, string: "1.2.840.10008.5.1.4.1.1.7")
+        try ds.set(.sopInstanceUID, string: "1.2.3.4")
+        try ds.set(Tag(0x0010, 0x0020), string: patientID)
+        try ds.set(Tag(0x0020, 0x000D), string: "1.2.3")
+        try ds.set(Tag(0x0020, 0x000E), string: "1.2.3.1")
+        return try DataSetWriter.encode(ds, transferSyntax: .explicitVRLittleEndian)
+    }
+
+    private func request(_ uid: String, messageID: UInt16 = 1) -> CStoreRQ {
+        CStoreRQ(messageID: messageID, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7", affectedSOPInstanceUID: uid)
+    }
+
+    /// Streams `bytes` in two fragments and returns the outcome the SCP would answer.
+    private func receive(_ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]) throws -> Result<StoredInstance, StoreFailure> {
+        let rq = request(uid)
+        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, transferSyntax: "1.2.840.10008.1.2.1", callingAETitle: "SENDER"))
+        let half = bytes.count / 2
+        try sink.write(ByteBuffer(bytes: bytes[..<half]))
+        try sink.write(ByteBuffer(bytes: bytes[half...]))
+        var failure: String?
+        do { try sink.finish() } catch { failure = "\(error)" }
+        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+                                     dataSet: .streamed(failure: failure))
+        return store.outcome(for: incoming, callingAETitle: "SENDER")
+    }
+
+    func testStreamedInstanceIsRenamedWithMetaAndIdenticalDataSet() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        let bytes = try sampleDataSet()
+        let stored = try receive(store, uid: "1.2.3.4", bytes: bytes).get()
+        XCTAssertEqual(stored.path, folder.path + "/1.2.3.4.dcm")
+        XCTAssertEqual(stored.patientID, "PID1")
+        XCTAssertEqual(stored.studyInstanceUID, "1.2.3")
+        XCTAssertEqual(stored.seriesInstanceUID, "1.2.3.1")
+        let file = try DICOMFile.read(path: stored.path)
+        XCTAssertEqual(file.meta.string(.sourceApplicationEntityTitle), "SENDER")
+        XCTAssertEqual(file.meta.string(.mediaStorageSOPInstanceUID), "1.2.3.4")
+        let raw = try [UInt8](Data(contentsOf: URL(fileURLWithPath: stored.path)))
+        XCTAssertEqual(Array(raw.suffix(bytes.count)), bytes, "data set bytes are stored as received")
+        XCTAssertEqual(stored.bytes, raw.count)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
+    }
+
+    func testAbandonedInstanceLeavesNothing() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        let sink = try XCTUnwrap(store.sink(for: request("1.2.3.4").commandSet, transferSyntax: "1.2.840.10008.1.2.1",
+                                            callingAETitle: "SENDER"))
+        try sink.write(ByteBuffer(bytes: try sampleDataSet().prefix(10)))
+        sink.abandon()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "/1.2.3.4.dcm"))
+    }
+
+    func testCraftedUIDsStayInsideTheFolder() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        for uid in ["../../x", "1.2/../3", String(repeating: "1", count: 200), "1.2\u{0}.3", "..", "/etc/passwd"] {
+            let stored = try receive(store, uid: uid, bytes: try sampleDataSet()).get()
+            XCTAssertTrue(stored.nameWasDerived, uid)
+            XCTAssertEqual(URL(fileURLWithPath: stored.path).deletingLastPathComponent().standardized.path,
+                           folder.standardized.path, uid)
+            XCTAssertTrue(URL(fileURLWithPath: stored.path).lastPathComponent.hasPrefix("invalid-uid-"))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: stored.path))
+        }
+    }
+
+    func testDuplicatePolicies() throws {
+        let overwrite = try ReceivedInstanceStore(directory: folder.path, duplicatePolicy: .overwrite)
+        try overwrite.prepare()
+        _ = try receive(overwrite, uid: "1.2.3.4", bytes: try sampleDataSet(patientID: "FIRST")).get()
+        let second = try receive(overwrite, uid: "1.2.3.4", bytes: try sampleDataSet(patientID: "SECOND")).get()
+        XCTAssertEqual(try DICOMFile.read(path: second.path).dataSet.string(Tag(0x0010, 0x0020)), "SECOND")
+
+        let keep = try ReceivedInstanceStore(directory: folder.path, duplicatePolicy: .keep)
+        let third = try receive(keep, uid: "1.2.3.4", bytes: try sampleDataSet(patientID: "THIRD")).get()
+        XCTAssertTrue(third.keptExistingCopy)
+        XCTAssertEqual(try DICOMFile.read(path: third.path).dataSet.string(Tag(0x0010, 0x0020)), "SECOND")
+        let fresh = try receive(keep, uid: "1.2.3.5", bytes: try sampleDataSet()).get()
+        XCTAssertFalse(fresh.keptExistingCopy)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: fresh.path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: keep.depotDirectory), [])
+    }
+
+    func testUnwritableFolderAnswersOutOfResources() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        // A file where the depot folder should be: unwritable even for root (ENOTDIR).
+        try FileManager.default.removeItem(atPath: store.depotDirectory)
+        _ = FileManager.default.createFile(atPath: store.depotDirectory, contents: Data())
+        let rq = request("1.2.3.4")
+        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, transferSyntax: "1.2.840.10008.1.2.1", callingAETitle: "SENDER"))
+        XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: [0, 0])))
+        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+                                     dataSet: .streamed(failure: "refused"))
+        let outcome = store.outcome(for: incoming, callingAETitle: "SENDER")
+        XCTAssertEqual(ReceivedInstanceStore.status(of: outcome).code, 0xA700)
+    }
+
+    func testDepotLeftoversAreRemoved() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        _ = FileManager.default.createFile(atPath: store.depotDirectory + "/crashed.part", contents: Data([1, 2, 3]))
+        XCTAssertEqual(store.removeDepotLeftovers(), 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
+    }
+
+    func testInvalidExtensionIsRefused() {
+        XCTAssertThrowsError(try ReceivedInstanceStore(directory: folder.path, fileExtension: "../x"))
+    }
+
+    func testSHA256KnownAnswer() {
+        XCTAssertEqual(SHA256.hexDigest(Array("abc".utf8)),
+                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hexDigest([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
