@@ -12,10 +12,10 @@ struct StorageSCPUnderTest {
 
     static let aeTitle = "FAULTSCP"
 
-    static func start(directory: String) async throws -> StorageSCPUnderTest {
+    static func start(directory: String, dimseTimeout: TimeAmount = .seconds(5)) async throws -> StorageSCPUnderTest {
         let store = try ReceivedInstanceStore(directory: directory)
         try store.prepare()
-        var association = AssociationConfiguration(artimTimeout: .seconds(5), dimseTimeout: .seconds(5))
+        var association = AssociationConfiguration(artimTimeout: .seconds(5), dimseTimeout: dimseTimeout)
         association.associationDataSetSinkProvider = { negotiated, _, ts, command in
             store.sink(for: command, transferSyntax: ts, callingAETitle: negotiated.callingAETitle)
         }
