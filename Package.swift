@@ -54,6 +54,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
         ]),
         .testTarget(name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
         .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),

@@ -1,0 +1,39 @@
+import Logging
+import NIOCore
+
+/// Limits and time-outs of one association (either side). Every value has a documented default.
+public struct AssociationConfiguration: Sendable {
+    /// Maximum Length we advertise (PS3.8 D.1): the largest P-DATA-TF PDU-length the peer may send us.
+    /// Default 131072 (DCMTK's maximum, fewer PDUs than its 16 KiB default). Never 0.
+    public var maximumPDULength: Int
+    /// Largest PDU-length the frame decoder accepts for any PDU, checked before buffering: the larger of
+    /// `maximumPDULength` and 1 MiB (an A-ASSOCIATE-RQ with 128 contexts fits well within it).
+    public var maximumIncomingPDULength: Int { max(maximumPDULength, 1 << 20) }
+    /// TCP connect time-out (client). Default 10 s.
+    public var connectTimeout: TimeAmount
+    /// ARTIM (PS3.8 §9.1.5): how long we wait for the peer's A-ASSOCIATE-RQ (server), A-ASSOCIATE-AC/RJ and
+    /// A-RELEASE-RP (client), and for the peer to close after RJ/RELEASE-RP/ABORT. Default 30 s (DCMTK,
+    /// pynetdicom).
+    public var artimTimeout: TimeAmount
+    /// Largest data set accumulated in memory for one message (when no sink takes it); larger → A-ABORT.
+    /// Default 1 GiB.
+    public var maximumInMemoryDataSetLength: Int
+    /// Optional streaming of incoming data sets (e.g. C-STORE-RQ) to sinks.
+    public var dataSetSinkProvider: DataSetSinkProvider?
+    /// Where association events go (established: info; rejected, released: notice/debug; aborted,
+    /// protocol errors, time-outs: warning). Default: discards everything.
+    public var logger: Logger
+
+    public init(maximumPDULength: Int = 131_072, connectTimeout: TimeAmount = .seconds(10),
+                artimTimeout: TimeAmount = .seconds(30), maximumInMemoryDataSetLength: Int = 1 << 30,
+                dataSetSinkProvider: DataSetSinkProvider? = nil,
+                logger: Logger = Logger(label: "dicomlua.network", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        precondition(maximumPDULength > 0 && maximumPDULength <= Int(UInt32.max), "maximumPDULength out of range")
+        self.maximumPDULength = maximumPDULength
+        self.connectTimeout = connectTimeout
+        self.artimTimeout = artimTimeout
+        self.maximumInMemoryDataSetLength = maximumInMemoryDataSetLength
+        self.dataSetSinkProvider = dataSetSinkProvider
+        self.logger = logger
+    }
+}

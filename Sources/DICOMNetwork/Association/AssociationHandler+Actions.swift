@@ -1,0 +1,175 @@
+import NIOCore
+
+extension AssociationHandler {
+    /// Carries out one action of PS3.8 Tables 9-6..9-9 (the state has already moved to `transition.to`,
+    /// and the ARTIM command has been applied).
+    func perform(_ transition: UpperLayerTransition) {
+        switch transition.action {
+        case .ae1:
+            break  // the bootstrap opens the transport connection
+        case .ae2:
+            guard case .requestor(let rq) = side else { return }
+            write(.associateRQ(rq))
+        case .ae3:
+            associationAccepted()
+        case .ae4:
+            let rj = receivedRJ ?? .noReasonGiven
+            end(.rejected(rj))
+            closeTransport()
+        case .ae5:
+            break  // ARTIM started: the peer must send its A-ASSOCIATE-RQ in time
+        case .ae6:
+            decideOnRequest()
+        case .ae7:
+            guard case .accept(let ac, let negotiated)? = pendingDecision else { return }
+            write(.associateAC(ac))
+            self.negotiated = negotiated
+            if let association = makeAssociation(negotiated), case .acceptor(let hooks) = side {
+                hooks.established(association)
+            }
+        case .ae8:
+            guard case .reject(let rj)? = pendingDecision else { return }
+            write(.associateRJ(rj))
+            end(.rejected(rj))
+        case .dt1, .ar7:
+            guard let context, let pdu = pendingPData else { return }
+            pendingPData = nil
+            lastPDataWrite = context.write(wrapOutboundOut(pdu))
+        case .dt2, .ar6:
+            deliver(receivedPDVs)
+            receivedPDVs = []
+        case .ar1:
+            write(.releaseRQ)
+        case .ar2:
+            // A-RELEASE indication: no more messages; we answer at once (A-RELEASE response, Evt14).
+            messageContinuation.finish()
+            fire(.evt14)
+        case .ar3:
+            end(nil)
+            closeTransport()
+        case .ar4:
+            write(.releaseRP)
+            if transition.from == .sta12 || transition.from == .sta8 { end(nil) }
+        case .ar5:
+            end(nil)
+        case .ar8:
+            // Release collision (PS3.8 §9.2.2): the requestor answers first (Sta9 → AR-9), the acceptor
+            // waits for the peer's A-RELEASE-RP (Sta10 → AR-10), then answers.
+            messageContinuation.finish()
+            if machine.state == .sta9 { fire(.evt14) }
+        case .ar9:
+            write(.releaseRP)
+        case .ar10:
+            fire(.evt14)
+        case .aa1, .aa8:
+            let (pdu, detail) = pendingAbort ?? (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                                                 "\(transition.event) not expected in \(transition.from)")
+            pendingAbort = nil
+            write(.abort(pdu))
+            if transition.event == .evt15 {
+                end(.aborted(pdu, byPeer: false, detail: detail))
+            } else {
+                end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
+            }
+        case .aa2:
+            if transition.event == .evt18 {
+                end(.timedOut("no answer from the peer within the ARTIM time-out in \(transition.from)"))
+            } else if transition.event == .evt16, let abort = receivedAbort {
+                end(.aborted(abort, byPeer: true, detail: ""))
+            } else {
+                end(.connectionClosed)
+            }
+            closeTransport()
+        case .aa3:
+            end(.aborted(receivedAbort ?? .serviceUser, byPeer: true, detail: ""))
+            closeTransport()
+        case .aa4:
+            end(.connectionClosed)
+        case .aa5:
+            end(.connectionClosed)
+        case .aa6:
+            break  // PDU ignored while waiting for the transport to close
+        case .aa7:
+            write(.abort(AbortPDU(source: .serviceProvider, reason: .unexpectedPDU)))
+        case .notApplicable:
+            // A blank cell. Where the connection is open, the machine moved to Sta13: abort like AA-8.
+            guard transition.to == .sta13, transition.from != .sta13 else { return }
+            let (pdu, detail) = pendingAbort ?? (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                                                 "\(transition.event) not expected in \(transition.from)")
+            pendingAbort = nil
+            write(.abort(pdu))
+            end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
+        }
+    }
+
+    /// AE-3: the A-ASSOCIATE-AC arrived. With no usable context we release at once and report it.
+    private func associationAccepted() {
+        guard case .requestor(let rq) = side, let ac = receivedAC else { return }
+        do {
+            let negotiated = try AssociationRequestor.negotiate(request: rq, accept: ac)
+            self.negotiated = negotiated
+            _ = makeAssociation(negotiated)
+        } catch {
+            let text = rq.presentationContexts.map { proposal -> String in
+                let result = ac.presentationContexts.first { $0.id == proposal.id }
+                return "\(proposal.abstractSyntax): \(result?.resultCode?.description ?? "no result")"
+            }.joined(separator: "; ")
+            establishedPromise?.fail(AssociationError.invalidRequest(
+                "the peer accepted none of the proposed presentation contexts (\(text))"))
+            establishedPromise = nil
+            fire(.evt11)
+        }
+    }
+
+    /// AE-6: decide on the A-ASSOCIATE-RQ, then answer with Evt7 (accept) or Evt8 (reject).
+    private func decideOnRequest() {
+        guard case .acceptor(let hooks) = side, let rq = receivedRQ else { return }
+        let decision = hooks.decide(rq, context?.channel.remoteAddress)
+        pendingDecision = decision
+        switch decision {
+        case .accept: fire(.evt7)
+        case .reject: fire(.evt8)
+        }
+    }
+
+    /// Builds the public association object and completes the connect promise.
+    private func makeAssociation(_ negotiated: NegotiatedAssociation) -> DICOMAssociation? {
+        guard let context else { return nil }
+        configuration.logger.info("association established", metadata: [
+            "calling": "\(negotiated.callingAETitle)", "called": "\(negotiated.calledAETitle)",
+            "contexts": "\(negotiated.acceptedContexts.count)", "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
+        ])
+        let association = DICOMAssociation(channel: context.channel,
+                                           handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+                                           negotiated: negotiated, messages: messages,
+                                           closed: closedPromise.futureResult)
+        establishedPromise?.succeed(association)
+        establishedPromise = nil
+        return association
+    }
+
+    /// DT-2/AR-6: P-DATA indication — assemble messages. An assembly error is a protocol error: A-ABORT.
+    private func deliver(_ values: [PresentationDataValue]) {
+        guard let negotiated else { return }
+        for value in values {
+            do {
+                if let message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
+                                                    sinkProvider: configuration.dataSetSinkProvider) {
+                    yield(message)
+                }
+            } catch let failure as MessageAssembler.Failure {
+                let reason: AbortReason
+                switch failure {
+                case .unknownContext: reason = .invalidPDUParameterValue
+                case .assembly: reason = .unexpectedPDUParameter
+                case .dataSetTooLarge: reason = .notSpecified
+                }
+                pendingAbort = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)
+                fire(.evt19)
+                return
+            } catch {
+                return
+            }
+        }
+    }
+}

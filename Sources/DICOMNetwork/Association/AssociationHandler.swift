@@ -1,0 +1,325 @@
+import Logging
+import NIOCore
+
+/// The pipeline stage that drives the Upper Layer state machine (PS3.8 §9.2, `UpperLayerStateMachine`)
+/// for one transport connection, on either side, and carries out the actions it returns.
+///
+/// Inputs become events: PDUs from `PDUParsingHandler` (Evt3, 4, 6, 10, 12, 13, 16), parse/frame errors
+/// (Evt19), transport activity (Evt2, 5, 17), ARTIM expiry (Evt18, scheduled on the event loop) and local
+/// primitives from `DICOMAssociation` (Evt9, 11, 15) — the latter only in the states where the standard
+/// allows them, so misuse by the caller is an error to the caller, not an A-ABORT.
+/// Every protocol error ends in an A-ABORT with source and reason (PS3.8 §9.3.8) and a closed connection,
+/// bounded by ARTIM.
+final class AssociationHandler: ChannelDuplexHandler {
+    typealias InboundIn = PDU
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// What the acceptor side needs from its server.
+    struct AcceptorHooks: Sendable {
+        /// Decides AC or RJ for a request from a peer address (server policy, association limit).
+        var decide: @Sendable (AssociateRQ, SocketAddress?) -> AcceptorDecision
+        /// Called on the event loop once the A-ASSOCIATE-AC is sent.
+        var established: @Sendable (DICOMAssociation) -> Void
+    }
+
+    enum Side {
+        case requestor(AssociateRQ)
+        case acceptor(AcceptorHooks)
+    }
+
+    var machine = UpperLayerStateMachine()
+    let side: Side
+    let configuration: AssociationConfiguration
+    var context: ChannelHandlerContext?
+    var activated = false
+
+    // ARTIM
+    var artimTask: Scheduled<Void>?
+    var artimGeneration = 0
+
+    // Data carried from an event to the action that uses it.
+    var receivedAC: AssociateAC?
+    var receivedRJ: AssociateRJ?
+    var receivedRQ: AssociateRQ?
+    var receivedPDVs: [PresentationDataValue] = []
+    var receivedAbort: AbortPDU?
+    var pendingDecision: AcceptorDecision?
+    var pendingPData: ByteBuffer?
+    var lastPDataWrite: EventLoopFuture<Void>?
+    /// The A-ABORT to send for the next AA-1/AA-7/AA-8/blank cell, with the reason in words.
+    var pendingAbort: (pdu: AbortPDU, detail: String)?
+
+    // Results.
+    var negotiated: NegotiatedAssociation?
+    var assembler: MessageAssembler
+    var establishedPromise: EventLoopPromise<DICOMAssociation>?
+    var releasePromise: EventLoopPromise<Void>?
+    let closedPromise: EventLoopPromise<AssociationError?>
+    var ended = false
+    let messages: AssociationMessages
+    let messageContinuation: AsyncThrowingStream<AssociationMessage, Error>.Continuation
+    let flow = InboundFlowControl()
+    /// A `read` from the pipeline held back while the consumer is behind (backpressure).
+    var readPending = false
+
+    init(side: Side, configuration: AssociationConfiguration, establishedPromise: EventLoopPromise<DICOMAssociation>,
+         closedPromise: EventLoopPromise<AssociationError?>) {
+        self.side = side
+        self.configuration = configuration
+        self.establishedPromise = establishedPromise
+        self.closedPromise = closedPromise
+        self.assembler = MessageAssembler(maximumInMemoryDataSetLength: configuration.maximumInMemoryDataSetLength)
+        let (stream, continuation) = AsyncThrowingStream<AssociationMessage, Error>.makeStream()
+        self.messages = AssociationMessages(stream: stream, flow: flow)
+        self.messageContinuation = continuation
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        flow.resume = { loop.execute { bound.value.resumeReading() } }
+        if case .requestor = side { fire(.evt1) }
+        if context.channel.isActive { activate() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        end(.connectionClosed)
+        cancelARTIM()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        activate()
+        context.fireChannelActive()
+    }
+
+    private func activate() {
+        guard !activated else { return }
+        activated = true
+        switch side {
+        case .requestor: fire(.evt2)
+        case .acceptor: fire(.evt5)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if machine.state != .sta1 { fire(.evt17) }
+        cancelARTIM()
+        end(.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .associateRQ(let rq):
+            receivedRQ = rq
+            pendingAbort = (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU), "unexpected A-ASSOCIATE-RQ")
+            let transition = machine.handleAssociateRequest(acceptableByServiceProvider: true)
+            carryOut(transition)
+        case .associateAC(let ac):
+            receivedAC = ac
+            expectAbortForUnexpected("A-ASSOCIATE-AC")
+            fire(.evt3)
+        case .associateRJ(let rj):
+            receivedRJ = rj
+            expectAbortForUnexpected("A-ASSOCIATE-RJ")
+            fire(.evt4)
+        case .dataTF(let values):
+            receivedPDVs = values
+            expectAbortForUnexpected("P-DATA-TF")
+            fire(.evt10)
+        case .releaseRQ:
+            expectAbortForUnexpected("A-RELEASE-RQ")
+            fire(.evt12)
+        case .releaseRP:
+            expectAbortForUnexpected("A-RELEASE-RP")
+            fire(.evt13)
+        case .abort(let abort):
+            receivedAbort = abort
+            expectAbortForUnexpected("A-ABORT")
+            fire(.evt16)
+        }
+    }
+
+    private func expectAbortForUnexpected(_ name: String) {
+        pendingAbort = (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                        "\(name) not expected in state \(machine.state)")
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        switch error {
+        case let parse as PDUParseError:
+            pendingAbort = (AbortPDU(source: .serviceProvider, reason: parse.abortReason), parse.description)
+            fire(.evt19)
+        case let frame as PDUFrameDecoderError:
+            switch frame {
+            case .pduTooLong:
+                pendingAbort = (AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), frame.description)
+                fire(.evt19)
+            case .truncatedPDU:
+                context.close(promise: nil)
+            }
+        default:
+            // Transport errors (connection reset, …): close; channelInactive delivers Evt17.
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if flow.isPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func resumeReading() {
+        guard readPending, !flow.isPaused, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    /// Hands a complete message to the consumer, counting it for backpressure.
+    func yield(_ message: AssociationMessage) {
+        flow.produced(message)
+        messageContinuation.yield(message)
+    }
+
+    // MARK: Local primitives (called by DICOMAssociation on the event loop)
+
+    /// Evt9: sends already-encoded P-DATA-TF PDUs. The returned future completes at once while the channel
+    /// is writable, otherwise when the last PDU is written (backpressure for the caller).
+    func sendPData(_ pdus: [ByteBuffer]) -> EventLoopFuture<Void> {
+        guard let context else { return closedPromise.futureResult.eventLoop.makeFailedFuture(AssociationError.notEstablished) }
+        guard machine.state == .sta6 || machine.state == .sta8 else {
+            return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
+        }
+        lastPDataWrite = nil
+        for pdu in pdus {
+            guard machine.state == .sta6 || machine.state == .sta8 else { break }
+            pendingPData = pdu
+            fire(.evt9)
+        }
+        context.flush()
+        guard machine.state == .sta6 || machine.state == .sta8 else {
+            return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
+        }
+        if context.channel.isWritable || lastPDataWrite == nil { return context.eventLoop.makeSucceededVoidFuture() }
+        return lastPDataWrite!
+    }
+
+    /// Evt11: A-RELEASE request. Completes when A-RELEASE-RP arrived (or the collision is resolved).
+    func requestRelease() -> EventLoopFuture<Void> {
+        let loop = closedPromise.futureResult.eventLoop
+        if let releasePromise { return releasePromise.futureResult }
+        guard let context, machine.state == .sta6 else {
+            if ended, closedError == nil { return loop.makeSucceededVoidFuture() }
+            return loop.makeFailedFuture(endErrorOrNotEstablished())
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        releasePromise = promise
+        fire(.evt11)
+        return promise.futureResult
+    }
+
+    /// Evt15: A-ABORT request by the local user.
+    func requestAbort() {
+        switch machine.state {
+        case .sta1, .sta13:
+            return
+        case .sta2, .sta3, .sta4, .sta5, .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
+            pendingAbort = (.serviceUser, "aborted by the local user")
+            fire(.evt15)
+        }
+    }
+
+    // MARK: Firing events
+
+    func fire(_ event: UpperLayerEvent) {
+        carryOut(machine.handle(event))
+    }
+
+    func carryOut(_ transition: UpperLayerTransition) {
+        switch transition.artim {
+        case .start: startARTIM()
+        case .stop: cancelARTIM()
+        case .unchanged: break
+        }
+        perform(transition)
+    }
+
+    private func startARTIM() {
+        cancelARTIM()
+        guard let context else { return }
+        let generation = artimGeneration
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        artimTask = context.eventLoop.scheduleTask(in: configuration.artimTimeout) {
+            let handler = bound.value
+            guard handler.artimGeneration == generation else { return }
+            handler.artimTask = nil
+            handler.fire(.evt18)
+        }
+    }
+
+    func cancelARTIM() {
+        artimGeneration += 1
+        artimTask?.cancel()
+        artimTask = nil
+    }
+
+    // MARK: Ending
+
+    private(set) var closedError: AssociationError?
+
+    func endErrorOrNotEstablished() -> AssociationError {
+        closedError ?? .notEstablished
+    }
+
+    /// Ends the association once (idempotent): completes every pending promise and the message stream.
+    /// `error` nil means a normal release.
+    func end(_ error: AssociationError?) {
+        guard !ended else { return }
+        ended = true
+        closedError = error
+        var logger = configuration.logger
+        logger[metadataKey: "peer"] = "\(context?.channel.remoteAddress.map { "\($0)" } ?? "?")"
+        switch error {
+        case nil: logger.debug("association released")
+        case .rejected(let rj)?: logger.notice("association rejected: \(rj)")
+        case let other?: logger.warning("association ended: \(other)")
+        }
+        assembler.abandon()
+        let failure = error ?? .notEstablished
+        establishedPromise?.fail(failure)
+        establishedPromise = nil
+        if let error {
+            releasePromise?.fail(error)
+            messageContinuation.finish(throwing: error)
+        } else {
+            releasePromise?.succeed(())
+            messageContinuation.finish()
+        }
+        releasePromise = nil
+        closedPromise.succeed(error)
+    }
+
+    func write(_ pdu: PDU) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writePDU(pdu)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func closeTransport() {
+        context?.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension AssociationHandler: Sendable {}

@@ -1,0 +1,77 @@
+import Foundation
+import NIOCore
+
+/// The incoming messages of an association, in arrival order, with backpressure: when the consumer falls
+/// behind by more than `InboundFlowControl.highWatermark…` the association stops reading from the socket
+/// (so TCP flow control slows the peer down) and resumes once the consumer has caught up.
+///
+/// One consumer at a time: iterate it from one task (operations create short-lived iterators one after
+/// the other, which is fine; concurrent `next()` calls are not).
+public struct AssociationMessages: AsyncSequence, Sendable {
+    public typealias Element = AssociationMessage
+
+    let stream: AsyncThrowingStream<AssociationMessage, Error>
+    let flow: InboundFlowControl
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), flow: flow)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<AssociationMessage, Error>.AsyncIterator
+        let flow: InboundFlowControl
+
+        public mutating func next() async throws -> AssociationMessage? {
+            let message = try await base.next()
+            if let message { flow.consumed(message) }
+            return message
+        }
+    }
+}
+
+/// Counts messages delivered but not yet consumed, and decides when the association pauses reading.
+final class InboundFlowControl: @unchecked Sendable {
+    /// Pause reading when more than this many messages are waiting…
+    static let highWatermarkMessages = 32
+    /// …or more than this many bytes of accumulated data sets.
+    static let highWatermarkBytes = 8 << 20
+    /// Resume when at most this many messages and bytes are waiting.
+    static let lowWatermarkMessages = 8
+    static let lowWatermarkBytes = 2 << 20
+
+    private let lock = NSLock()
+    private var messages = 0
+    private var bytes = 0
+    private var paused = false
+    /// Called (from the consumer's task) when reading may resume; hops to the event loop.
+    var resume: (@Sendable () -> Void)?
+
+    var isPaused: Bool { lock.withLock { paused } }
+
+    private static func size(_ message: AssociationMessage) -> Int {
+        (message.dataSetBytes?.readableBytes ?? 0) + 256
+    }
+
+    /// A message was handed to the stream (event loop).
+    func produced(_ message: AssociationMessage) {
+        let size = Self.size(message)
+        lock.withLock {
+            messages += 1
+            bytes += size
+            if messages > Self.highWatermarkMessages || bytes > Self.highWatermarkBytes { paused = true }
+        }
+    }
+
+    /// The consumer took a message (any task).
+    func consumed(_ message: AssociationMessage) {
+        let size = Self.size(message)
+        let shouldResume = lock.withLock { () -> Bool in
+            messages -= 1
+            bytes -= size
+            guard paused, messages <= Self.lowWatermarkMessages, bytes <= Self.lowWatermarkBytes else { return false }
+            paused = false
+            return true
+        }
+        if shouldResume { resume?() }
+    }
+}

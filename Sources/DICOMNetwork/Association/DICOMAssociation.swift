@@ -1,0 +1,219 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// An established DICOM association (PS3.8 §7.1), on either side: the negotiated state, outgoing DIMSE
+/// messages (`send`), incoming ones (`messages`), `release()` and `abort()`.
+///
+/// Create one with `connect(...)` (requestor/SCU) or receive one in a `DICOMServer` service handler
+/// (acceptor/SCP). All I/O runs on the association's event loop; this object is safe to use from any task.
+public final class DICOMAssociation: Sendable {
+    /// What both sides agreed on.
+    public let negotiated: NegotiatedAssociation
+    /// Incoming messages in arrival order. Finishes normally when the association is released (by either
+    /// side), and with an `AssociationError` when it is aborted or the connection is lost.
+    public let messages: AssociationMessages
+
+    let channel: Channel
+    let handler: NIOLoopBound<AssociationHandler>
+    private let closed: EventLoopFuture<AssociationError?>
+    private let messageIDs = LockedMessageIDAllocator()
+
+    /// A new message ID for a request on this association (PS3.7 §9.3.1.1: unique among outstanding ones).
+    public func nextMessageID() -> UInt16 { messageIDs.allocate() }
+
+    init(channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
+         messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>) {
+        self.channel = channel
+        self.handler = handler
+        self.negotiated = negotiated
+        self.messages = messages
+        self.closed = closed
+    }
+
+    /// The peer's address.
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
+
+    /// Opens a TCP connection and negotiates an association (PS3.8 §7.1, requestor side).
+    ///
+    /// - Parameters:
+    ///   - contexts: the presentation contexts to propose (IDs 1, 3, 5, … in this order), at most 128.
+    ///   - configuration: PDU size, connect time-out, ARTIM (the time allowed for the A-ASSOCIATE-AC/RJ).
+    /// - Throws: `AssociationError` — `.connectionRefused`, `.connectionTimedOut`, `.rejected(rj)`,
+    ///   `.aborted`, `.timedOut`, `.protocolError`, `.invalidRequest` (also when no context was accepted).
+    public static func connect(host: String, port: Int, callingAETitle: String, calledAETitle: String,
+                               contexts: [ProposedPresentationContext],
+                               configuration: AssociationConfiguration = AssociationConfiguration(),
+                               eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+        async throws -> DICOMAssociation {
+        let request: AssociateRQ
+        do {
+            request = try AssociationRequestor.makeRequest(callingAETitle: callingAETitle, calledAETitle: calledAETitle,
+                                                           contexts: contexts,
+                                                           maximumPDULength: configuration.maximumPDULength)
+        } catch {
+            throw AssociationError.invalidRequest("\(error)")
+        }
+        let loop = eventLoopGroup.next()
+        let established = loop.makePromise(of: DICOMAssociation.self)
+        let closed = loop.makePromise(of: AssociationError?.self)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = AssociationHandler(side: .requestor(request), configuration: configuration,
+                                                     establishedPromise: established, closedPromise: closed)
+                    try channel.pipeline.syncOperations.addPipeline(handler: handler, configuration: configuration)
+                }
+            }
+        do {
+            _ = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            let mapped = mapConnectError(error, host: host, port: port)
+            established.fail(mapped)
+            closed.succeed(mapped)
+            throw mapped
+        }
+        return try await established.futureResult.get()
+    }
+
+    /// Sends one DIMSE message on presentation context `contextID`: the command set (encoded Implicit VR
+    /// Little Endian) and optionally the data set (encoded in the context's transfer syntax). Fragments are
+    /// at most the peer's maximum PDU length (PS3.8 §9.3.5, one PDV per PDU, even lengths — see
+    /// `DIMSEMessageFragmenter`); returns once the bytes are handed to the transport, waiting while the
+    /// socket is not writable, so a fast sender never buffers more than about 1 MiB.
+    public func send(command: ByteBuffer, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
+        let fragmenter = try makeFragmenter(contextID: contextID)
+        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
+        if let dataSet {
+            try await sendPDVs(fragmenter.dataSetPDVs(contextID: contextID, dataSet: dataSet))
+        }
+    }
+
+    /// Sends a typed DIMSE message (its command set encoded by the DIMSE layer) with an optional data set.
+    public func send(_ message: some DIMSECommandMessage, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
+        try await send(command: message.encodedCommandSet(), dataSet: dataSet, contextID: contextID)
+    }
+
+    /// Sends a message whose data set is read from `dataSet` chunk by chunk (about 1 MiB at a time), so a
+    /// large data set (a file region) is never in memory whole. If reading fails midway the association is
+    /// aborted (the peer would otherwise wait for the last fragment forever) and the error is rethrown.
+    public func send(command: ByteBuffer, dataSet: some DataSetSource, contextID: UInt8) async throws {
+        let fragmenter = try makeFragmenter(contextID: contextID)
+        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
+        var stream = fragmenter.dataSetStream(contextID: contextID)
+        let chunkLength = 1 << 20
+        var offset = 0
+        while offset < dataSet.length {
+            let count = min(chunkLength, dataSet.length - offset)
+            let chunk: ByteBuffer
+            do {
+                chunk = try await dataSet.read(offset: offset, length: count)
+                guard chunk.readableBytes == count else {
+                    throw AssociationError.invalidRequest(
+                        "data set source returned \(chunk.readableBytes) bytes at offset \(offset), expected \(count)")
+                }
+            } catch {
+                await abort()
+                throw error
+            }
+            offset += count
+            try await sendPDVs(stream.append(chunk))
+        }
+        try await sendPDVs(stream.finish())
+    }
+
+    /// Releases the association (A-RELEASE, PS3.8 §7.2) and waits for the peer's A-RELEASE-RP (bounded by
+    /// ARTIM). Succeeds at once if the association was already released.
+    public func release() async throws {
+        let handler = self.handler
+        try await channel.eventLoop.flatSubmit { handler.value.requestRelease() }.get()
+    }
+
+    /// Aborts the association (A-ABORT, service-user source, PS3.8 §7.3). Never throws.
+    public func abort() async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.requestAbort() }.get()
+    }
+
+    /// Waits until the association has ended; returns nil after a normal release, the error otherwise.
+    @discardableResult
+    public func waitUntilEnded() async -> AssociationError? {
+        do {
+            return try await closed.get()
+        } catch {
+            return .connectionClosed
+        }
+    }
+
+    // MARK: Fragmenting
+
+    private func makeFragmenter(contextID: UInt8) throws -> DIMSEMessageFragmenter {
+        guard negotiated.acceptedContexts[contextID] != nil else {
+            throw AssociationError.invalidRequest("presentation context \(contextID) was not accepted")
+        }
+        return try DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
+    }
+
+    /// Hands PDVs (one per P-DATA-TF PDU) to the event loop in batches of about 1 MiB; each batch waits
+    /// for the previous one to be written when the channel is not writable.
+    private func sendPDVs(_ pdvs: [PresentationDataValue]) async throws {
+        var index = 0
+        let handler = self.handler
+        while index < pdvs.count {
+            var batch: [ByteBuffer] = []
+            var batchBytes = 0
+            while index < pdvs.count && batchBytes < 1 << 20 {
+                batch.append(PDataTFWriter.encode([pdvs[index]]))
+                batchBytes += pdvs[index].data.readableBytes
+                index += 1
+            }
+            let pdus = batch
+            try await channel.eventLoop.flatSubmit { handler.value.sendPData(pdus) }.get()
+        }
+    }
+
+    static func mapConnectError(_ error: Error, host: String, port: Int) -> AssociationError {
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return .connectionTimedOut(host: host, port: port)
+        }
+        if let connectionError = error as? NIOConnectionError {
+            if connectionError.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
+                return .connectionRefused(host: host, port: port)
+            }
+            if connectionError.connectionErrors.isEmpty, connectionError.dnsAAAAError == nil,
+               connectionError.dnsAError == nil {
+                return .connectionTimedOut(host: host, port: port)
+            }
+        }
+        if let ioError = error as? IOError, ioError.errnoCode == ECONNREFUSED {
+            return .connectionRefused(host: host, port: port)
+        }
+        return .connectionFailed("\(error)")
+    }
+}
+
+/// A data set to send, read on demand (e.g. a region of a Part 10 file after its meta information).
+public protocol DataSetSource: Sendable {
+    /// Total number of bytes.
+    var length: Int { get }
+    /// Reads exactly `length` bytes at `offset` (relative to the start of the data set).
+    func read(offset: Int, length: Int) async throws -> ByteBuffer
+}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Frame decoder → PDU parser → association handler.
+    func addPipeline(handler: AssociationHandler, configuration: AssociationConfiguration) throws {
+        try self.addHandler(ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))
+        try self.addHandler(PDUParsingHandler())
+        try self.addHandler(handler)
+    }
+}
+
+/// `MessageIDAllocator` behind a lock, for an association used from several tasks.
+final class LockedMessageIDAllocator: @unchecked Sendable {
+    private let lock = NSLock()
+    private var allocator = MessageIDAllocator()
+    func allocate() -> UInt16 { lock.withLock { allocator.allocate() } }
+}
