@@ -11,6 +11,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let stdoutURL: URL
     public let stderrURL: URL
     public let commandLine: String
+    private let outputDirectory: URL
 
     /// Starts `executable` with `arguments`. `environment` entries are added to the current environment;
     /// `TCP_NODELAY=1` is always set (DCMTK otherwise stalls on Nagle's algorithm).
@@ -18,6 +19,7 @@ public final class ChildProcess: @unchecked Sendable {
                 currentDirectory: URL? = nil) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomlua-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        outputDirectory = dir
         stdoutURL = dir.appendingPathComponent("stdout")
         stderrURL = dir.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -36,7 +38,10 @@ public final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: outputDirectory)
+    }
 
     public var isRunning: Bool { process.isRunning }
     public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }

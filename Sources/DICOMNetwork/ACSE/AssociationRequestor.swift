@@ -5,8 +5,11 @@ public enum AssociationRequestor {
         case tooManyContexts(Int)
         case invalidMaximumPDULength(Int)
         case noAcceptedContext
+        case invalidAETitle(String)
         public var description: String {
             switch self {
+            case .invalidAETitle(let title):
+                return "expected an AE title of 1–16 printable characters without backslash, found \"\(title)\""
             case .noContexts: return "expected at least one presentation context to propose, found none"
             case .tooManyContexts(let n): return "expected at most 128 presentation contexts, found \(n)"
             case .invalidMaximumPDULength(let n): return "expected a maximum PDU length of 1...4294967295, found \(n)"
@@ -21,6 +24,9 @@ public enum AssociationRequestor {
     public static func makeRequest(callingAETitle: String, calledAETitle: String,
                                    contexts: [ProposedPresentationContext],
                                    maximumPDULength: Int) throws -> AssociateRQ {
+        for title in [callingAETitle, calledAETitle] where !isValidAETitle(title) {
+            throw RequestError.invalidAETitle(title)
+        }
         guard !contexts.isEmpty else { throw RequestError.noContexts }
         guard contexts.count <= UpperLayerConstants.maximumPresentationContexts else {
             throw RequestError.tooManyContexts(contexts.count)
@@ -82,6 +88,14 @@ public enum AssociationRequestor {
             maximumPDULengthToReceive: ours,
             peerImplementationClassUID: accept.userInformation.implementationClassUID,
             peerImplementationVersionName: accept.userInformation.implementationVersionName)
+    }
+
+    /// AE title rule (PS3.5 Table 6.2-1, VR AE): 1–16 characters of the default repertoire, no
+    /// backslash or control characters, not only spaces.
+    public static func isValidAETitle(_ title: String) -> Bool {
+        let bytes = Array(title.utf8)
+        return !bytes.isEmpty && bytes.count <= 16 && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }
+            && bytes.contains { $0 != 0x20 }
     }
 
     /// The PDU-length we use when sending: the peer's Maximum Length, capped at 128 KiB when it is 0 or

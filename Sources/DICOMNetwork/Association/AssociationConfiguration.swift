@@ -13,8 +13,13 @@ public struct AssociationConfiguration: Sendable {
     public var connectTimeout: TimeAmount
     /// ARTIM (PS3.8 §9.1.5): how long we wait for the peer's A-ASSOCIATE-RQ (server), A-ASSOCIATE-AC/RJ and
     /// A-RELEASE-RP (client), and for the peer to close after RJ/RELEASE-RP/ABORT. Default 30 s (DCMTK,
-    /// pynetdicom).
+    /// pynetdicom). Waiting for the AC/RJ and the RELEASE-RP is a deviation shared with DCMTK (PS3.8 runs
+    /// ARTIM only in Sta2 and Sta13; see `UpperLayerStateMachine`).
     public var artimTimeout: TimeAmount
+    /// DIMSE time-out: the longest the peer may stay silent while one of our operations waits for its
+    /// response (PS3.7 has no such timer; DCMTK's `--dimse-timeout`). On expiry the association is
+    /// aborted and the operation throws `.timedOut`. Default nil: wait as long as the association lives.
+    public var dimseTimeout: TimeAmount?
     /// Largest data set accumulated in memory for one message (when no sink takes it); larger → A-ABORT.
     /// Default 1 GiB.
     public var maximumInMemoryDataSetLength: Int
@@ -30,12 +35,13 @@ public struct AssociationConfiguration: Sendable {
 
     public init(maximumPDULength: Int = 131_072, connectTimeout: TimeAmount = .seconds(10),
                 artimTimeout: TimeAmount = .seconds(30), maximumInMemoryDataSetLength: Int = 1 << 30,
-                dataSetSinkProvider: DataSetSinkProvider? = nil,
+                dimseTimeout: TimeAmount? = nil, dataSetSinkProvider: DataSetSinkProvider? = nil,
                 logger: Logger = Logger(label: "dicomlua.network", factory: { _ in SwiftLogNoOpLogHandler() })) {
         precondition(maximumPDULength > 0 && maximumPDULength <= Int(UInt32.max), "maximumPDULength out of range")
         self.maximumPDULength = maximumPDULength
         self.connectTimeout = connectTimeout
         self.artimTimeout = artimTimeout
+        self.dimseTimeout = dimseTimeout
         self.maximumInMemoryDataSetLength = maximumInMemoryDataSetLength
         self.dataSetSinkProvider = dataSetSinkProvider
         self.logger = logger

@@ -89,6 +89,8 @@ final class AssociationHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         end(.connectionClosed)
         cancelARTIM()
+        dimseTimer?.cancel()
+        dimseTimer = nil
         self.context = nil
     }
 
@@ -114,6 +116,8 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        defer { pendingAbort = nil }
+        if dimseTimer != nil { restartDIMSETimer() }
         switch unwrapInboundIn(data) {
         case .associateRQ(let rq):
             receivedRQ = rq
@@ -151,6 +155,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        defer { pendingAbort = nil }
         switch error {
         case let parse as PDUParseError:
             pendingAbort = (AbortPDU(source: .serviceProvider, reason: parse.abortReason), parse.description)
@@ -189,6 +194,51 @@ final class AssociationHandler: ChannelDuplexHandler {
     func yield(_ message: AssociationMessage) {
         flow.produced(message)
         messageContinuation.yield(message)
+    }
+
+    // MARK: DIMSE time-out
+
+    /// Operations waiting for a response; while > 0, peer silence longer than `dimseTimeout` aborts.
+    var awaitingResponses = 0
+    var dimseTimer: Scheduled<Void>?
+
+    func beginAwaitingResponse() {
+        awaitingResponses += 1
+        restartDIMSETimer()
+    }
+
+    func endAwaitingResponse() {
+        awaitingResponses = max(0, awaitingResponses - 1)
+        if awaitingResponses == 0 {
+            dimseTimer?.cancel()
+            dimseTimer = nil
+        }
+    }
+
+    private func restartDIMSETimer() {
+        dimseTimer?.cancel()
+        dimseTimer = nil
+        guard awaitingResponses > 0, let timeout = configuration.dimseTimeout, let context, !ended else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        dimseTimer = context.eventLoop.scheduleTask(in: timeout) {
+            let handler = bound.value
+            handler.dimseTimer = nil
+            guard handler.awaitingResponses > 0 else { return }
+            handler.dimseTimedOut(after: timeout)
+        }
+    }
+
+    private func dimseTimedOut(after timeout: TimeAmount) {
+        let error = AssociationError.timedOut("no DIMSE response within \(timeout.nanoseconds / 1_000_000) ms")
+        switch machine.state {
+        case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
+            pendingAbort = (.serviceUser, "DIMSE time-out")
+            end(error)      // report the time-out, not the abort it causes
+            fire(.evt15)
+            pendingAbort = nil
+        case .sta1, .sta2, .sta3, .sta4, .sta5, .sta13:
+            break
+        }
     }
 
     // MARK: Local primitives (called by DICOMAssociation on the event loop)
@@ -236,6 +286,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         case .sta2, .sta3, .sta4, .sta5, .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
             pendingAbort = (.serviceUser, "aborted by the local user")
             fire(.evt15)
+            pendingAbort = nil
         }
     }
 

@@ -59,6 +59,7 @@ extension DICOMAssociation {
         let context = try presentationContext(for: sopClassUID, transferSyntax: transferSyntax)
         let request = CFindRQ(messageID: nextMessageID(), affectedSOPClassUID: sopClassUID, priority: priority)
         try await send(request, dataSet: identifier, contextID: context.id)
+        beginAwaitingResponse()
         return DIMSEResponses(association: self, messageID: request.messageID, contextID: context.id, storeHandler: nil)
     }
 
@@ -70,6 +71,7 @@ extension DICOMAssociation {
         let request = CMoveRQ(messageID: nextMessageID(), affectedSOPClassUID: sopClassUID,
                               moveDestination: destination, priority: priority)
         try await send(request, dataSet: identifier, contextID: context.id)
+        beginAwaitingResponse()
         return DIMSEResponses(association: self, messageID: request.messageID, contextID: context.id, storeHandler: nil)
     }
 
@@ -82,6 +84,7 @@ extension DICOMAssociation {
         let context = try presentationContext(for: sopClassUID, transferSyntax: transferSyntax)
         let request = CGetRQ(messageID: nextMessageID(), affectedSOPClassUID: sopClassUID, priority: priority)
         try await send(request, dataSet: identifier, contextID: context.id)
+        beginAwaitingResponse()
         return DIMSEResponses(association: self, messageID: request.messageID, contextID: context.id,
                               storeHandler: storeHandler)
     }
@@ -96,8 +99,11 @@ extension DICOMAssociation {
 
     /// The next incoming message, which must be the response to `messageID`; anything else aborts.
     private func nextResponse(to messageID: UInt16, expecting field: CommandField) async throws -> DIMSEMessage {
+        beginAwaitingResponse()
+        defer { endAwaitingResponse() }
         var iterator = messages.makeAsyncIterator()
         guard let message = try await iterator.next() else {
+            try Task.checkCancellation()
             throw AssociationError.protocolError("the peer released the association before answering message \(messageID)")
         }
         let dimse: DIMSEMessage

@@ -67,15 +67,21 @@ public final class DICOMAssociation: Sendable {
                     try channel.pipeline.syncOperations.addPipeline(handler: handler, configuration: configuration)
                 }
             }
+        let channel: Channel
         do {
-            _ = try await bootstrap.connect(host: host, port: port).get()
+            channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
             let mapped = mapConnectError(error, host: host, port: port)
             established.fail(mapped)
             closed.succeed(mapped)
             throw mapped
         }
-        return try await established.futureResult.get()
+        // Cancelling the calling task while negotiating closes the connection (Evt17 → A-P-ABORT).
+        return try await withTaskCancellationHandler {
+            try await established.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 
     /// Sends one DIMSE message on presentation context `contextID`: the command set (encoded Implicit VR
@@ -135,6 +141,17 @@ public final class DICOMAssociation: Sendable {
     public func abort() async {
         let handler = self.handler
         try? await channel.eventLoop.submit { handler.value.requestAbort() }.get()
+    }
+
+    /// Marks the start/end of waiting for a response, for the DIMSE time-out (`AssociationConfiguration.dimseTimeout`).
+    func beginAwaitingResponse() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.beginAwaitingResponse() }
+    }
+
+    func endAwaitingResponse() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.endAwaitingResponse() }
     }
 
     /// Waits until the association has ended; returns nil after a normal release, the error otherwise.

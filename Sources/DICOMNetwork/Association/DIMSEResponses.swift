@@ -90,9 +90,11 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
         public mutating func next() async throws -> Element? {
             guard !finished else { return nil }
             let association = responses.association
+            defer { if finished { association.endAwaitingResponse() } }
             while true {
                 guard let message = try await messages.next() else {
                     finished = true
+                    try Task.checkCancellation()
                     throw AssociationError.protocolError(
                         "the peer released the association before the final response to message \(responses.messageID)")
                 }
@@ -111,8 +113,11 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
                 }
                 if case .cStoreRQ(let request) = dimse, let handler = responses.storeHandler {
                     let ts = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
+                    // Our own handler's time does not count as peer silence (DIMSE time-out).
+                    association.endAwaitingResponse()
                     let status = await handler(IncomingStore(request: request, contextID: message.contextID,
                                                              transferSyntax: ts, dataSet: message.dataSet))
+                    association.beginAwaitingResponse()
                     try await association.send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
                     continue
                 }

@@ -68,8 +68,9 @@ public final class DICOMServer: Sendable {
     /// Number of open connections (associations being negotiated, established or closing).
     public var openConnections: Int { registry.openCount }
 
-    /// Stops accepting, lets associations in flight finish until `gracePeriod` has passed, then closes
-    /// the remaining connections and waits for their service handlers.
+    /// Stops accepting, lets associations in flight finish until `gracePeriod` has passed, then aborts
+    /// (A-ABORT, service-user source) and closes the remaining connections, and waits for their service
+    /// handlers to return.
     public func shutdown(gracePeriod: TimeAmount = .seconds(10)) async {
         registry.stopAccepting()
         try? await serverChannel.close()
@@ -77,7 +78,15 @@ public final class DICOMServer: Sendable {
         while registry.openCount > 0 && NIODeadline.now() < deadline {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        for channel in registry.openChannels { try? await channel.close() }
+        // Past the grace period: A-ABORT (service-user source) what is left, then close.
+        let remaining = registry.openChannels
+        for channel in remaining {
+            channel.eventLoop.execute {
+                try? channel.pipeline.syncOperations.handler(type: AssociationHandler.self).requestAbort()
+                channel.close(promise: nil)
+            }
+        }
+        for channel in remaining { try? await channel.closeFuture.get() }
         for task in registry.takeTasks() { await task.value }
     }
 }

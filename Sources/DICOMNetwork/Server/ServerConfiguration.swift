@@ -17,7 +17,8 @@ public struct ServerConfiguration: Sendable {
     /// Associations (open connections) handled at once; the next A-ASSOCIATE-RQ is rejected 2/3/2
     /// (rejected-transient, local-limit-exceeded, PS3.8 §9.3.4). Default 16.
     public var maximumAssociations: Int
-    /// Optional extra check after the policy's AE title checks: return an A-ASSOCIATE-RJ to refuse.
+    /// Optional extra check before the policy's checks (calling/called AE title, peer address): return an
+    /// A-ASSOCIATE-RJ to refuse, e.g. `.callingAETitleNotRecognized`. Runs on the event loop: keep it quick.
     public var admission: (@Sendable (AssociationRequestInfo) -> AssociateRJ?)?
 
     public init(policy: AcceptancePolicy, association: AssociationConfiguration = AssociationConfiguration(),

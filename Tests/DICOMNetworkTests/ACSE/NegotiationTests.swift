@@ -37,6 +37,11 @@ final class NegotiationTests: XCTestCase {
         XCTAssertThrowsError(try request(one, maximumPDULength: 0))
         XCTAssertThrowsError(try request(Array(repeating: one[0], count: 129)))
         XCTAssertThrowsError(try request([]))
+        XCTAssertThrowsError(try request(one, calling: "")) { error in
+            XCTAssertTrue("\(error)".contains("AE title"), "\(error)")
+        }
+        XCTAssertThrowsError(try request(one, called: "SEVENTEEN-CHARS-X"))
+        XCTAssertThrowsError(try request(one, called: "BACK\\SLASH"))
     }
 
     func testAcceptorPicksItsPreferredTransferSyntaxAndAnswersEveryContext() throws {

@@ -158,3 +158,29 @@ final class DIMSEOperationsTests: XCTestCase {
         await server.shutdown(gracePeriod: .seconds(5))
     }
 }
+
+extension DIMSEOperationsTests {
+    /// A peer that never answers: with a DIMSE time-out the operation fails and the association is aborted;
+    /// a peer that answers in time is unaffected.
+    func testDIMSETimeoutAbortsASilentPeer() async throws {
+        let server = try await startServer(other: { _, dimse, _ in
+            if case .cEchoRQ(let request) = dimse, request.messageID == 2 { return true }  // swallow the 2nd echo
+            return false
+        })
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY", contexts: [verificationContext],
+            configuration: AssociationConfiguration(dimseTimeout: .milliseconds(300)))
+        let first = try await association.echo()
+        XCTAssertEqual(first, .success)
+        do {
+            _ = try await association.echo()
+            XCTFail("expected a time-out")
+        } catch let error as AssociationError {
+            guard case .timedOut(let text) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(text.contains("DIMSE"), text)
+        }
+        let ended = await association.waitUntilEnded()
+        guard case .timedOut? = ended else { return XCTFail("\(String(describing: ended))") }
+        await server.shutdown(gracePeriod: .seconds(5))
+    }
+}

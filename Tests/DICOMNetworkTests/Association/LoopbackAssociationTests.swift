@@ -213,3 +213,46 @@ final class CollectingSink: DataSetSink, @unchecked Sendable {
     var fragmentCount: Int { lock.withLock { fragments.count } }
     var allFragmentsEven: Bool { lock.withLock { fragments.allSatisfy { $0 % 2 == 0 } } }
 }
+
+extension LoopbackAssociationTests {
+    /// An association still open when the grace period ends is aborted, and its client is told so.
+    func testShutdownAbortsAssociationsPastTheGracePeriod() async throws {
+        let server = try await startEchoServer()
+        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        await server.shutdown(gracePeriod: .milliseconds(100))
+        let ended = await association.waitUntilEnded()
+        guard case .aborted(let abort, byPeer: true, _)? = ended else { return XCTFail("\(String(describing: ended))") }
+        XCTAssertEqual(abort.source, 0)
+        XCTAssertEqual(server.openConnections, 0)
+    }
+}
+
+extension LoopbackAssociationTests {
+    /// The admission callback sees calling/called AE titles and the peer address, and its RJ reaches the peer.
+    func testAdmissionCallbackDecidesWithPeerAddress() async throws {
+        let seen = Recorder<AssociationRequestInfo>()
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [TestCommands.verification: TransferSyntaxUID.uncompressed])
+        let configuration = ServerConfiguration(policy: policy, admission: { info in
+            seen.append(info)
+            return info.callingAETitle == "INTRUDER" ? .callingAETitleNotRecognized : nil
+        })
+        let server = try await DICOMServer.start(configuration: configuration) { try? await $0.serve() }
+        do {
+            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "INTRUDER",
+                                                   calledAETitle: "ANY", contexts: [verificationContext])
+            XCTFail("expected a rejection")
+        } catch let error as AssociationError {
+            XCTAssertEqual(error, .rejected(AssociateRJ(result: 1, source: 1, reason: 3)))
+        }
+        let friend = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "FRIEND",
+                                                        calledAETitle: "ANY", contexts: [verificationContext])
+        let status = try await friend.echo()
+        XCTAssertEqual(status, .success)
+        try await friend.release()
+        XCTAssertEqual(seen.all.map(\.callingAETitle), ["INTRUDER", "FRIEND"])
+        XCTAssertEqual(seen.all.first?.calledAETitle, "ANY")
+        XCTAssertEqual(seen.all.first?.peerAddress?.ipAddress, "127.0.0.1")
+        await server.shutdown(gracePeriod: .seconds(5))
+    }
+}

@@ -34,8 +34,18 @@ final class QueryRetrieveInteropTests: XCTestCase {
         XCTAssertEqual(files.first?.hasSuffix(".1.2.826.0.1.3680043.2.1143.1.1"), true, "\(files)")
     }
 
-    /// Store two instances into dcmqrscp, find the study, move it to our server, get it back.
-    func testStoreFindMoveGetAgainstDcmqrscp() async throws {
+    /// A running dcmqrscp ("QRSCP") whose HostTable maps "DEST" to our storage server, loaded with
+    /// `count` instances of one study through our own C-STORE.
+    struct QRFixture {
+        let qrscp: ChildProcess
+        let port: Int
+        let destination: DICOMServer
+        let moved: Recorder<String>
+        let study: String
+        let instances: [String]
+    }
+
+    private func startQRFixture(count: Int) async throws -> QRFixture {
         let directory = try makeTemporaryDirectory("dcmqrscp")
         let database = directory.appendingPathComponent("db")
         try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
@@ -67,14 +77,11 @@ final class QueryRetrieveInteropTests: XCTestCase {
         let configFile = directory.appendingPathComponent("dcmqrscp.cfg")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
         let qrscp = try ChildProcess(dcmtk("dcmqrscp"), ["-c", configFile.path, "\(qrPort)"])
-        defer { qrscp.stop() }
         XCTAssertTrue(waitForPort(qrPort), qrscp.stderr)
 
-        let study = "1.2.826.0.1.3680043.2.1143.7"
+        let study = "1.2.826.0.1.3680043.2.1143.7.\(count)"
         let series = study + ".1"
-        let instances = [series + ".1", series + ".2"]
-
-        // C-STORE
+        let instances = (1...count).map { series + ".\($0)" }
         let store = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: qrPort, callingAETitle: "DICOMLUA", calledAETitle: "QRSCP",
             contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: implicitLE)])
@@ -85,6 +92,15 @@ final class QueryRetrieveInteropTests: XCTestCase {
             XCTAssertEqual(response.status, .success, qrscp.stderr)
         }
         try await store.release()
+        return QRFixture(qrscp: qrscp, port: qrPort, destination: destination, moved: moved, study: study, instances: instances)
+    }
+
+    /// Store two instances into dcmqrscp, find the study, move it to our server, get it back.
+    func testStoreFindMoveGetAgainstDcmqrscp() async throws {
+        let fixture = try await startQRFixture(count: 2)
+        defer { fixture.qrscp.stop() }
+        let (qrPort, study, instances, moved, destination) = (fixture.port, fixture.study, fixture.instances, fixture.moved,
+                                                              fixture.destination)
 
         // C-FIND, C-MOVE, C-GET on one association.
         let qr = try await DICOMAssociation.connect(
@@ -120,6 +136,31 @@ final class QueryRetrieveInteropTests: XCTestCase {
         XCTAssertEqual(Set(got.all), Set(instances))
         try await qr.release()
         await destination.shutdown(gracePeriod: .seconds(5))
+    }
+
+    /// C-CANCEL during C-MOVE: pending responses carry the counters, and the final status is Cancel (FE00)
+    /// with fewer sub-operations completed than matched.
+    func testMoveCancelledAfterTheFirstPendingResponse() async throws {
+        let fixture = try await startQRFixture(count: 12)
+        defer { fixture.qrscp.stop() }
+        let qr = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: fixture.port, callingAETitle: "DICOMLUA", calledAETitle: "QRSCP",
+            contexts: [ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootMove, transferSyntaxes: implicitLE)])
+        let responses = try await qr.move(sopClassUID: TestDataSets.studyRootMove, destination: "DEST",
+                                          identifier: TestDataSets.studyIdentifier(studyUID: fixture.study))
+        var all: [CMoveRSP] = []
+        for try await response in responses {
+            all.append(response.response)
+            if all.count == 1 {
+                XCTAssertEqual(response.response.status, .pending)
+                XCTAssertEqual(response.response.subOperations.remaining, 11)
+                try await responses.cancel()
+            }
+        }
+        XCTAssertEqual(all.last?.status, .cancel)
+        XCTAssertLessThan(Int(all.last?.subOperations.completed ?? 12), 12)
+        try await qr.release()
+        await fixture.destination.shutdown(gracePeriod: .seconds(5))
     }
 }
 
