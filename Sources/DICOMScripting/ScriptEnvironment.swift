@@ -26,5 +26,6 @@ public enum ScriptEnvironment {
                 }
             ],
             values: ["version": .string(LuaString(DICOMLuaVersion.string))])
+        try installStorageSCP(in: state, runLoop: runLoop)
     }
 }
