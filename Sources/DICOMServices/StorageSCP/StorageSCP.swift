@@ -13,8 +13,8 @@ import NIOPosix
 ///
 /// AE title checks happen in the A-ASSOCIATE negotiation (1/1/7 called AE title, 1/1/3 calling AE title).
 /// An optional asynchronous `gate` (a Lua `on_association` hook) decides after the association is
-/// accepted: a refused association is aborted (A-ABORT) and anything it already stored is removed — the
-/// network side never waits for Lua during negotiation.
+/// accepted: a refused association is aborted (A-ABORT); instances it completed before the answer came are
+/// kept and logged — the network side never waits for Lua during negotiation or data transfer.
 ///
 /// Events go to `observer` from NIO/task threads: the observer must return quickly (post to a run loop).
 public final class StorageSCP: Sendable {
@@ -88,15 +88,16 @@ public final class StorageSCP: Sendable {
                                           peer: association.remoteAddress.map(describe) ?? "?")
         if let gate, await !gate(info) {
             await association.abort()
-            // Data sets that completed before the refusal: remove their files.
+            // Data sets completed before the refusal were stored (the network side never waits for the
+            // gate while data arrives); they are kept — with `overwrite` they already replaced any earlier
+            // copy — and reported in the log.
             do {
                 for try await message in association.messages {
-                    guard case .cStoreRQ(let request)? = try? message.dimse() else { continue }
-                    if case .streamed = message.dataSet,
-                       case .success(let stored) = store.outcome(for: request, dataSet: message.dataSet, transferSyntaxUID: "",
-                                                                 callingAETitle: info.callingAETitle),
-                       !stored.keptExistingCopy {
-                        unlink(stored.path)
+                    guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else { continue }
+                    let outcome = store.outcome(for: request, dataSet: message.dataSet, transferSyntaxUID: "",
+                                                callingAETitle: info.callingAETitle)
+                    if case .success(let stored) = outcome {
+                        observer(.error("association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"))
                     }
                 }
             } catch {}

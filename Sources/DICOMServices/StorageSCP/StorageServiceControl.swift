@@ -145,6 +145,10 @@ public enum StorageServiceControl {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, statusPipe, 3)
+        // Nothing else of ours leaks into the service (a parent waiting for EOF on an inherited pipe —
+        // e.g. Foundation's Process — would otherwise wait for the service to end).
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        for fd in open where fd > 3 { posix_spawn_file_actions_addclose(&actions, fd) }
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
