@@ -76,7 +76,7 @@ public enum RetrieveService {
         let sopClass = model.getSOPClassUID
         let contexts = [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
             // The storage classes of the project's list (StorageSOPClasses), SCP role (PS3.7 D.3.3.4).
-            + StorageSOPClasses.uids.map {
+            + StorageSOPClasses.commonUIDs.map {
                 ProposedPresentationContext(abstractSyntax: $0, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)
             }
         let files = FileList()
