@@ -22,6 +22,16 @@ public final class LuaUserdataType<Object: AnyObject> {
     /// The text of `tostring(obj)` for an open object (default "query object").
     public var describe: ((Object) -> String)?
 
+    /// Reads `obj[key]` for a key that names no method or property (a data set's `ds.PatientName`,
+    /// `ds['0010,0010']`). Without it such a key raises "... has no property or method".
+    public var index: ((Object, LuaValue, LuaArguments) throws -> LuaValue)?
+    /// Writes `obj[key] = value` for a key that names no property. Without it such a key raises.
+    public var newIndex: ((Object, LuaValue, LuaValue, LuaArguments) throws -> Void)?
+    /// `#obj` (`__len`); without it `#obj` raises Lua's "attempt to get length" error.
+    public var length: ((Object) throws -> Int)?
+    /// `pairs(obj)` (`__pairs`): returns Lua's triple (iterator function, state, initial key).
+    public var pairs: ((Object, LuaArguments) throws -> [LuaValue])?
+
     typealias Method = (Object, LuaArguments) throws -> [LuaValue]
     struct Property {
         let name: String
@@ -137,24 +147,30 @@ public final class LuaUserdataType<Object: AnyObject> {
             core.pushRawFunction({ L in self.release(on: L); return 0 }, on: L)
             lookup["close"] = LuaFunctionRef(core: core, popping: L)
         }
-        let metamethods: [(String, LuaFunction)] = [
+        var metamethods: [(String, LuaFunction)] = [
             ("__index", { arguments in
                 let object = try self.receiverForField(arguments)
                 guard let key = arguments[1].stringValue else {
+                    if let index = self.index { return [try index(object, arguments[1], arguments)] }
                     throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
                 }
                 if let method = lookup[LuaNames.canonical(key)] { return [.function(method)] }
                 guard self.properties[LuaNames.canonical(key)] != nil else {
+                    if let index = self.index { return [try index(object, arguments[1], arguments)] }
                     throw LuaScriptError("\(self.name) object has no property or method '\(key)'")
                 }
                 return [try self.getProperty(key, of: object)]
             }),
             ("__newindex", { arguments in
                 let object = try self.receiverForField(arguments)
-                guard let key = arguments[1].stringValue else {
+                if let key = arguments[1].stringValue, self.properties[LuaNames.canonical(key)] != nil || self.newIndex == nil {
+                    try self.setProperty(key, of: object, to: arguments[2])  // raises for an unknown name
+                    return []
+                }
+                guard let newIndex = self.newIndex else {
                     throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
                 }
-                try self.setProperty(key, of: object, to: arguments[2])
+                try newIndex(object, arguments[1], arguments[2], arguments)
                 return []
             }),
             ("__tostring", { arguments in
@@ -164,6 +180,14 @@ public final class LuaUserdataType<Object: AnyObject> {
                 return [.string(LuaString(self.describe?(object) ?? "\(self.name) object"))]
             }),
         ]
+        if let length {
+            metamethods.append(("__len", { arguments in
+                [.integer(Int64(try length(try self.receiverForField(arguments))))]
+            }))
+        }
+        if let pairs {
+            metamethods.append(("__pairs", { arguments in try pairs(try self.receiverForField(arguments), arguments) }))
+        }
         for (field, body) in metamethods {
             core.pushFunction(body, on: L)
             lua_setfield(L, -2, field)

@@ -61,8 +61,25 @@ struct PDUReader {
 
     /// Reads `count` bytes as ASCII text with trailing (and leading) spaces and NULs removed: UIDs and AE
     /// titles arrive padded from some devices (pynetdicom #240).
+    ///
+    /// The text must be printable ASCII (0x20...0x7E): AE titles are of the default repertoire without control
+    /// characters (PS3.5 §6.2 AE), UIDs digits and periods (PS3.5 §9.1), the implementation version name SH.
+    /// Other bytes are rejected rather than decoded lossily, so what was received is what gets logged, echoed
+    /// in the A-ASSOCIATE-AC and used in paths (found by fuzzing: a 0xFF in an AE title became U+FFFD).
     mutating func readTrimmedString(_ count: Int, _ field: String) throws -> String {
-        trimmedText(try readBytes(count, field))
+        let start = offset
+        let bytes = try readBytes(count, field)
+        if let bad = bytes.firstIndex(where: { !(0x20...0x7E).contains($0) && $0 != 0x00 }) {
+            throw error(field, expected: "printable ASCII text (0x20...0x7E)",
+                        found: "byte 0x\(String(bytes[bad], radix: 16)) at offset \(start + bad)", at: start)
+        }
+        let text = trimmedText(bytes)
+        if let nul = text.utf8.firstIndex(of: 0x00) {
+            let position = text.utf8.distance(from: text.utf8.startIndex, to: nul)
+            throw error(field, expected: "printable ASCII text (0x20...0x7E), NUL only as padding",
+                        found: "a NUL inside the text (byte \(position) of the trimmed value)", at: start)
+        }
+        return text
     }
 
     /// Splits off a child reader for an item body of `length` bytes; fails if it runs past the parent.

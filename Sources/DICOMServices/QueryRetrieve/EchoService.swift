@@ -1,13 +1,50 @@
+import DICOMNetwork
 import Foundation
 
 /// `IDLffDicomExCfg::Echo`: a C-ECHO (Verification SOP Class, PS3.4 Annex A) to an application entity of a
 /// configuration, answered with IDL's lines (idl-dicomex-api.md §1.8): 8 on success, 4 on failure.
 ///
-/// Interface agreed between the scripting and query/retrieve work; the `qr` work fills in the body.
+/// Success: `Echo Succeeded:`, `AE Name: (n)`, `AE Title: (t)`, `Host Name: (h)`, `IP Address: (ip)` (the
+/// address actually connected to), `TCP/IP Port: (p)`, `Implementation Version: (v)` and
+/// `Implementation Class UID: (uid)` from the peer's A-ASSOCIATE-AC. Failure: `Echo Failed:`, name, title,
+/// and the reason (`Open Association Failed (…)` or `C-ECHO failed (status …)`).
 public enum EchoService {
     /// Echoes the AE named `applicationEntityName`; the calling AE title is that of `EchoScuServiceAE`.
     /// Throws only for misuse (unknown AE name); network failures are the 4-line answer.
     public static func echo(applicationEntityName: String, configuration: ConfigurationDocument) async throws -> [String] {
-        ["Echo Failed:", "AE Name: (\(applicationEntityName))", "AE Title: ()", "Not implemented yet"]
+        guard let remote = configuration.applicationEntity(named: applicationEntityName) else {
+            throw ConfigurationError("echo", "'\(applicationEntityName)' is not an application entity of \(configuration.filePath)")
+        }
+        let head = ["AE Name: (\(remote.name))", "AE Title: (\(remote.aeTitle))"]
+        let association: DICOMAssociation
+        do {
+            association = try await SCUConnection.connect(
+                calling: configuration.echoSCU, remote: remote,
+                contexts: [ProposedPresentationContext(abstractSyntax: verificationSOPClassUID,
+                                                       transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])],
+                configuration: configuration)
+        } catch {
+            let reason = (error as? AssociationError)?.description ?? String(describing: error)
+            return ["Echo Failed:"] + head + ["Open Association Failed (\(reason))"]
+        }
+        let status: DIMSEStatus
+        do {
+            status = try await association.echo()
+        } catch {
+            await association.abort()
+            return ["Echo Failed:"] + head + ["C-ECHO failed (\((error as? AssociationError)?.description ?? "\(error)"))"]
+        }
+        try? await association.release()
+        guard status.isSuccess else {
+            return ["Echo Failed:"] + head + ["C-ECHO failed (status \(status.description(for: .echo)))"]
+        }
+        let ip = association.remoteAddress?.ipAddress ?? remote.hostname
+        return ["Echo Succeeded:"] + head + [
+            "Host Name: (\(remote.hostname))",
+            "IP Address: (\(ip))",
+            "TCP/IP Port: (\(remote.port))",
+            "Implementation Version: (\(association.negotiated.peerImplementationVersionName ?? ""))",
+            "Implementation Class UID: (\(association.negotiated.peerImplementationClassUID ?? ""))",
+        ]
     }
 }

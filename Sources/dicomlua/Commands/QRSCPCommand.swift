@@ -1,18 +1,104 @@
 import ArgumentParser
+import DICOMServices
 import Foundation
 
-/// `dicomlua qrscp`: A small Query/Retrieve SCP serving a folder (test PACS, demo).
-/// Not implemented yet: exits with status 2.
+/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT ...] [--max-associations N]`:
+/// the test Query/Retrieve SCP over a folder (`QRSCP`), in the foreground until SIGINT/SIGTERM.
 struct QRSCPCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "qrscp", abstract: "A small Query/Retrieve SCP serving a folder (test PACS, demo).")
+    static let configuration = CommandConfiguration(
+        commandName: "qrscp",
+        abstract: "A small Query/Retrieve SCP serving a folder (test PACS, demo).")
 
-    @Argument(parsing: .captureForPassthrough, help: "Options of the command.")
-    var options: [String] = []
+    @Option(help: "Folder of DICOM files to serve (indexed recursively); received instances go to DIR/received.")
+    var dir: String
+
+    @Option(help: "Our AE title.") var aet = "QRSCP"
+    @Option(help: "Interface to listen on.") var host = "127.0.0.1"
+    @Option(help: "TCP port (0: a free one).") var port = 11112
+    @Option(name: .customLong("dest"), help: "A C-MOVE destination AET=HOST:PORT (repeatable).")
+    var destinations: [String] = []
+    @Option(help: "Associations served at once.") var maxAssociations = 16
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
+        guard (1...1000).contains(maxAssociations) else {
+            throw ValidationError("--max-associations must be in 1...1000, got \(maxAssociations)")
+        }
+        guard !aet.isEmpty, aet.count <= 16 else { throw ValidationError("--aet must have 1 to 16 characters, got \"\(aet)\"") }
+        for destination in destinations {
+            do { _ = try MoveDestination.parse(destination) } catch { throw ValidationError("--dest: \(error)") }
+        }
+    }
+
+    func run() throws {
+        var table: [String: MoveDestination] = [:]
+        for text in destinations {
+            let (ae, destination) = try MoveDestination.parse(text)
+            table[ae] = destination
+        }
+        let configuration = QRSCPConfiguration(
+            directory: dir, aeTitle: aet, host: host, port: port, destinations: table,
+            maximumAssociations: maxAssociations, log: { line in StandardError.write(line) })
+        let outcome = BlockingResult<QRSCP>()
+        Task {
+            do { outcome.set(.success(try await QRSCP.start(configuration))) } catch { outcome.set(.failure(error)) }
+        }
+        let scp: QRSCP
+        do {
+            scp = try outcome.wait()
+        } catch {
+            StandardError.write("dicomlua qrscp: \(error)")
+            throw ExitCode.failure
+        }
+        let stop = StopSignal.wait()
+        StandardError.write("qrscp: \(stop), shutting down")
+        let done = BlockingResult<Void>()
+        Task {
+            await scp.shutdown()
+            done.set(.success(()))
+        }
+        try? done.wait()
+    }
 }
 
-extension QRSCPCommand {
-    func run() throws {
-        FileHandle.standardError.write(Data("dicomlua qrscp: not implemented yet\n".utf8))
-        throw ExitCode(notImplementedExitCode)
+/// Serialised lines on stderr (the log of the services).
+enum StandardError {
+    private static let lock = NSLock()
+    static func write(_ line: String) {
+        lock.withLock { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
+
+/// A value produced by a task and awaited by a blocking thread (the command's `run`).
+final class BlockingResult<Value>: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var result: Result<Value, Error>?
+
+    func set(_ result: Result<Value, Error>) {
+        self.result = result
+        semaphore.signal()
+    }
+
+    func wait() throws -> Value {
+        semaphore.wait()
+        return try result!.get()
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM; returns the signal's name.
+enum StopSignal {
+    static func wait() -> String {
+        let received = BlockingResult<String>()
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                received.set(.success(name))
+            }
+            source.resume()
+            sources.append(source)
+        }
+        return (try? received.wait()) ?? "signal"
     }
 }

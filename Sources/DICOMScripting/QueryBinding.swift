@@ -1,0 +1,181 @@
+import DICOMServices
+import Foundation
+import LuaBridge
+
+/// `query` (LUA_API.md "query — IDLffDicomExQuery"): `query.new()` and the methods of the query object.
+/// Misuse raises (`retrieve: STUDY_INSTANCE_UID is required for Study Root / Series level`); network and
+/// remote failures are returned (`false, count, message` or `nil, message`).
+enum QueryBinding {
+    static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
+        let type = makeType(state: state, runLoop: runLoop)
+        try state.register(type)
+        try state.setModule("query", functions: [
+            "new": { arguments in
+                if !arguments[0].isNil {
+                    throw LuaScriptError("query.new: takes no arguments (set properties with set_property{...})")
+                }
+                return [try arguments.makeUserdata(QueryObject(), of: type)]
+            },
+        ])
+    }
+
+    /// The record of a query match: 21 fields with lowercase keys (idl-dicomex-api.md §2.5).
+    static func record(_ result: QueryResult, _ arguments: LuaArguments) throws -> LuaValue {
+        var fields: [String: LuaValue] = [
+            "query_model": .integer(Int64(result.queryModel.rawValue)),
+            "query_level": .integer(Int64(result.queryLevel.rawValue)),
+        ]
+        for name in QueryResult.stringFieldNames { fields[name] = LuaValue(result[name]) }
+        return try arguments.makeRecord(fields)
+    }
+
+    private static func makeType(state: LuaState, runLoop: ScriptRunLoop) -> LuaUserdataType<QueryObject> {
+        let type = LuaUserdataType<QueryObject>(name: "query")
+        weak let weakState = state
+        addProperties(to: type)
+
+        type.method("set_property") { object, arguments in
+            let table = try arguments.table(0, "set_property")
+            for (name, value) in try LuaNames.keywords(table, method: "set_property").sorted(by: { $0.key < $1.key }) {
+                try prefixed("set_property") { try type.setProperty(name, of: object, to: value) }
+            }
+            return []
+        }
+        type.method("get_property") { object, arguments in
+            let name = try arguments.string(0, "get_property")
+            return [try prefixed("get_property") { try type.getProperty(name, of: object) }]
+        }
+        type.method("clear_properties") { object, _ in
+            object.clear()
+            return []
+        }
+        type.method("query_models_supported") { object, _ in
+            let configuration = try Configuration(scope: .user).current
+            let queryAE = object.queryAE
+            let result = try runLoop.await {
+                try await QueryService.queryModelsSupported(queryAE: queryAE, configuration: configuration)
+            }
+            switch result {
+            case .success(let codes):
+                return [LuaValue(codes.map { LuaValue.integer(Int64($0)) }), .integer(Int64(codes.count))]
+            case .failure(let failure):
+                return [.nil, LuaValue(failure.message)]
+            }
+        }
+        type.method("query") { object, arguments in
+            let configuration = try Configuration(scope: .user).current
+            let session = CallbackSession(
+                function: try PropertyValue.resolveCallback(object.callback, state: weakState, method: "query"),
+                data: object.callbackData, arguments: arguments, runLoop: runLoop)
+            let parameters = object.parameters
+            let queryAE = object.queryAE
+            let handler = session.handler
+            let outcome = try runLoop.await {
+                try await QueryService.query(parameters, queryAE: queryAE, configuration: configuration, onMatch: handler)
+            }
+            try session.rethrowCallbackError()
+            if let failure = outcome.failure { return [.nil, LuaValue(failure)] }
+            let records = try outcome.results.map { try record($0, arguments) }
+            return [LuaValue(records), .integer(Int64(records.count))]
+        }
+        type.method("retrieve") { object, arguments in
+            try retrieve(object, arguments, method: "retrieve", state: weakState, runLoop: runLoop)
+        }
+        type.method("get") { object, arguments in
+            try retrieve(object, arguments, method: "get", state: weakState, runLoop: runLoop)
+        }
+        type.describe = { object in "query object (QUERY_SCP \(object.queryAE ?? "unset"))" }
+        return type
+    }
+
+    /// `retrieve{...}` (C-MOVE) and `get{...}` (C-GET): ok, count[, message].
+    private static func retrieve(_ object: QueryObject, _ arguments: LuaArguments, method: String, state: LuaState?,
+                                 runLoop: ScriptRunLoop) throws -> [LuaValue] {
+        var allowed: Set<String> = ["patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid"]
+        if method == "get" { allowed.insert("directory") }
+        let keywords = try LuaNames.keywords(try arguments.optionalTable(0, method), method: method, allowed: allowed)
+        func keyword(_ name: String) throws -> String? {
+            try prefixed(method) { try PropertyValue.optionalString(keywords[name] ?? .nil, property: name.uppercased()) }
+        }
+        let keys = RetrieveKeys(patientID: try keyword("patient_id"), studyInstanceUID: try keyword("study_instance_uid"),
+                                seriesInstanceUID: try keyword("series_instance_uid"), sopInstanceUID: try keyword("sop_instance_uid"))
+        let directory = try keyword("directory").map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let configuration = try Configuration(scope: .user).current
+        let session = CallbackSession(
+            function: try PropertyValue.resolveCallback(object.callback, state: state, method: method),
+            data: object.callbackData, arguments: arguments, runLoop: runLoop)
+        let control = OperationControl()
+        let (model, level) = (object.parameters.model, object.parameters.level)
+        let (queryAE, storageAE) = (object.queryAE, object.storageAE)
+        let handler = session.handler
+        let title: String
+        if method == "get" {
+            title = StatusLines.retrieveTitle(destination: nil)
+        } else {
+            let destination = storageAE.flatMap { configuration.applicationEntity(named: $0) }
+            title = StatusLines.retrieveTitle(destination: destination?.aeTitle ?? storageAE ?? "")
+        }
+        let outcome = try runLoop.await(heartbeat: session.heartbeat(title: title, operation: method, control: control)) {
+            if method == "get" {
+                return try await RetrieveService.get(keys: keys, model: model, level: level, queryAE: queryAE, directory: directory,
+                                                     configuration: configuration, control: control, onResponse: handler)
+            }
+            return try await RetrieveService.move(keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
+                                                  configuration: configuration, control: control, onResponse: handler)
+        }
+        try session.rethrowCallbackError()
+        var results: [LuaValue] = [.boolean(outcome.succeeded), .integer(Int64(outcome.count))]
+        if let message = outcome.message { results.append(LuaValue(message)) }
+        return results
+    }
+
+    /// The properties of LUA_API.md, case-insensitive (the userdata type lowercases names).
+    private static func addProperties(to type: LuaUserdataType<QueryObject>) {
+        type.property("QUERY_SCP", get: { LuaValue($0.queryAE ?? "") },
+                      set: { $0.queryAE = try PropertyValue.optionalString($1, property: "QUERY_SCP") })
+        type.property("STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
+                      set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
+        type.property("CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
+                      set: { $0.callback = try PropertyValue.callback($1) })
+        type.property("CALLBACK_DATA", get: { $0.callbackData },
+                      set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.property("QUERY_MODEL", get: { .integer(Int64($0.parameters.model.rawValue)) }, set: { object, value in
+            let code = try PropertyValue.integer(value, property: "QUERY_MODEL", range: 0...2)
+            object.parameters.model = IDLQueryModel(rawValue: code) ?? .patientRoot
+            normalizeLevel(object)
+        })
+        type.property("QUERY_LEVEL", get: { .integer(Int64($0.parameters.level.rawValue)) }, set: { object, value in
+            let code = try PropertyValue.integer(value, property: "QUERY_LEVEL", range: 0...3)
+            object.parameters.level = IDLQueryLevel(rawValue: code) ?? .patient
+            normalizeLevel(object)
+        })
+        for field in QueryField.allCases {
+            type.property(field.rawValue, get: { LuaValue($0.parameters.values[field] ?? "") }, set: { object, value in
+                var text: String?
+                if (field == .seriesNumber || field == .instanceNumber), let number = value.integerValue {
+                    text = String(number)
+                } else {
+                    text = try PropertyValue.optionalString(value, property: field.rawValue)
+                }
+                object.parameters.values[field] = text
+            })
+        }
+    }
+
+    /// IDL: Patient level with Study Root warns and becomes Study level (idl-dicomex-api.md §2.2).
+    private static func normalizeLevel(_ object: QueryObject) {
+        if let warning = object.parameters.effectiveLevel.warning {
+            FileHandle.standardError.write(Data("dicomlua: warning: \(warning)\n".utf8))
+            object.parameters.level = .study
+        }
+    }
+
+    /// Runs `body`, prefixing a `LuaScriptError`'s message with the method name.
+    static func prefixed<T>(_ method: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LuaScriptError {
+            throw LuaScriptError(error.message.hasPrefix(method + ":") ? error.message : "\(method): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import DICOMServices
+import LuaBridge
+
+/// The state behind one `query.new()` userdata: IDL's query object properties (idl-dicomex-api.md §2.2).
+final class QueryObject {
+    var queryAE: String?
+    var storageAE: String?
+    /// A Lua function, the name of a global function (string), or nil.
+    var callback: LuaValue = .nil
+    /// Passed unchanged to the callback; 0 when unset (IDL).
+    var callbackData: LuaValue = .integer(0)
+    var parameters = QueryParameters()
+
+    func clear() {
+        queryAE = nil
+        storageAE = nil
+        callback = .nil
+        callbackData = .integer(0)
+        parameters = QueryParameters()
+    }
+}
+
+/// The state behind one `storage_scu.new()` userdata (idl-dicomex-api.md §6).
+final class StorageSCUObject {
+    var storageAE: String?
+    var callback: LuaValue = .nil
+    var callbackData: LuaValue = .integer(0)
+
+    func clear() {
+        storageAE = nil
+        callback = .nil
+        callbackData = .integer(0)
+    }
+}
+
+/// Checks of property values shared by the bindings.
+enum PropertyValue {
+    /// A string property; nil (or an empty string) unsets it.
+    static func optionalString(_ value: LuaValue, property: String) throws -> String? {
+        switch value {
+        case .nil: return nil
+        case .string: 
+            guard let text = value.stringValue else { throw LuaScriptError("\(property) must be UTF-8 text") }
+            return text.isEmpty ? nil : text
+        case .boolean, .integer, .number, .table, .function, .reference:
+            throw LuaScriptError("\(property) must be a string, got \(value.typeName)")
+        }
+    }
+
+    /// CALLBACK_FUNCTION: a function, the name of a global function, or nil.
+    static func callback(_ value: LuaValue) throws -> LuaValue {
+        switch value {
+        case .nil, .function: return value
+        case .string: return value.stringValue?.isEmpty == true ? .nil : value
+        case .boolean, .integer, .number, .table, .reference:
+            throw LuaScriptError("CALLBACK_FUNCTION must be a function or the name of a global function, got \(value.typeName)")
+        }
+    }
+
+    /// An integer in `range`.
+    static func integer(_ value: LuaValue, property: String, range: ClosedRange<Int>) throws -> Int {
+        guard let number = value.integerValue, range.contains(Int(number)) else {
+            throw LuaScriptError("\(property) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.typeName) \(value)")
+        }
+        return Int(number)
+    }
+
+    /// The callback function to call: resolves a global function's name when the operation starts.
+    /// - Throws: misuse when the name is not a global function.
+    static func resolveCallback(_ value: LuaValue, state: LuaState?, method: String) throws -> LuaFunctionRef? {
+        switch value {
+        case .function(let function): return function
+        case .string:
+            let name = value.stringValue ?? ""
+            guard let global = try state?.global(name), case .function(let function) = global else {
+                throw LuaScriptError("\(method): CALLBACK_FUNCTION '\(name)' is not a global function")
+            }
+            return function
+        case .nil, .boolean, .integer, .number, .table, .reference: return nil
+        }
+    }
+}

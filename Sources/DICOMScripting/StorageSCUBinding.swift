@@ -1,0 +1,85 @@
+import DICOMServices
+import Foundation
+import LuaBridge
+
+/// `storage_scu` (LUA_API.md "storage_scu — IDLffDicomExStorScu"): `storage_scu.new()`, properties
+/// `STORAGE_SCP`, `CALLBACK_FUNCTION`, `CALLBACK_DATA`, and `send(path_or_array)` → number sent
+/// (`count, message` when the network or the association failed).
+enum StorageSCUBinding {
+    static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
+        let type = makeType(state: state, runLoop: runLoop)
+        try state.register(type)
+        try state.setModule("storage_scu", functions: [
+            "new": { arguments in
+                if !arguments[0].isNil {
+                    throw LuaScriptError("storage_scu.new: takes no arguments (set properties with set_property{...})")
+                }
+                return [try arguments.makeUserdata(StorageSCUObject(), of: type)]
+            },
+        ])
+    }
+
+    private static func makeType(state: LuaState, runLoop: ScriptRunLoop) -> LuaUserdataType<StorageSCUObject> {
+        let type = LuaUserdataType<StorageSCUObject>(name: "storage_scu")
+        weak let weakState = state
+        type.property("STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
+                      set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
+        type.property("CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
+                      set: { $0.callback = try PropertyValue.callback($1) })
+        type.property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.method("set_property") { object, arguments in
+            let table = try arguments.table(0, "set_property")
+            for (name, value) in try LuaNames.keywords(table, method: "set_property") {
+                try QueryBinding.prefixed("set_property") { try type.setProperty(name, of: object, to: value) }
+            }
+            return []
+        }
+        type.method("get_property") { object, arguments in
+            let name = try arguments.string(0, "get_property")
+            return [try QueryBinding.prefixed("get_property") { try type.getProperty(name, of: object) }]
+        }
+        type.method("clear_properties") { object, _ in
+            object.clear()
+            return []
+        }
+        type.method("send") { object, arguments in
+            let files = try paths(arguments[0])
+            let configuration = try Configuration(scope: .user).current
+            let session = CallbackSession(
+                function: try PropertyValue.resolveCallback(object.callback, state: weakState, method: "send"),
+                data: object.callbackData, arguments: arguments, runLoop: runLoop)
+            let storageAE = object.storageAE
+            let handler = session.handler
+            let outcome = try runLoop.await {
+                try await StorageSCU.send(files: files, storageAE: storageAE, configuration: configuration, onFile: handler)
+            }
+            try session.rethrowCallbackError()
+            var results: [LuaValue] = [.integer(Int64(outcome.sent))]
+            if let message = outcome.message { results.append(LuaValue(message)) }
+            return results
+        }
+        type.describe = { object in "storage_scu object (STORAGE_SCP \(object.storageAE ?? "unset"))" }
+        return type
+    }
+
+    /// A path or an array of paths (IDL: a scalar string or a string array).
+    private static func paths(_ value: LuaValue) throws -> [String] {
+        switch value {
+        case .string:
+            guard let path = value.stringValue, !path.isEmpty else { throw LuaScriptError("send: expected a file path, got an empty string") }
+            return [path]
+        case .table(let table):
+            guard table.fields.isEmpty, !table.array.isEmpty else {
+                throw LuaScriptError("send: expected a path or a non-empty array of paths")
+            }
+            return try table.array.enumerated().map { index, item in
+                guard let path = item.stringValue, !path.isEmpty else {
+                    throw LuaScriptError("send: element \(index + 1) must be a file path, got \(item.typeName)")
+                }
+                return path
+            }
+        case .nil, .boolean, .integer, .number, .function, .reference:
+            throw LuaScriptError("send: expected a path or an array of paths, got \(value.typeName)")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import DICOMCore
+import DICOMNetwork
+import Foundation
+
+/// What `QueryService.query` did.
+public struct QueryOutcome: Sendable {
+    /// The matches received (at most `MaxQueryResponses`), in arrival order.
+    public var results: [QueryResult]
+    /// Nil when the query completed or was cancelled (by the callback or the `MaxQueryResponses` limit);
+    /// else why it failed (network, association, or a failure status), naming the remote.
+    public var failure: String?
+    /// True when a C-CANCEL-RQ ended the find.
+    public var cancelled: Bool
+}
+
+/// `IDLffDicomExQuery::Query` (idl-dicomex-api.md §2.6): one C-FIND (PS3.4 C.4.1) with IDL's identifier.
+public enum QueryService {
+    /// Runs the query.
+    ///
+    /// - Parameters:
+    ///   - queryAE: the `QUERY_SCP` AE name; the calling AE is `QRScuServiceAE`.
+    ///   - onMatch: called once per match; `.cancel` sends C-CANCEL-RQ and ends the query with the matches so far.
+    /// - Throws: only misuse (`ConfigurationError("query", …)`: QUERY_SCP unset or unknown, impossible level).
+    public static func query(_ parameters: QueryParameters, queryAE: String?, configuration: ConfigurationDocument,
+                             onMatch: OperationEventHandler? = nil) async throws -> QueryOutcome {
+        try parameters.checkModelAndLevel(method: "query")
+        let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
+        let level = parameters.effectiveLevel.level
+        let identifier = try parameters.findIdentifier()
+        let sopClass = parameters.model.findSOPClassUID
+        let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
+        let start = Date()
+        let association: DICOMAssociation
+        do {
+            association = try await SCUConnection.connect(
+                calling: configuration.queryRetrieveSCU, remote: remote,
+                contexts: [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)],
+                configuration: configuration)
+        } catch {
+            return QueryOutcome(results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+        }
+        var results: [QueryResult] = []
+        var cancelled = false
+        var finalStatus: DIMSEStatus?
+        do {
+            let context = try association.presentationContext(for: sopClass)
+            let responses = try await association.find(
+                sopClassUID: sopClass, identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                transferSyntax: context.transferSyntax)
+            for try await response in responses {
+                let status = response.response.status
+                guard status.isPending else { finalStatus = status; continue }
+                guard !cancelled else { continue }  // matches already in flight when we cancelled
+                let match = QueryResult(identifier: try SCUIdentifierCoding.decode(response.identifier, transferSyntaxUID: response.transferSyntax),
+                                        model: parameters.model, level: level)
+                results.append(match)
+                var decision = OperationDecision.proceed
+                if let onMatch {
+                    decision = await onMatch(OperationEvent(
+                        operation: "query", statusLines: StatusLines.match(match, number: results.count, status: status),
+                        status: status, elapsed: Date().timeIntervalSince(start), match: match))
+                }
+                if decision == .cancel || results.count >= limit {
+                    cancelled = true
+                    try await responses.cancel()
+                }
+            }
+        } catch {
+            await association.abort()
+            return QueryOutcome(results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: cancelled)
+        }
+        try? await association.release()
+        if let finalStatus, finalStatus.category == .failure {
+            return QueryOutcome(results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
+                                cancelled: cancelled)
+        }
+        return QueryOutcome(results: results, failure: nil, cancelled: cancelled)
+    }
+
+    /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns
+    /// the codes 0–8 of those accepted, ascending. Network failures are returned as `.failure(message)`.
+    public static func queryModelsSupported(queryAE: String?, configuration: ConfigurationDocument) async throws
+        -> Result<[Int], QueryRetrieveFailure> {
+        let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "query_models_supported",
+                                              configuration: configuration)
+        let contexts = QueryModelCode.all.map {
+            ProposedPresentationContext(abstractSyntax: $0.sopClassUID, transferSyntaxes: TransferSyntaxUID.uncompressed)
+        }
+        let association: DICOMAssociation
+        do {
+            association = try await SCUConnection.connect(calling: configuration.queryRetrieveSCU, remote: remote,
+                                                          contexts: contexts, configuration: configuration)
+        } catch AssociationError.invalidRequest {
+            return .success([])  // associated, but none of the nine accepted
+        } catch {
+            return .failure(QueryRetrieveFailure("query_models_supported: \(SCUConnection.describe(error, remote: remote))"))
+        }
+        let accepted = Set(association.negotiated.acceptedContexts.values.map(\.abstractSyntax))
+        try? await association.release()
+        return .success(QueryModelCode.all.filter { accepted.contains($0.sopClassUID) }.map(\.code))
+    }
+}
+
+/// A failure of the network or of the remote node (returned to scripts, never raised).
+public struct QueryRetrieveFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,83 @@
+import DICOMCore
+import Foundation
+
+/// What the storage SCU needs from a Part 10 file before sending it (PS3.10 §7.1): SOP class and instance
+/// from the File Meta Information, its transfer syntax, and where the data set starts, so that the data
+/// set can be streamed from disk without decoding it.
+public struct SendFileHeader: Sendable, Equatable {
+    public var sopClassUID: String
+    public var sopInstanceUID: String
+    public var transferSyntaxUID: String
+    /// Byte offset of the data set in the file, and its length.
+    public var dataSetOffset: Int
+    public var dataSetLength: Int
+
+    /// Largest meta information group read (1 MiB): a file claiming more is not sent as-is.
+    public static let maximumMetaLength = 1 << 20
+
+    /// Reads the header of the file at `path`.
+    /// - Throws: `SendFileHeaderError` with the byte offset when the file is not a Part 10 file with
+    ///   preamble, or its meta lacks (0002,0002), (0002,0003) or (0002,0010).
+    public static func read(path: String) throws -> SendFileHeader {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot open the file")
+        }
+        defer { try? handle.close() }
+        let fileLength = Int((try? handle.seekToEnd()) ?? 0)
+        try handle.seek(toOffset: 0)
+        let prefix = try handle.read(upToCount: min(fileLength, 132 + maximumMetaLength)) ?? Data()
+        return try parse([UInt8](prefix), fileLength: fileLength, path: path)
+    }
+
+    /// Parses the preamble, "DICM" and the group 0002 elements (always Explicit VR Little Endian).
+    static func parse(_ bytes: [UInt8], fileLength: Int, path: String) throws -> SendFileHeader {
+        guard bytes.count >= 132, Array(bytes[128..<132]) == Array("DICM".utf8) else {
+            throw SendFileHeaderError(path: path, offset: 128, problem: "expected \"DICM\" after a 128-byte preamble")
+        }
+        var offset = 132
+        var values: [UInt16: String] = [:]
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        while offset + 8 <= bytes.count, u16(offset) == 0x0002 {
+            let element = UInt16(u16(offset + 2))
+            let vr = String(decoding: bytes[(offset + 4)..<(offset + 6)], as: UTF8.self)
+            var length: Int
+            var valueStart: Int
+            if ["OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "OV", "UC", "UR", "SV", "UV"].contains(vr) {
+                guard offset + 12 <= bytes.count else { break }
+                length = u32(offset + 8)
+                valueStart = offset + 12
+            } else {
+                length = u16(offset + 6)
+                valueStart = offset + 8
+            }
+            guard length != 0xFFFF_FFFF, valueStart + length <= bytes.count else {
+                throw SendFileHeaderError(path: path, offset: offset,
+                                        problem: "meta element (0002,\(String(format: "%04X", element))) of length \(length) runs past the bytes read")
+            }
+            if vr == "UI" {
+                let text = String(decoding: bytes[valueStart..<(valueStart + length)], as: UTF8.self)
+                values[element] = text.trimmingCharacters(in: CharacterSet(charactersIn: "\0 "))
+            }
+            offset = valueStart + length
+        }
+        func required(_ element: UInt16, _ name: String) throws -> String {
+            guard let value = values[element], !value.isEmpty else {
+                throw SendFileHeaderError(path: path, offset: offset, problem: "the file meta information has no \(name) (0002,\(String(format: "%04X", element)))")
+            }
+            return value
+        }
+        return SendFileHeader(sopClassUID: try required(0x0002, "Media Storage SOP Class UID"),
+                            sopInstanceUID: try required(0x0003, "Media Storage SOP Instance UID"),
+                            transferSyntaxUID: try required(0x0010, "Transfer Syntax UID"),
+                            dataSetOffset: offset, dataSetLength: fileLength - offset)
+    }
+}
+
+/// Why a file's Part 10 header could not be read.
+public struct SendFileHeaderError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var offset: Int
+    public var problem: String
+    public var description: String { "\(path): \(problem) (at byte \(offset))" }
+}
