@@ -15,7 +15,8 @@ import LuaBridge
 public final class StorageSCPHooks: @unchecked Sendable {
     public static let gateTimeout: Double = 30
 
-    let state: LuaState
+    /// Weak: the state owns the userdata that owns these hooks.
+    private weak var state: LuaState?
     let runLoop: ScriptRunLoop
     /// Hook errors and other notices (called on the script thread).
     let onError: (String) -> Void
@@ -46,6 +47,7 @@ public final class StorageSCPHooks: @unchecked Sendable {
     /// Reads the global functions `on_association`, `on_stored`, `on_association_end` of the state (a
     /// hooks file). Script thread.
     public func adoptGlobals() throws {
+        guard let state else { return }
         for kind in Kind.allCases {
             set(kind, try state.global(kind.rawValue).functionValue)
         }
@@ -126,7 +128,7 @@ public final class StorageSCPHooks: @unchecked Sendable {
         if let v = file.patientID { fields["patient_id"] = LuaValue(v) }
         if let v = file.moveOriginatorAETitle { fields["move_originator_aet"] = LuaValue(v) }
         if let v = file.moveOriginatorMessageID { fields["move_originator_message_id"] = .integer(Int64(v)) }
-        return try state.makeRecord(fields)
+        return try makeRecord(fields)
     }
 
     /// The `a` record of LUA_API.md.
@@ -134,6 +136,11 @@ public final class StorageSCPHooks: @unchecked Sendable {
         var fields: [String: LuaValue] = ["calling_aet": LuaValue(info.callingAETitle), "called_aet": LuaValue(info.calledAETitle),
                                           "peer": LuaValue(info.peer), "id": .integer(Int64(info.id))]
         for (k, v) in extra { fields[k] = v }
+        return try makeRecord(fields)
+    }
+
+    private func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
+        guard let state else { throw LuaError(kind: .runtime, message: "the Lua state is closed") }
         return try state.makeRecord(fields)
     }
 }

@@ -75,7 +75,7 @@ final class StorageSCPPeerTests: XCTestCase {
     func testPynetdicomStorescuInstancesArriveByteIdentical() async throws {
         let recorder = EventRecorder()
         let scp = try await startSCP(recorder: recorder)
-        let sources = try StorageTestFiles.make(count: 20, in: root.appendingPathComponent("src"))
+        let sources = try StorageTestFiles.make(count: 100, in: root.appendingPathComponent("src"))
         let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "storescu", "127.0.0.1", "\(scp.port)",
                                                                "-aet", "PYSENDER", "-aec", "OUR_SCP"] + sources.map(\.path),
                                           timeout: 120)
@@ -142,6 +142,35 @@ final class StorageSCPPeerTests: XCTestCase {
         let output = (result.stdout + result.stderr).lowercased()
         XCTAssertTrue(output.contains("refused: outofresources"), result.stdout + result.stderr)
         XCTAssertTrue(recorder.events.contains { if case .storeFailed(_, 0xA700, _, _) = $0 { return true } else { return false } })
+    }
+
+    func testCraftedSOPInstanceUIDsStayInsideTheFolder() async throws {
+        let recorder = EventRecorder()
+        let scp = try await startSCP(recorder: recorder)
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
+            contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
+                                                   transferSyntaxes: ["1.2.840.10008.1.2.1"])])
+        let crafted = ["../../x", "1.2/../3", String(repeating: "9", count: 200), "1.2\u{0}.3"]
+        for (index, uid) in crafted.enumerated() {
+            var buffer = ByteBuffer()
+            buffer.writeBytes([0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x04, 0x00] + Array("P\(index)  ".utf8.prefix(4)))
+            let response = try await association.store(sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: uid,
+                                                       dataSet: buffer, moveOriginator: ("MOVER", UInt16(index + 7)))
+            XCTAssertEqual(response.status.code, 0x0000, uid)
+        }
+        try await association.release()
+        await scp.stop()
+        let folder = URL(fileURLWithPath: scp.store.directory).standardized.path
+        XCTAssertEqual(recorder.stored.count, crafted.count)
+        XCTAssertEqual(recorder.stored.map(\.moveOriginatorMessageID), [7, 8, 9, 10])
+        XCTAssertEqual(Set(recorder.stored.compactMap(\.moveOriginatorAETitle)), ["MOVER"])
+        for stored in recorder.stored {
+            XCTAssertTrue(stored.nameWasDerived)
+            XCTAssertEqual(URL(fileURLWithPath: stored.path).deletingLastPathComponent().standardized.path, folder)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: stored.path))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
     }
 
     func testAbortMidInstanceLeavesNothing() async throws {
