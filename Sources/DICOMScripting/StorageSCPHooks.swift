@@ -118,6 +118,11 @@ public final class StorageSCPHooks: @unchecked Sendable {
 
     /// The `f` record of LUA_API.md.
     func record(for file: StoredInstance) throws -> LuaValue {
+        try makeRecord(Self.fields(for: file))
+    }
+
+    /// The fields of an `f` record (also `info.files` of a retrieve callback).
+    static func fields(for file: StoredInstance) -> [String: LuaValue] {
         var fields: [String: LuaValue] = [
             "path": LuaValue(file.path), "sop_class_uid": LuaValue(file.sopClassUID),
             "sop_instance_uid": LuaValue(file.sopInstanceUID), "calling_aet": LuaValue(file.callingAETitle),
@@ -128,7 +133,7 @@ public final class StorageSCPHooks: @unchecked Sendable {
         if let v = file.patientID { fields["patient_id"] = LuaValue(v) }
         if let v = file.moveOriginatorAETitle { fields["move_originator_aet"] = LuaValue(v) }
         if let v = file.moveOriginatorMessageID { fields["move_originator_message_id"] = .integer(Int64(v)) }
-        return try makeRecord(fields)
+        return fields
     }
 
     /// The `a` record of LUA_API.md.
