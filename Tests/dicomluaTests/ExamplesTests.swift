@@ -248,6 +248,29 @@ final class ExamplesTests: XCTestCase {
             """)
     }
 
+    func testForwardReportsFilesItCouldNotForward() throws {
+        let pacs = try makeSampleData(patients: 1, series: 1, instances: 2)
+        let files = dicomFiles(inTree: pacs)
+        let setup = try lua("""
+            local c = cfg.new()
+            c:set_application_entity('PACS', 'NOBODY', '127.0.0.1', \(freeTCPPort()), 'Storage_SCP_Service_List', 'Storage_SCP')
+            c:set_value('StorScpDir', '\(try folder("forward-in"))')
+            c:commit()
+            """)
+        XCTAssertEqual(setup.status, 0, setup.stderr)
+        let port = freeTCPPort()
+        let forward = try ChildProcess(dicomluaBinary, [example("forward.lua"), "PACS", "\(port)"], environment: environment)
+        defer { forward.stop() }
+        XCTAssertTrue(waitForPort(port), forward.stderr)
+        let sent = try ChildProcess.run(dcmtk("storescu"), ["-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"] + files)
+        XCTAssertEqual(sent.status, 0, "the SCP side stores even when forwarding fails: \(sent.stderr)")
+        XCTAssertTrue(Self.until { forward.stdout.contains("SENDER sent 2 file(s); forwarded 0 to PACS") }, forward.stdout + forward.stderr)
+        XCTAssertTrue(Self.until { forward.stderr.contains("could not forward 2 file(s) from SENDER: ") }, forward.stderr)
+        kill(forward.process.processIdentifier, SIGINT)
+        XCTAssertEqual(forward.wait(timeout: 30), 0, forward.stderr)
+        XCTAssertTrue(forward.stdout.hasSuffix("stopped: forwarded 0 file(s), 2 failed\n"), forward.stdout)
+    }
+
     // MARK: - hooks files
 
     func testStorescpHooksSortsFilesAndWritesTheCSV() throws {
