@@ -1,7 +1,7 @@
 -- Site hooks for the storage SCP service (the `HooksFile` key of the system configuration).
 -- Called on the service's Lua thread; a hook that raises is logged and the file stays stored.
 
--- Accept or refuse an association: return false to reject it (A-ASSOCIATE-RJ).
+-- Accept or refuse an association: return false to refuse it (the association is aborted, A-ABORT).
 function on_association(a)
   return a.calling_aet ~= 'BLOCKED_AE'
 end

@@ -79,6 +79,10 @@ void cluashim_interrupt(lua_State *L) {
     lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
+void cluashim_clear_interrupt(lua_State *L) {
+    if (lua_gethook(L) == interrupted_hook) lua_sethook(L, NULL, 0, 0);
+}
+
 /* Signal state is process-wide by nature (lua.c keeps `globalL` the same way). */
 static lua_State *volatile sigint_state = NULL;
 static volatile sig_atomic_t sigint_fd = -1;

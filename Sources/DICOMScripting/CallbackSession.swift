@@ -25,6 +25,9 @@ final class CallbackSession: @unchecked Sendable {
     private var lastCounts = SubOperationCounts()
     private var cancelled = false
     private let started = Date()
+    /// For a C-MOVE into an in-process SCP of this script: the files behind `info.files`.
+    var arrivals: MoveArrivals?
+    private var moveMessageID: UInt16?
 
     init(function: LuaFunctionRef?, data: LuaValue, arguments: LuaArguments, runLoop: ScriptRunLoop) {
         self.function = function
@@ -108,6 +111,11 @@ final class CallbackSession: @unchecked Sendable {
         if let v = counts.warning { fields["warning"] = .integer(Int64(v)) }
         if let match = event.match { fields["match"] = try QueryBinding.record(match, arguments) }
         if let file = event.file { fields["file"] = LuaValue(file) }
+        if let arrivals {
+            if let id = event.messageID { moveMessageID = id }
+            let files = try arrivals.take(messageID: moveMessageID).map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) }
+            fields["files"] = .table(LuaTable(array: files))
+        }
         return try arguments.makeRecord(fields)
     }
 

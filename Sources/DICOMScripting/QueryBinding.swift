@@ -114,7 +114,12 @@ enum QueryBinding {
         } else {
             let destination = storageAE.flatMap { configuration.applicationEntity(named: $0) }
             title = StatusLines.retrieveTitle(destination: destination?.aeTitle ?? storageAE ?? "")
+            if let destination, session.hasCallback {
+                session.arrivals = MoveArrivals(destinationAETitle: destination.aeTitle,
+                                                originatorAETitle: configuration.queryRetrieveSCU.aeTitle)
+            }
         }
+        defer { session.arrivals?.close() }
         let outcome = try runLoop.await(heartbeat: session.heartbeat(title: title, operation: method, control: control)) {
             if method == "get" {
                 return try await RetrieveService.get(keys: keys, model: model, level: level, queryAE: queryAE, directory: directory,

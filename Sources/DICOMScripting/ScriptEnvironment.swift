@@ -1,8 +1,8 @@
 import Foundation
 import LuaBridge
 
-/// What a script finds in its state before it runs (LUA_API.md): the `dicom` and `cfg` tables. The bindings
-/// of `query`, `storage_scp` and `storage_scu` are installed here as they are written.
+/// What a script finds in its state before it runs (LUA_API.md): the globals `dicom`, `cfg`, `query`,
+/// `storage_scu` and `storage_scp`.
 public enum ScriptEnvironment {
     /// Longest `dicom.sleep` accepted, in seconds (a day): a larger value is a script bug.
     public static let maximumSleep: Double = 86_400
@@ -14,5 +14,6 @@ public enum ScriptEnvironment {
         try CfgModule.install(in: state, runLoop: runLoop)
         try QueryBinding.install(in: state, runLoop: runLoop)
         try StorageSCUBinding.install(in: state, runLoop: runLoop)
+        try installStorageSCP(in: state, runLoop: runLoop)
     }
 }

@@ -101,6 +101,12 @@ extension LuaStateCore {
                 pushString(error.description, on: L)
                 return CLUASHIM_ERROR
             } catch {
+                if error is ScriptWaitInterrupted {
+                    // The Ctrl-C that ended the wait is this error; its hook must not raise it a second time
+                    // (that would escape the `pcall` catching this one).
+                    cluashim_clear_interrupt(main)
+                    cluashim_clear_interrupt(L)
+                }
                 lua_settop(L, 0)
                 luaL_where(L, 1)
                 pushString(String(describing: error), on: L)

@@ -87,6 +87,10 @@ int cluashim_msghandler(lua_State *L);
  *  instruction, call or return. Safe to call from another thread or a signal handler (lua_sethook is). */
 void cluashim_interrupt(lua_State *L);
 
+/** Removes a pending cluashim_interrupt hook from `L` (another hook stays): a blocking call that already
+ *  answered the Ctrl-C with its own "interrupted!" error delivers the interruption once, not twice. */
+void cluashim_clear_interrupt(lua_State *L);
+
 /** lua.c's laction, for the command-line runner: installs a SIGINT handler (sigaction, at once) that, on the
  *  first Ctrl-C, restores the default action (a second Ctrl-C kills), calls cluashim_interrupt(L) and writes
  *  one byte to `notify_fd` (-1: none) so a thread can wake a blocking wait. SIGINT is unblocked for the caller.

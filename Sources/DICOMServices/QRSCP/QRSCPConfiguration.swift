@@ -72,9 +72,9 @@ public struct QRSCPConfiguration: Sendable {
     var acceptancePolicy: AcceptancePolicy {
         var syntaxes: [String: [String]] = [AcceptancePolicy.verificationSOPClassUID: TransferSyntaxUID.uncompressed]
         for uid in QueryRetrieveModel.allSOPClassUIDs { syntaxes[uid] = TransferSyntaxUID.uncompressed }
-        for uid in StorageSOPClasses.uids { syntaxes[uid] = StorageSOPClasses.transferSyntaxes }
+        for sopClass in StorageSOPClasses.all { syntaxes[sopClass.uid] = StorageSOPClasses.transferSyntaxes }
         return AcceptancePolicy(supportedAbstractSyntaxes: syntaxes,
-                                requestorSCPRoleAbstractSyntaxes: Set(StorageSOPClasses.uids),
+                                requestorSCPRoleAbstractSyntaxes: Set(StorageSOPClasses.commonUIDs),
                                 maximumPDULength: maximumPDULength)
     }
 }

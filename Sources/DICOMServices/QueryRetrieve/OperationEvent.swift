@@ -19,9 +19,12 @@ public struct OperationEvent: Sendable {
     public var match: QueryResult?
     /// The file, for the storage SCU.
     public var file: String?
+    /// Message ID of the C-MOVE/C-GET request this response answers (PS3.7 §9.3.1.1: its C-STORE
+    /// sub-operations carry it as Move Originator Message ID).
+    public var messageID: UInt16?
 
     public init(operation: String, statusLines: [String], status: DIMSEStatus?, counts: SubOperationCounts = SubOperationCounts(),
-                elapsed: Double, match: QueryResult? = nil, file: String? = nil) {
+                elapsed: Double, match: QueryResult? = nil, file: String? = nil, messageID: UInt16? = nil) {
         self.operation = operation
         self.statusLines = statusLines
         self.status = status
@@ -29,6 +32,7 @@ public struct OperationEvent: Sendable {
         self.elapsed = elapsed
         self.match = match
         self.file = file
+        self.messageID = messageID
     }
 }
 

@@ -76,7 +76,7 @@ public enum RetrieveService {
         let sopClass = model.getSOPClassUID
         let contexts = [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
             // The storage classes of the project's list (StorageSOPClasses), SCP role (PS3.7 D.3.3.4).
-            + StorageSOPClasses.uids.map {
+            + StorageSOPClasses.commonUIDs.map {
                 ProposedPresentationContext(abstractSyntax: $0, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)
             }
         let files = FileList()
@@ -133,7 +133,8 @@ public enum RetrieveService {
                     operation: operation,
                     statusLines: StatusLines.retrieveResponse(title: title, status: response.status, service: service,
                                                               counts: response.counts, elapsed: Date().timeIntervalSince(started)),
-                    status: response.status, counts: response.counts, elapsed: Date().timeIntervalSince(started)))
+                    status: response.status, counts: response.counts, elapsed: Date().timeIntervalSince(started),
+                    messageID: responses.messageID))
                 if decision == .cancel { await control.cancelNow() }
             }
         } catch {
@@ -165,6 +166,8 @@ struct AnyResponses: Sendable {
     }
     let cancel: @Sendable () async -> Void
     let makeIterator: @Sendable () -> Iterator
+    /// Message ID of the C-MOVE/C-GET request (the Move Originator Message ID of its sub-operations).
+    let messageID: UInt16
 
     struct Iterator {
         var nextResponse: () async throws -> Response?
@@ -172,6 +175,7 @@ struct AnyResponses: Sendable {
     }
 
     init(_ responses: DIMSEResponses<CMoveRSP>) {
+        messageID = responses.messageID
         cancel = { try? await responses.cancel() }
         makeIterator = {
             var iterator = responses.makeAsyncIterator()
@@ -183,6 +187,7 @@ struct AnyResponses: Sendable {
     }
 
     init(_ responses: DIMSEResponses<CGetRSP>) {
+        messageID = responses.messageID
         cancel = { try? await responses.cancel() }
         makeIterator = {
             var iterator = responses.makeAsyncIterator()

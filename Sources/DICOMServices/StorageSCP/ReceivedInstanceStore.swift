@@ -128,19 +128,25 @@ public final class ReceivedInstanceStore: Sendable {
     /// The result of a C-STORE whose data set has arrived: the stored instance, or the failure to answer.
     /// Call once per C-STORE-RQ, from the code that sends the C-STORE-RSP.
     public func outcome(for incoming: IncomingStore, callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
-        switch incoming.dataSet {
+        outcome(for: incoming.request, dataSet: incoming.dataSet, transferSyntaxUID: incoming.transferSyntax,
+                callingAETitle: callingAETitle)
+    }
+
+    /// `outcome(for:callingAETitle:)` from the parts of an incoming C-STORE.
+    public func outcome(for request: CStoreRQ, dataSet: IncomingDataSet, transferSyntaxUID: String,
+                        callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
+        switch dataSet {
         case .bytes(let bytes):
-            return store(incoming.request, dataSet: bytes, transferSyntaxUID: incoming.transferSyntax,
-                         callingAETitle: callingAETitle)
+            return store(request, dataSet: bytes, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
         case .none:
             return .failure(StoreFailure(status: 0xC000, "C-STORE-RQ without a data set"))
         case .streamed(let failure):
-            let recorded = outcomes.take(PendingOutcomes.Key(callingAETitle, incoming.request))
+            let recorded = outcomes.take(PendingOutcomes.Key(callingAETitle, request))
             if let failure {
                 if case .failure(let f)? = recorded { return .failure(f) }
-                return .failure(.outOfResources("cannot store \(incoming.request.affectedSOPInstanceUID): \(failure)"))
+                return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)"))
             }
-            return recorded ?? .failure(StoreFailure(status: 0xA700, "no record of \(incoming.request.affectedSOPInstanceUID) (was it streamed to this store?)"))
+            return recorded ?? .failure(StoreFailure(status: 0xA700, "no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
         }
     }
 

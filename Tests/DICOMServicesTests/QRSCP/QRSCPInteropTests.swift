@@ -12,6 +12,7 @@ final class QRSCPInteropTests: XCTestCase {
     private var scp: QRSCP!
     private var storescp: ChildProcess?
     private var destinationPort = 0
+    private var slowDestinationPort = 0
     private var received: URL!
 
     override func setUp() async throws {
@@ -23,11 +24,13 @@ final class QRSCPInteropTests: XCTestCase {
         received = directory.appendingPathComponent("received")
         try FileManager.default.createDirectory(at: received, withIntermediateDirectories: true)
         destinationPort = freeTCPPort()
+        slowDestinationPort = freeTCPPort()
         storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DEST", "-od", received.path, "\(destinationPort)"])
         XCTAssertTrue(waitForPort(destinationPort), storescp?.stderr ?? "")
         scp = try await QRSCP.start(QRSCPConfiguration(
             directory: pacs.path, port: 0,
             destinations: ["DEST": MoveDestination(host: "127.0.0.1", port: destinationPort),
+                           "SLOW": MoveDestination(host: "127.0.0.1", port: slowDestinationPort),
                            "DOWN": MoveDestination(host: "127.0.0.1", port: freeTCPPort())]))
     }
 
@@ -155,7 +158,21 @@ final class QRSCPInteropTests: XCTestCase {
     }
 
     func testCancelMidMoveIsAnsweredFE00() throws {
-        let lines = try pynetdicomMove(destination: "DEST", patientID: "PAT0001", cancelAfter: 2)
+        // A destination that takes 0.3 s per instance, so the cancel surely arrives while sub-operations remain.
+        let slowSCP = """
+            import sys, time
+            from pynetdicom import AE, evt, AllStoragePresentationContexts
+            def handle(event):
+                time.sleep(0.3)
+                return 0x0000
+            ae = AE(ae_title='SLOW')
+            ae.supported_contexts = AllStoragePresentationContexts
+            ae.start_server(('127.0.0.1', int(sys.argv[1])), evt_handlers=[(evt.EVT_C_STORE, handle)])
+            """
+        let slow = try ChildProcess("/usr/bin/env", ["python3", "-c", slowSCP, "\(slowDestinationPort)"])
+        defer { slow.stop() }
+        XCTAssertTrue(waitForPort(slowDestinationPort, timeout: 20), slow.stderr)
+        let lines = try pynetdicomMove(destination: "SLOW", patientID: "PAT0001", cancelAfter: 2)
         let final = try XCTUnwrap(lines.last)
         XCTAssertTrue(final.hasPrefix("0xFE00"), "\(lines)")
         XCTAssertLessThan(lines.count, 7, "sub-operations stopped after the cancel: \(lines)")

@@ -87,7 +87,9 @@ final class RetrieveServiceTests: XCTestCase {
         XCTAssertTrue(outcome.succeeded, outcome.message ?? "")
         XCTAssertTrue(outcome.cancelled)
         XCTAssertEqual(outcome.finalStatus, .cancel)
-        XCTAssertLessThan(outcome.count, 5)
+        // dcmqrscp checks for C-CANCEL between sub-operations; on loopback it may have sent all five
+        // before it reads the cancel, so the count is bounded, not necessarily smaller.
+        XCTAssertLessThanOrEqual(outcome.count, 5)
     }
 
     func testGetWritesFilesIntoTheDirectory() async throws {

@@ -1,10 +1,8 @@
-import DICOMCore
-
-/// Storage SOP classes the test Q/R SCP accepts by C-STORE and offers for C-GET (PS3.4 Table B.5-1,
-/// the common image and document classes), and the transfer syntaxes it accepts for them: every syntax
-/// DICOMCore knows, since files are stored and sent back byte for byte.
-public enum StorageSOPClasses {
-    public static let uids: [String] = [
+/// The common image and document storage classes (PS3.4 Table B.5-1): what a C-GET proposes with the SCP role,
+/// and what the test Q/R SCP offers for C-GET. The full list (`all`) has more classes than the 128 presentation
+/// contexts an association can carry, so proposals use this subset.
+extension StorageSOPClasses {
+    public static let commonUIDs: [String] = [
         "1.2.840.10008.5.1.4.1.1.1",        // Computed Radiography Image
         "1.2.840.10008.5.1.4.1.1.1.1",      // Digital X-Ray Image - For Presentation
         "1.2.840.10008.5.1.4.1.1.1.1.1",    // Digital X-Ray Image - For Processing
@@ -31,10 +29,4 @@ public enum StorageSOPClasses {
         "1.2.840.10008.5.1.4.1.1.481.3",    // RT Structure Set
         "1.2.840.10008.5.1.4.1.1.481.5",    // RT Plan
     ]
-
-    /// Accepted transfer syntaxes, by preference: Explicit VR LE, Implicit VR LE, then the others.
-    public static var transferSyntaxes: [String] {
-        let first = [TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid]
-        return first + TransferSyntax.known.map(\.uid).filter { !first.contains($0) }
-    }
 }

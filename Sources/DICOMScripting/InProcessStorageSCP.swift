@@ -1,0 +1,153 @@
+import DICOMServices
+import Foundation
+import LuaBridge
+
+/// A storage SCP running inside a script (`storage_scp.new`, LUA_API.md): started and stopped from the
+/// script's thread; its hooks run on that thread while the script is in a blocking call.
+///
+/// Swift-level observation for other bindings (the `query` work matches `info.files` of a C-MOVE through
+/// the Move Originator AE Title and Message ID of each stored instance): `addObserver(_:)` registers a
+/// callback called for every stored instance, on a NIO thread, before the C-STORE-RSP is sent, so it must
+/// return quickly (append to a locked list); `InProcessStorageSCP.running(aeTitle:)` finds a started SCP of
+/// this process by its AE title.
+public final class InProcessStorageSCP: @unchecked Sendable {
+    public let settings: StorageSCPSettings
+    public let hooks: StorageSCPHooks
+    let runLoop: ScriptRunLoop
+    private let lock = NSLock()
+    private var scp: StorageSCP?
+    private let stopSignal = StopSignal()
+    private var observers: [Int: @Sendable (StoredInstance) -> Void] = [:]
+    private var nextObserverID = 0
+
+    public init(settings: StorageSCPSettings, hooks: StorageSCPHooks, runLoop: ScriptRunLoop) {
+        self.settings = settings
+        self.hooks = hooks
+        self.runLoop = runLoop
+    }
+
+    /// The bound port while running (the real one when `port = 0` was asked), else nil.
+    public var port: Int? { lock.withLock { scp?.port } }
+    public var isRunning: Bool { lock.withLock { scp != nil } }
+
+    /// Calls `observer` for every instance stored from now on; returns a token for `removeObserver`.
+    @discardableResult
+    public func addObserver(_ observer: @escaping @Sendable (StoredInstance) -> Void) -> Int {
+        lock.withLock {
+            nextObserverID += 1
+            observers[nextObserverID] = observer
+            return nextObserverID
+        }
+    }
+
+    public func removeObserver(_ token: Int) {
+        lock.withLock { _ = observers.removeValue(forKey: token) }
+    }
+
+    /// Starts listening (script thread; blocks while binding). Starting a running SCP does nothing.
+    public func start() throws {
+        guard !isRunning else { return }
+        let settings = self.settings
+        let hooks = self.hooks
+        let gate = hooks.gate
+        let observer: StorageSCP.Observer = { [weak self] event in
+            if case .instanceStored(let file, _) = event, let self {
+                let current = self.lock.withLock { Array(self.observers.values) }
+                for observe in current { observe(file) }
+            }
+            hooks.observe(event)
+        }
+        let started = try runLoop.await { try await StorageSCP.start(settings: settings, gate: gate, observer: observer) }
+        lock.withLock { scp = started }
+        stopSignal.reset()
+        InProcessRegistry.shared.add(self)
+    }
+
+    /// Stops accepting, lets transfers in flight finish (up to `gracePeriod` s), runs the pending hooks.
+    public func stop(gracePeriod: Double = 10) throws {
+        guard let running = lock.withLock({ () -> StorageSCP? in let s = scp; scp = nil; return s }) else { return }
+        InProcessRegistry.shared.remove(self)
+        try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
+        stopSignal.signal()
+    }
+
+    /// Starts if needed, then blocks (running hooks) until `stop()` (e.g. from a hook) or an interrupt.
+    public func serve() throws {
+        try start()
+        let signal = stopSignal
+        try runLoop.await { await signal.wait() }
+        runLoop.drain()
+    }
+
+    /// Stops without running Lua (garbage collection, state closing): bounded wait on another thread.
+    func stopDetached() {
+        guard let running = lock.withLock({ () -> StorageSCP? in let s = scp; scp = nil; return s }) else { return }
+        InProcessRegistry.shared.remove(self)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await running.stop(gracePeriod: 2)
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 10)
+        stopSignal.signal()
+    }
+
+    /// A started in-process SCP of this process with AE title `aeTitle`, if any.
+    public static func running(aeTitle: String) -> InProcessStorageSCP? {
+        InProcessRegistry.shared.find(aeTitle: aeTitle)
+    }
+}
+
+/// Started in-process SCPs, for `InProcessStorageSCP.running(aeTitle:)`.
+final class InProcessRegistry: @unchecked Sendable {
+    static let shared = InProcessRegistry()
+    private let lock = NSLock()
+    private var entries: [ObjectIdentifier: WeakSCP] = [:]
+    struct WeakSCP { weak var scp: InProcessStorageSCP? }
+
+    func add(_ scp: InProcessStorageSCP) { lock.withLock { entries[ObjectIdentifier(scp)] = WeakSCP(scp: scp) } }
+    func remove(_ scp: InProcessStorageSCP) { lock.withLock { _ = entries.removeValue(forKey: ObjectIdentifier(scp)) } }
+    func find(aeTitle: String) -> InProcessStorageSCP? {
+        lock.withLock { entries.values.compactMap(\.scp).first { $0.settings.aeTitle == aeTitle } }
+    }
+}
+
+/// Wakes `serve()` when the SCP is stopped.
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signalled = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func reset() { lock.withLock { signalled = false } }
+
+    func signal() {
+        let toResume: [CheckedContinuation<Void, Never>] = lock.withLock {
+            signalled = true
+            let w = waiters
+            waiters = []
+            return w
+        }
+        toResume.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow: Bool = lock.withLock {
+                    if signalled || Task.isCancelled { return true }
+                    waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            // Interrupted (Ctrl-C): wake every waiter; the SCP keeps running until stopped or collected.
+            let toResume: [CheckedContinuation<Void, Never>] = lock.withLock {
+                let w = waiters
+                waiters = []
+                return w
+            }
+            toResume.forEach { $0.resume() }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import DICOMCore
+import DICOMNetwork
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The storage SCP (PS3.4 Annex B; IDL's Storage SCP service, idl-dicomex-api.md §4): a `DICOMServer`
+/// accepting Verification and every Storage SOP Class (`StorageSOPClasses`) with the native and
+/// encapsulated transfer syntaxes, streaming each C-STORE data set into the depot of its
+/// `ReceivedInstanceStore`, moving it into place after the last fragment, then answering. Memory does not
+/// depend on instance size.
+///
+/// AE title checks happen in the A-ASSOCIATE negotiation (1/1/7 called AE title, 1/1/3 calling AE title).
+/// An optional asynchronous `gate` (a Lua `on_association` hook) decides after the association is
+/// accepted: a refused association is aborted (A-ABORT); instances it completed before the answer came are
+/// kept and logged — the network side never waits for Lua during negotiation or data transfer.
+///
+/// Events go to `observer` from NIO/task threads: the observer must return quickly (post to a run loop).
+public final class StorageSCP: Sendable {
+    public typealias Gate = @Sendable (StorageAssociationInfo) async -> Bool
+    public typealias Observer = @Sendable (StorageSCPEvent) -> Void
+
+    public let settings: StorageSCPSettings
+    public let store: ReceivedInstanceStore
+    private let server: DICOMServer
+    private let observer: Observer
+    private let counter: AssociationCounter
+
+    /// The port it listens on.
+    public var port: Int { server.port }
+    /// Associations open now.
+    public var openAssociations: Int { server.openConnections }
+
+    private init(settings: StorageSCPSettings, store: ReceivedInstanceStore, server: DICOMServer, observer: @escaping Observer,
+                 counter: AssociationCounter) {
+        self.settings = settings
+        self.store = store
+        self.server = server
+        self.observer = observer
+        self.counter = counter
+    }
+
+    /// Prepares the folder (throws `StoreFailure` when it cannot be created or written), removes depot
+    /// leftovers, binds and starts accepting.
+    public static func start(settings: StorageSCPSettings, logger: Logger? = nil,
+                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                             gate: Gate? = nil, observer: @escaping Observer = { _ in }) async throws -> StorageSCP {
+        let log = logger ?? Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })
+        let store = try ReceivedInstanceStore(directory: settings.directory, fileExtension: settings.fileExtension,
+                                              duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log)
+        try store.prepare()
+        store.removeDepotLeftovers()
+
+        var syntaxes: [String: [String]] = [AcceptancePolicy.verificationSOPClassUID: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]]
+        for sopClass in StorageSOPClasses.all { syntaxes[sopClass.uid] = StorageSOPClasses.transferSyntaxes }
+        let policy = AcceptancePolicy(calledAETitle: settings.checkCalledAETitle ? settings.aeTitle : nil,
+                                      allowedCallingAETitles: settings.allowedCallingAETitles,
+                                      supportedAbstractSyntaxes: syntaxes, maximumPDULength: settings.maximumPDULength)
+        var association = AssociationConfiguration(maximumPDULength: settings.maximumPDULength,
+                                                   artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
+        association.associationDataSetSinkProvider = { negotiated, _, transferSyntax, command in
+            store.sink(for: command, transferSyntax: transferSyntax, callingAETitle: negotiated.callingAETitle)
+        }
+        association.logger = log
+        let configuration = ServerConfiguration(policy: policy, association: association,
+                                                maximumAssociations: settings.maximumAssociations)
+        let counter = AssociationCounter()
+        let server = try await DICOMServer.start(host: settings.host, port: settings.port, configuration: configuration,
+                                                 eventLoopGroup: eventLoopGroup) { association in
+            await serveAssociation(association, id: counter.next(), store: store, gate: gate, observer: observer)
+        }
+        observer(.started(aeTitle: settings.aeTitle, port: server.port, directory: store.directory))
+        return StorageSCP(settings: settings, store: store, server: server, observer: observer, counter: counter)
+    }
+
+    /// Stops accepting, lets transfers in flight finish for `gracePeriod` seconds, then closes what is left
+    /// (their incomplete files are removed) and reports `.stopped`.
+    public func stop(gracePeriod: Double = 10) async {
+        await server.shutdown(gracePeriod: .milliseconds(Int64(gracePeriod * 1000)))
+        observer(.stopped)
+    }
+
+    private static func serveAssociation(_ association: DICOMAssociation, id: Int, store: ReceivedInstanceStore,
+                                         gate: Gate?, observer: @escaping Observer) async {
+        let info = StorageAssociationInfo(id: id, callingAETitle: association.negotiated.callingAETitle,
+                                          calledAETitle: association.negotiated.calledAETitle,
+                                          peer: association.remoteAddress.map(describe) ?? "?")
+        if let gate, await !gate(info) {
+            await association.abort()
+            // Data sets completed before the refusal were stored (the network side never waits for the
+            // gate while data arrives); they are kept — with `overwrite` they already replaced any earlier
+            // copy — and reported in the log.
+            do {
+                for try await message in association.messages {
+                    guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else { continue }
+                    let outcome = store.outcome(for: request, dataSet: message.dataSet, transferSyntaxUID: "",
+                                                callingAETitle: info.callingAETitle)
+                    if case .success(let stored) = outcome {
+                        observer(.error("association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"))
+                    }
+                }
+            } catch {}
+            observer(.associationRefused(info))
+            return
+        }
+        observer(.associationAccepted(info))
+        let files = StoredFiles()
+        var failure: String?
+        do {
+            try await association.serve(store: { incoming in
+                let outcome = store.outcome(for: incoming, callingAETitle: info.callingAETitle)
+                switch outcome {
+                case .success(let stored):
+                    files.append(stored)
+                    observer(.instanceStored(stored, association: info))
+                case .failure(let problem):
+                    observer(.storeFailed(sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
+                                          message: problem.message, association: info))
+                }
+                return ReceivedInstanceStore.status(of: outcome)
+            })
+        } catch {
+            failure = "\(error)"
+        }
+        observer(.associationEnded(info, files: files.all, failure: failure))
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return "\(address)"
+    }
+}
+
+/// Numbers associations.
+final class AssociationCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// Files stored by one association (appended from its service task).
+final class StoredFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [StoredInstance] = []
+    func append(_ file: StoredInstance) { lock.withLock { files.append(file) } }
+    var all: [StoredInstance] { lock.withLock { files } }
+}
