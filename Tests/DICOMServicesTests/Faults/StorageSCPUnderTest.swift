@@ -3,34 +3,21 @@ import DICOMNetwork
 import NIOCore
 @testable import DICOMServices
 
-/// The storage SCP as the fault tests drive it: a `DICOMServer` accepting Secondary Capture and CT,
-/// streaming every C-STORE data set into a `ReceivedInstanceStore` (depot, then rename) and answering with
-/// the store's status — the same path as the storage SCP service and C-GET.
+/// The storage SCP as the fault tests drive it: the real `StorageSCP` (streaming every C-STORE data set
+/// into its `ReceivedInstanceStore`: depot, then rename) on loopback, a free port, AE title `FAULTSCP`.
 struct StorageSCPUnderTest {
-    let server: DICOMServer
-    let store: ReceivedInstanceStore
+    let scp: StorageSCP
 
     static let aeTitle = "FAULTSCP"
 
     static func start(directory: String, dimseTimeout: TimeAmount = .seconds(5)) async throws -> StorageSCPUnderTest {
-        let store = try ReceivedInstanceStore(directory: directory)
-        try store.prepare()
-        var association = AssociationConfiguration(artimTimeout: .seconds(5), dimseTimeout: dimseTimeout)
-        association.associationDataSetSinkProvider = { negotiated, _, ts, command in
-            store.sink(for: command, transferSyntax: ts, callingAETitle: negotiated.callingAETitle)
-        }
-        var syntaxes: [String: [String]] = [AcceptancePolicy.verificationSOPClassUID: TransferSyntaxUID.uncompressed]
-        for uid in StorageSOPClasses.uids { syntaxes[uid] = TransferSyntaxUID.uncompressed }
-        let policy = AcceptancePolicy(calledAETitle: aeTitle, supportedAbstractSyntaxes: syntaxes)
-        let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: association)) { a in
-            try? await a.serve(store: { incoming in
-                ReceivedInstanceStore.status(of: store.outcome(for: incoming, callingAETitle: a.negotiated.callingAETitle))
-            })
-        }
-        return StorageSCPUnderTest(server: server, store: store)
+        var settings = StorageSCPSettings(aeTitle: aeTitle, host: "127.0.0.1", port: 0, directory: directory, artimTimeout: 5)
+        settings.dimseTimeout = Double(dimseTimeout.nanoseconds) / 1e9
+        return StorageSCPUnderTest(scp: try await StorageSCP.start(settings: settings))
     }
 
-    var port: Int { server.port }
+    var port: Int { scp.port }
+    var store: ReceivedInstanceStore { scp.store }
 
-    func stop() async { await server.shutdown(gracePeriod: .seconds(5)) }
+    func stop() async { await scp.stop(gracePeriod: 5) }
 }
