@@ -2,7 +2,8 @@ import CLua
 import CLuaShim
 
 /// A Lua value kept alive by a registry reference (`luaL_ref`), released (`luaL_unref`) when the last Swift
-/// reference to it goes away. Belongs to the Lua thread of its state: create, use and drop it there.
+/// reference to it goes away. Belongs to the Lua thread of its state: create and use it there; the last Swift
+/// reference may go away on another thread (the release is then deferred to the script's thread).
 public class LuaReference {
     let core: LuaStateCore
     let ref: Int32
@@ -16,8 +17,9 @@ public class LuaReference {
         self.ref = luaL_ref(L, cluashim_registryindex())
     }
 
+    /// Safe on any thread: off the script's thread the release waits for its next entry into Lua.
     deinit {
-        if core.isOpen { luaL_unref(core.current, cluashim_registryindex(), ref) }
+        core.releaseReference(ref)
     }
 
     /// Pushes the referenced value on `L` (the same state).

@@ -29,6 +29,10 @@ public final class LuaState {
     deinit { core.close() }
 
     /// Closes the state now (runs every `__gc`); later calls fail with "the Lua state is closed".
+    /// References whose last Swift owner went away on another thread and that the script's thread has not
+    /// released yet (it does at its next protected call). A diagnostic, for tests.
+    public var deferredReferenceCount: Int { core.deferredReferenceCount }
+
     public func close() { core.close() }
 
     /// How many nested tables reading or pushing a value goes through before failing (cycles end here).

@@ -137,6 +137,7 @@ extension LuaStateCore {
     /// traceback message handler below it; on return the stack is back at `base` and the results are returned.
     /// - Throws: `LuaError` with the message and traceback.
     func protectedCall(on L: OpaquePointer, argumentCount: Int32, base: Int32) throws -> [LuaValue] {
+        releaseDeferredReferences()
         let handlerIndex = base + 1
         cluashim_pushcfunction(L, cluashim_msghandler)
         cluashim_insert(L, handlerIndex)

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import Foundation
 
 /// The shared, internal side of a `LuaState`: the `lua_State`, which thread is running Swift code now, and
 /// whether the state is still open. References (`LuaReference`) and Swift functions reach it through the
@@ -21,6 +22,12 @@ final class LuaStateCore {
     /// The userdata types registered in this state, by name: a name belongs to one type (a second type of
     /// the same name would reinterpret the first one's objects).
     var userdataTypes: [String: AnyObject] = [:]
+    /// The thread that created the state: the only one that may touch it (DESIGN.md, "One Lua thread").
+    private let ownerThread = pthread_self()
+    /// Registry references whose last Swift owner went away on another thread (a closure released by a task
+    /// or an event loop): released by the owner thread at its next entry into Lua (`releaseDeferredReferences`).
+    private let deferredLock = NSLock()
+    private var deferredReferences: [Int32] = []
 
     init(main: OpaquePointer) {
         self.main = main
@@ -39,6 +46,35 @@ final class LuaStateCore {
         current = main
         lifetime.close { lua_close(main) }
         isOpen = false
+    }
+
+    /// Releases registry reference `ref`: at once on the owner thread, else at the owner's next entry into Lua
+    /// (`luaL_unref` on another thread would race with the script).
+    func releaseReference(_ ref: Int32) {
+        if pthread_equal(pthread_self(), ownerThread) != 0 {
+            if isOpen { luaL_unref(current, cluashim_registryindex(), ref) }
+        } else {
+            deferredLock.lock()
+            deferredReferences.append(ref)
+            deferredLock.unlock()
+        }
+    }
+
+    /// How many references wait for `releaseDeferredReferences`.
+    var deferredReferenceCount: Int {
+        deferredLock.lock()
+        defer { deferredLock.unlock() }
+        return deferredReferences.count
+    }
+
+    /// Releases the references dropped on other threads (owner thread only).
+    func releaseDeferredReferences() {
+        deferredLock.lock()
+        let refs = deferredReferences
+        deferredReferences.removeAll()
+        deferredLock.unlock()
+        guard isOpen else { return }
+        for ref in refs { luaL_unref(current, cluashim_registryindex(), ref) }
     }
 
     /// Runs `body` with `L` as the current thread, restoring the previous one afterwards.

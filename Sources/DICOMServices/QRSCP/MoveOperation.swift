@@ -96,7 +96,12 @@ struct MoveOperation: Sendable {
                     lost = true
                 }
             }
-            try await responder.pending(tally)
+            do {
+                try await responder.pending(tally)
+            } catch {
+                await storage.abort()  // the requestor is gone: don't leave the sub-association open
+                throw error
+            }
         }
         if lost { await storage.abort() } else { try? await storage.release() }
     }

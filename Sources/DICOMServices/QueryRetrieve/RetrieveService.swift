@@ -144,7 +144,7 @@ public enum RetrieveService {
         }
         try? await association.release()
         guard let final else { return failed("no final response from \(remote.name)") }
-        let count = Int(final.counts.completed ?? 0)
+        let count = Int(final.counts.completed ?? lastCounts.completed ?? 0)  // counts are conditional in a final response (PS3.4 C.4.2.1.4.2)
         switch final.status.category {
         case .success, .warning, .cancel, .pending:
             return RetrieveOutcome(succeeded: true, count: count, message: nil, cancelled: control.isCancelRequested,
