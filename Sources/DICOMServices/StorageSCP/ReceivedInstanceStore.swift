@@ -64,14 +64,25 @@ public final class ReceivedInstanceStore: Sendable {
         }
     }
 
-    /// Removes every file left in the depot (transfers interrupted by a crash). Returns how many.
+    /// Removes the files left in the depot by transfers that a crash interrupted: those of processes that no
+    /// longer exist (the pid prefix of their name), and files without one. Files another live SCP sharing the
+    /// folder is writing stay. Returns how many were removed.
     @discardableResult
     public func removeDepotLeftovers() -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: depotDirectory) else { return 0 }
         var removed = 0
-        for name in names where unlink(depotDirectory + "/" + name) == 0 { removed += 1 }
+        for name in names where Self.writerIsGone(depotFileName: name) && unlink(depotDirectory + "/" + name) == 0 {
+            removed += 1
+        }
         if removed > 0 { logger.notice("removed \(removed) incomplete file(s) from \(depotDirectory)") }
         return removed
+    }
+
+    /// True unless the depot file's name starts with the pid of a live process other than this one.
+    static func writerIsGone(depotFileName name: String) -> Bool {
+        guard let dash = name.firstIndex(of: "-"), let pid = pid_t(name[..<dash]), pid > 0 else { return true }
+        if pid == getpid() { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// The final path for an instance and whether its name was derived (invalid UID).
@@ -87,7 +98,9 @@ public final class ReceivedInstanceStore: Sendable {
                                        mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
                                        transferSyntaxUID: transferSyntaxUID,
                                        sourceApplicationEntityTitle: callingAETitle)
-        let temporary = depotDirectory + "/" + UUID().uuidString + ".part"
+        // `<pid>-<uuid>.part`: the pid tells `removeDepotLeftovers` of another SCP sharing this folder (the
+        // service and a script's storage_scp.new) which files are still being written.
+        let temporary = depotDirectory + "/\(getpid())-" + UUID().uuidString + ".part"
         let writer: Part10StreamWriter
         do {
             writer = try Part10StreamWriter(temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)

@@ -127,6 +127,29 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
     }
 
+    func testDepotFilesOfALiveSCPSharingTheFolderStayAndThoseOfDeadOnesGo() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        // Another live process writing into the same depot (pid 1 always exists), and one that is gone.
+        let live = "1-\(UUID().uuidString).part"
+        let dead = try deadPID()
+        let gone = "\(dead)-\(UUID().uuidString).part"
+        for name in [live, gone] {
+            _ = FileManager.default.createFile(atPath: store.depotDirectory + "/" + name, contents: Data([1]))
+        }
+        XCTAssertEqual(store.removeDepotLeftovers(), 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [live])
+    }
+
+    /// The pid of a process that has exited.
+    private func deadPID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
     func testInvalidExtensionIsRefused() {
         XCTAssertThrowsError(try ReceivedInstanceStore(directory: folder.path, fileExtension: "../x"))
     }
