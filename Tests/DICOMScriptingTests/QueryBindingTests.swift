@@ -12,7 +12,8 @@ final class QueryBindingTests: XCTestCase {
 
     override func setUpWithError() throws {
         try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
-        peer = try QRTestPeer()
+        // Cancel tests need a destination slow enough that the cancel lands while sub-operations remain.
+        peer = try QRTestPeer(destinationSleepSeconds: name.contains("testCancel") ? 1 : 0)
         let folder = try makeTemporaryDirectory("lua-qr-cfg")
         let user = folder.appendingPathComponent("user.json"), system = folder.appendingPathComponent("system.json")
         setenv("DICOMLUA_CONFIG", user.path, 1)

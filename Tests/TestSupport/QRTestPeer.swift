@@ -73,7 +73,9 @@ public final class QRTestPeer: @unchecked Sendable {
     public let qrscp: ChildProcess
     public let storescp: ChildProcess
 
-    public init(instances: [TestInstance] = TestInstance.standardSet) throws {
+    /// `destinationSleepSeconds`: storescp sleeps that long after each store (`--sleep-after`), so a
+    /// C-CANCEL surely arrives while sub-operations remain.
+    public init(instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0) throws {
         folder = try makeTemporaryDirectory("qrpeer")
         self.instances = instances
         let source = folder.appendingPathComponent("source")
@@ -90,7 +92,9 @@ public final class QRTestPeer: @unchecked Sendable {
         }
         sourceFiles = files
         destinationPort = freeTCPPort()
-        storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DESTAE", "-od", destinationDirectory.path, "\(destinationPort)"])
+        storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DESTAE", "-od", destinationDirectory.path]
+                                    + (destinationSleepSeconds > 0 ? ["--sleep-after", "\(destinationSleepSeconds)"] : [])
+                                    + ["\(destinationPort)"])
         qrPort = freeTCPPort()
         let config = """
             NetworkTCPPort  = \(qrPort)

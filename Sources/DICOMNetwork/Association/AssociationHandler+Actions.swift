@@ -171,6 +171,8 @@ extension AssociationHandler {
                 return
             }
         }
+        // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
+        if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
     }
 
     /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.

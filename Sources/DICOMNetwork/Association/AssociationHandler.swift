@@ -198,8 +198,13 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     // MARK: DIMSE time-out
 
-    /// Operations waiting for a response; while > 0, peer silence longer than `dimseTimeout` aborts.
+    /// Operations waiting for a response; while > 0, or while a peer's message is half received, peer
+    /// silence longer than `dimseTimeout` aborts.
     var awaitingResponses = 0
+
+    /// The DIMSE time-out runs while we wait for a response or for the rest of a message the peer began
+    /// (a peer that stops sending mid-instance must not hold the association and its sink forever).
+    private var waitingForPeer: Bool { awaitingResponses > 0 || !assembler.isIdle }
     var dimseTimer: Scheduled<Void>?
 
     func beginAwaitingResponse() {
@@ -209,27 +214,30 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func endAwaitingResponse() {
         awaitingResponses = max(0, awaitingResponses - 1)
-        if awaitingResponses == 0 {
+        if !waitingForPeer {
             dimseTimer?.cancel()
             dimseTimer = nil
         }
     }
 
-    private func restartDIMSETimer() {
+    func restartDIMSETimer() {
         dimseTimer?.cancel()
         dimseTimer = nil
-        guard awaitingResponses > 0, let timeout = configuration.dimseTimeout, let context, !ended else { return }
+        guard waitingForPeer, let timeout = configuration.dimseTimeout, let context, !ended else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         dimseTimer = context.eventLoop.scheduleTask(in: timeout) {
             let handler = bound.value
             handler.dimseTimer = nil
-            guard handler.awaitingResponses > 0 else { return }
+            guard handler.waitingForPeer else { return }
             handler.dimseTimedOut(after: timeout)
         }
     }
 
     private func dimseTimedOut(after timeout: TimeAmount) {
-        let error = AssociationError.timedOut("no DIMSE response within \(timeout.nanoseconds / 1_000_000) ms")
+        let milliseconds = timeout.nanoseconds / 1_000_000
+        let error = AssociationError.timedOut(awaitingResponses > 0
+            ? "no DIMSE response within \(milliseconds) ms"
+            : "peer silent for \(milliseconds) ms in the middle of a DIMSE message")
         switch machine.state {
         case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
             pendingAbort = (.serviceUser, "DIMSE time-out")

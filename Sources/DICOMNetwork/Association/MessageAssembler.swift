@@ -30,6 +30,9 @@ struct MessageAssembler {
         self.maximumInMemoryDataSetLength = maximumInMemoryDataSetLength
     }
 
+    /// True between messages; false while a command set or data set has begun but not ended.
+    var isIdle: Bool { framer.isIdle }
+
     /// Feeds one PDV; returns the message it completes, if any.
     mutating func feed(_ pdv: PresentationDataValue, acceptedContexts: [UInt8: AcceptedPresentationContext],
                        sinkProvider: DataSetSinkProvider?) throws -> AssociationMessage? {

@@ -5,30 +5,18 @@ public enum IDLQueryModel: Int, Sendable, CaseIterable, CustomStringConvertible 
     case studyRoot = 1
     case patientStudyOnly = 2
 
-    /// PS3.4 C.6.1.3 / C.6.2.3 / C.6.3.3 (Patient/Study Only is retired but still served by some PACS).
-    public var findSOPClassUID: String {
+    /// The information model (PS3.4 C.6; Patient/Study Only is retired but still served by some PACS).
+    public var informationModel: QueryRetrieveModel {
         switch self {
-        case .patientRoot: return "1.2.840.10008.5.1.4.1.2.1.1"
-        case .studyRoot: return "1.2.840.10008.5.1.4.1.2.2.1"
-        case .patientStudyOnly: return "1.2.840.10008.5.1.4.1.2.3.1"
+        case .patientRoot: return .patientRoot
+        case .studyRoot: return .studyRoot
+        case .patientStudyOnly: return .patientStudyOnly
         }
     }
 
-    public var moveSOPClassUID: String {
-        switch self {
-        case .patientRoot: return "1.2.840.10008.5.1.4.1.2.1.2"
-        case .studyRoot: return "1.2.840.10008.5.1.4.1.2.2.2"
-        case .patientStudyOnly: return "1.2.840.10008.5.1.4.1.2.3.2"
-        }
-    }
-
-    public var getSOPClassUID: String {
-        switch self {
-        case .patientRoot: return "1.2.840.10008.5.1.4.1.2.1.3"
-        case .studyRoot: return "1.2.840.10008.5.1.4.1.2.2.3"
-        case .patientStudyOnly: return "1.2.840.10008.5.1.4.1.2.3.3"
-        }
-    }
+    public var findSOPClassUID: String { informationModel.findSOPClassUID }
+    public var moveSOPClassUID: String { informationModel.moveSOPClassUID }
+    public var getSOPClassUID: String { informationModel.getSOPClassUID }
 
     public var description: String {
         switch self {

@@ -59,6 +59,7 @@ public final class StorageSCP: Sendable {
                                       supportedAbstractSyntaxes: syntaxes, maximumPDULength: settings.maximumPDULength)
         var association = AssociationConfiguration(maximumPDULength: settings.maximumPDULength,
                                                    artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
+        association.dimseTimeout = settings.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) }
         association.associationDataSetSinkProvider = { negotiated, _, transferSyntax, command in
             store.sink(for: command, transferSyntax: transferSyntax, callingAETitle: negotiated.callingAETitle)
         }

@@ -26,6 +26,9 @@ public struct StorageSCPSettings: Sendable, Equatable {
     public var artimTimeout: Double
     /// Flush each file to disk before renaming it into place.
     public var fsync: Bool
+    /// `DimseTimeout`, seconds: a peer silent this long in the middle of a message (e.g. mid-instance) is
+    /// aborted and its partial file removed. nil (the default): no limit.
+    public var dimseTimeout: Double? = nil
 
     public init(aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
                 duplicatePolicy: DuplicatePolicy = .overwrite, allowedCallingAETitles: Set<String>? = nil,
@@ -64,5 +67,6 @@ public struct StorageSCPSettings: Sendable, Equatable {
                   checkCalledAETitle: doc.calledAECheck, maximumAssociations: max(1, doc.maxAssociations),
                   maximumPDULength: doc.maxPDULength > 0 ? doc.maxPDULength : 131_072,
                   artimTimeout: doc.acseTimeout)
+        dimseTimeout = doc.dimseTimeout
     }
 }

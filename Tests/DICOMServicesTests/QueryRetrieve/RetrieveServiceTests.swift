@@ -79,7 +79,7 @@ final class RetrieveServiceTests: XCTestCase {
     }
 
     func testCancelFromTheCallbackReturnsSuccessWithFewerFiles() async throws {
-        let peer = try QRTestPeer()
+        let peer = try QRTestPeer(destinationSleepSeconds: 1)  // the cancel lands while sub-operations remain
         defer { peer.stop() }
         let configuration = try QRTestConfiguration.make(peer: peer)
         let outcome = try await RetrieveService.move(keys: RetrieveKeys(), model: .patientRoot, level: .patient,
@@ -87,9 +87,7 @@ final class RetrieveServiceTests: XCTestCase {
         XCTAssertTrue(outcome.succeeded, outcome.message ?? "")
         XCTAssertTrue(outcome.cancelled)
         XCTAssertEqual(outcome.finalStatus, .cancel)
-        // dcmqrscp checks for C-CANCEL between sub-operations; on loopback it may have sent all five
-        // before it reads the cancel, so the count is bounded, not necessarily smaller.
-        XCTAssertLessThanOrEqual(outcome.count, 5)
+        XCTAssertLessThan(outcome.count, 5)
     }
 
     func testGetWritesFilesIntoTheDirectory() async throws {
