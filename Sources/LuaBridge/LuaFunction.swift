@@ -32,6 +32,12 @@ public struct LuaArguments {
     public func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
         try core.makeRecord(fields)
     }
+
+    /// Tells Lua's collector about `bytes` of Swift memory about to be owned by a userdata (see
+    /// `LuaState.reportExternalAllocation(bytes:)`).
+    public func reportExternalAllocation(bytes: Int) {
+        core.reportExternalAllocation(bytes: bytes)
+    }
 }
 
 /// What a Lua C closure made by `pushFunction` owns: the Swift closure.

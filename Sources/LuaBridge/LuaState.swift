@@ -169,6 +169,15 @@ public final class LuaState {
         return try core.makeUserdata(object, of: type)
     }
 
+    /// Tells Lua's collector about `bytes` of Swift memory owned by a userdata made now. Lua only counts its
+    /// own allocations, so a loop making userdata that hold large Swift objects (a data set read from a
+    /// 512 KiB file is a few dozen bytes to Lua) would grow without collecting: this runs an incremental GC
+    /// step as if Lua had allocated those bytes (`lua_gc(L, LUA_GCSTEP, kilobytes)`, Lua 5.4 manual §4.6),
+    /// so unreachable userdata are finalized and their Swift objects released at the pace they are made.
+    public func reportExternalAllocation(bytes: Int) {
+        core.reportExternalAllocation(bytes: bytes)
+    }
+
     /// A record: a table with lowercase keys whose reads are case-insensitive (`r.AET` is `r.aet`).
     public func makeRecord(_ fields: [String: LuaValue]) throws -> LuaValue {
         _ = try thread()

@@ -40,6 +40,16 @@ final class LuaStateCore {
         Unmanaged<LuaStateCore>.fromOpaque(cluashim_extraspace(L).pointee!).takeUnretainedValue()
     }
 
+    /// An incremental GC step worth `bytes` of allocation (`LuaState.reportExternalAllocation(bytes:)`).
+    /// Below 1 KiB nothing happens; the step is capped at 1 GiB. Finalizer errors become Lua warnings
+    /// (Lua 5.4 §2.5.3), so no error unwinds through Swift here.
+    func reportExternalAllocation(bytes: Int) {
+        guard isOpen else { return }
+        let kilobytes = min(bytes / 1024, 1 << 20)
+        guard kilobytes > 0 else { return }
+        cluashim_gcstep(current, Int32(kilobytes))
+    }
+
     /// Closes the state: every `__gc` metamethod runs (userdata releases its Swift object).
     func close() {
         guard isOpen else { return }

@@ -20,7 +20,7 @@ final class StreamWriterTests: XCTestCase {
             let writer = try Part10StreamWriter(inDirectory: dir.path, meta: meta(ts), bufferSize: 64 * 1024)
             // PDV-sized fragments of uneven sizes, some larger than the buffer.
             var offset = 0, step = 0
-            let sizes = [16_372, 1, 70_000, 333, 131_066]
+            let sizes = [16_372, 1, 70_000, 333, 131_066, 16_384, 7]
             while offset < body.count {
                 let n = min(sizes[step % sizes.count], body.count - offset)
                 try body[offset..<offset + n].withUnsafeBytes { try writer.append($0) }

@@ -142,3 +142,27 @@ final class LuaUserdataTypeTests: XCTestCase {
         XCTAssertThrowsError(try reference.object(of: impostor))
     }
 }
+
+/// Userdata holding large Swift objects: reported allocations let Lua's collector keep pace.
+final class LuaExternalAllocationTests: XCTestCase {
+    private final class Blob {
+        static let lock = NSLock()
+        nonisolated(unsafe) static var alive = 0
+        nonisolated(unsafe) static var peak = 0
+        init() { Blob.lock.withLock { Blob.alive += 1; Blob.peak = max(Blob.peak, Blob.alive) } }
+        deinit { Blob.lock.withLock { Blob.alive -= 1 } }
+    }
+
+    func testLoopMakingReportedUserdataDoesNotKeepThemAll() throws {
+        let state = LuaState()
+        defer { state.close() }
+        let type = LuaUserdataType<Blob>(name: "blob")
+        state.register(global: "new_blob") { args in
+            args.reportExternalAllocation(bytes: 4 << 20)
+            return [try args.makeUserdata(Blob(), of: type)]
+        }
+        Blob.peak = 0
+        try state.run("for i = 1, 500 do local b = new_blob() end")
+        XCTAssertLessThan(Blob.peak, 50, "unreachable userdata were not collected while the loop ran")
+    }
+}

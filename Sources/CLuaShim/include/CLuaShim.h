@@ -61,6 +61,8 @@ static inline const char *cluashim_typename(lua_State *L, int i) { return luaL_t
 static inline int cluashim_multret(void) { return LUA_MULTRET; }
 static inline int cluashim_noref(void) { return LUA_NOREF; }
 static inline int cluashim_refnil(void) { return LUA_REFNIL; }
+/** An incremental GC step as if `kilobytes` had been allocated (lua_gc is variadic: Swift cannot call it). */
+static inline void cluashim_gcstep(lua_State *L, int kilobytes) { (void)lua_gc(L, LUA_GCSTEP, kilobytes); }
 
 /* ---- the trampoline and boxes ---- */
 

@@ -48,6 +48,32 @@ enum FileIO {
         return result
     }
 
+    /// Writes all of `first` then all of `second` to `fd` with `writev(2)` (one system call in the usual
+    /// case), retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, path: String) throws {
+        let total = first.count + second.count
+        var done = 0
+        while done < total {
+            let n: Int
+            if done < first.count {
+                var vectors = (
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + done), iov_len: first.count - done),
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+                n = withUnsafeMutableBytes(of: &vectors) { raw in
+                    writev(fd, raw.baseAddress!.assumingMemoryBound(to: iovec.self), second.count > 0 ? 2 : 1)
+                }
+            } else {
+                let offset = done - first.count
+                n = write(fd, second.baseAddress! + offset, second.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DICOMFileError("write to", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
     /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0

@@ -60,6 +60,7 @@ public final class DICOMAssociation: Sendable {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: AssociationReadBuffers.allocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = AssociationHandler(side: .requestor(request), configuration: configuration,

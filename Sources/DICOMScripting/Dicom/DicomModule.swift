@@ -48,7 +48,17 @@ enum DicomModule {
         if options["stop_before_pixels"]?.isTruthy == true { dataSet.removeAll { $0 >= .pixelData } }
         let node = DataSetNode(root: dataSet, sourceTransferSyntax: file.transferSyntax,
                                sourceApplicationEntityTitle: file.meta.string(.sourceApplicationEntityTitle))
+        // The data set's memory is Swift's, invisible to Lua's collector: without this, reading many files
+        // in a loop kept every unreachable data set until Lua's own (tiny) heap doubled (524 MiB for 1000
+        // files of 512 KiB).
+        arguments.reportExternalAllocation(bytes: fileLength(path))
         return [try arguments.makeUserdata(node, of: DataSetObject.type)]
+    }
+
+    /// Size of the file at `path` (0 if it cannot be stat'ed any more).
+    private static func fileLength(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     /// `dicom.write(path, ds[, {transfer_syntax = uid}])`: a PS3.10 file written atomically (temporary file

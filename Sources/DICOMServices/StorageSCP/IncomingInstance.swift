@@ -36,7 +36,9 @@ public final class IncomingInstance: DataSetSink, @unchecked Sendable {
         do {
             try fragment.withUnsafeReadableBytes { raw in
                 if prefix.count < ReceivedInstanceStore.headerPrefixLength {
-                    prefix += raw.prefix(ReceivedInstanceStore.headerPrefixLength - prefix.count)
+                    let wanted = raw.prefix(ReceivedInstanceStore.headerPrefixLength - prefix.count)
+                    if prefix.isEmpty { prefix.reserveCapacity(wanted.count) }
+                    prefix += wanted
                 }
                 try writer.append(raw)
             }

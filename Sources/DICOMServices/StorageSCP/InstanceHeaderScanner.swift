@@ -23,16 +23,23 @@ enum InstanceHeaderScanner {
         var cursor = Cursor(bytes: bytes, explicit: transferSyntax.isExplicitVR,
                             bigEndian: transferSyntax.byteOrder == .bigEndian)
         cursor.walk(depth: 0, until: nil) { tag, value in
-            let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: [" ", "\0"])
             switch tag {
-            case patientID: fields.patientID = text
-            case studyInstanceUID: fields.studyInstanceUID = text
-            case seriesInstanceUID: fields.seriesInstanceUID = text
+            case patientID: fields.patientID = text(value)
+            case studyInstanceUID: fields.studyInstanceUID = text(value)
+            case seriesInstanceUID: fields.seriesInstanceUID = text(value)
             default: break
             }
             return tag > seriesInstanceUID
         }
         return fields
+    }
+
+    /// A value without its trailing padding (space or NUL, PS3.5 §6.2) or leading spaces.
+    private static func text(_ value: ArraySlice<UInt8>) -> String {
+        var slice = value
+        while let last = slice.last, last == 0x20 || last == 0 { slice.removeLast() }
+        while let first = slice.first, first == 0x20 || first == 0 { slice.removeFirst() }
+        return String(decoding: slice, as: UTF8.self)
     }
 
     private struct Cursor {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DICOMCore
 import Foundation
 
@@ -15,22 +20,53 @@ public struct SendFileHeader: Sendable, Equatable {
     /// Largest meta information group read (1 MiB): a file claiming more is not sent as-is.
     public static let maximumMetaLength = 1 << 20
 
-    /// Reads the header of the file at `path`.
+    /// Bytes read first: enough for any ordinary meta group, so the data set itself is not read twice.
+    static let initialReadLength = 16 * 1024
+
+    /// Reads the header of the file at `path`: the first `initialReadLength` bytes, and only when the meta
+    /// group runs past them, up to `132 + maximumMetaLength` bytes.
     /// - Throws: `SendFileHeaderError` with the byte offset when the file is not a Part 10 file with
     ///   preamble, or its meta lacks (0002,0002), (0002,0003) or (0002,0010).
     public static func read(path: String) throws -> SendFileHeader {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot open the file")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot open the file (errno \(errno))")
         }
-        defer { try? handle.close() }
-        let fileLength = Int((try? handle.seekToEnd()) ?? 0)
-        try handle.seek(toOffset: 0)
-        let prefix = try handle.read(upToCount: min(fileLength, 132 + maximumMetaLength)) ?? Data()
-        return try parse([UInt8](prefix), fileLength: fileLength, path: path)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot stat the file (errno \(errno))")
+        }
+        let fileLength = Int(info.st_size)
+        let limit = min(fileLength, 132 + maximumMetaLength)
+        var prefix = try readPrefix(fd, count: min(limit, initialReadLength), path: path)
+        if prefix.count < limit, (try? parse(prefix, fileLength: fileLength, path: path, complete: false)) == nil {
+            prefix = try readPrefix(fd, count: limit, path: path)
+        }
+        return try parse(prefix, fileLength: fileLength, path: path)
+    }
+
+    /// The first `count` bytes of `fd` (fewer at end of file).
+    private static func readPrefix(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, count - filled, off_t(filled)) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else {
+                throw SendFileHeaderError(path: path, offset: filled, problem: "cannot read the file (errno \(errno))")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(count - filled)
+        return bytes
     }
 
     /// Parses the preamble, "DICM" and the group 0002 elements (always Explicit VR Little Endian).
-    static func parse(_ bytes: [UInt8], fileLength: Int, path: String) throws -> SendFileHeader {
+    /// With `complete: false`, `bytes` may be a prefix of what was available: running out of bytes inside
+    /// the meta group throws instead of ending the group there.
+    static func parse(_ bytes: [UInt8], fileLength: Int, path: String, complete: Bool = true) throws -> SendFileHeader {
         guard bytes.count >= 132, Array(bytes[128..<132]) == Array("DICM".utf8) else {
             throw SendFileHeaderError(path: path, offset: 128, problem: "expected \"DICM\" after a 128-byte preamble")
         }
@@ -38,13 +74,21 @@ public struct SendFileHeader: Sendable, Equatable {
         var values: [UInt16: String] = [:]
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
-        while offset + 8 <= bytes.count, u16(offset) == 0x0002 {
+        while true {
+            guard offset + 8 <= bytes.count else {
+                if complete { break }
+                throw SendFileHeaderError(path: path, offset: offset, problem: "more bytes needed")
+            }
+            guard u16(offset) == 0x0002 else { break }
             let element = UInt16(u16(offset + 2))
             let vr = String(decoding: bytes[(offset + 4)..<(offset + 6)], as: UTF8.self)
             var length: Int
             var valueStart: Int
             if ["OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "OV", "UC", "UR", "SV", "UV"].contains(vr) {
-                guard offset + 12 <= bytes.count else { break }
+                guard offset + 12 <= bytes.count else {
+                    if complete { break }
+                    throw SendFileHeaderError(path: path, offset: offset, problem: "more bytes needed")
+                }
                 length = u32(offset + 8)
                 valueStart = offset + 12
             } else {
