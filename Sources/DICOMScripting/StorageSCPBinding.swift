@@ -35,7 +35,7 @@ extension ScriptEnvironment {
         func service(_ command: String) -> LuaFunction {
             { _ in
                 let path = ConfigurationLocations.fromEnvironment().systemFile.path
-                let answer = try runLoop.await { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
+                let answer = try runLoop.awaitBlocking { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
                 return [LuaValue(answer)]
             }
         }

@@ -52,3 +52,16 @@ extension ScriptRunLoop {
         }
     }
 }
+
+extension ScriptRunLoop {
+    /// Runs a blocking, synchronous `operation` (waiting for a child process, sleeping) on a thread of its own,
+    /// never on the Swift concurrency pool whose few threads the network tasks need, and waits for it as
+    /// `await` does: posted jobs run meanwhile on the script's thread.
+    public func awaitBlocking<T: Sendable>(_ operation: @escaping @Sendable () throws -> T) throws -> T {
+        try self.await {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(with: Result { try operation() }) }
+            }
+        }
+    }
+}

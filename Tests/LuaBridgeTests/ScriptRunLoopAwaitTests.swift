@@ -49,3 +49,29 @@ private final class LockedFlag: @unchecked Sendable {
     func set(_ value: Bool) { lock.lock(); flag = value; lock.unlock() }
     var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
 }
+
+final class ScriptRunLoopAwaitBlockingTests: XCTestCase {
+    func testABlockingOperationRunsOffThePoolAndPostedJobsStillRun() throws {
+        let loop = ScriptRunLoop()
+        let ran = LockedCounter()
+        let value = try loop.awaitBlocking { () throws -> Int in
+            loop.post { ran.increment() }
+            usleep(100_000)  // blocks its own thread, not a concurrency-pool thread
+            return 7
+        }
+        XCTAssertEqual(value, 7)
+        XCTAssertEqual(ran.value, 1, "the job posted while the operation blocked ran on the waiting thread")
+    }
+
+    func testABlockingOperationsErrorIsRethrown() {
+        struct Boom: Error {}
+        XCTAssertThrowsError(try ScriptRunLoop().awaitBlocking { () throws -> Int in throw Boom() }) { XCTAssertTrue($0 is Boom) }
+    }
+}
+
+private final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}

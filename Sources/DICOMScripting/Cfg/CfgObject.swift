@@ -89,7 +89,7 @@ final class CfgObject {
             // The service reads the system configuration: binding it creates the file when it is missing.
             let system = try Configuration(scope: .system, locations: locations)
             let path = system.filePath
-            let answer = try object.runLoop.await { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
+            let answer = try object.runLoop.awaitBlocking { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
             return [LuaValue(answer)]
         }
         return type
