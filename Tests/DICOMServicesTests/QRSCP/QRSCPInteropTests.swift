@@ -72,6 +72,21 @@ final class QRSCPInteropTests: XCTestCase {
                                    tag: "(0020,0013)").count, 3)
     }
 
+    func testPynetdicomFindscuSeesEveryPatientWithLatin1Names() throws {
+        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "findscu", "127.0.0.1", "\(scp.port)",
+                                                          "-aec", "QRSCP", "-P", "-k", "QueryRetrieveLevel=PATIENT",
+                                                          "-k", "PatientID=PAT*", "-k", "PatientName="], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let log = result.stdout + result.stderr  // pynetdicom's apps log to stderr
+        let ids = log.split(separator: "\n").filter { $0.contains("# 1 PatientID") }.compactMap { line -> String? in
+            guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
+        XCTAssertEqual(ids.filter { $0 != "PAT*" }, ["PAT0001", "PAT0002"], "the request's own key is logged too: \(log)")
+        XCTAssertTrue(log.contains("Müller^Jürgen"), "ISO_IR 100 names decoded by pynetdicom: \(log)")
+        XCTAssertTrue(log.contains("Find SCP Result: 0x0000 (Success)"), log)
+    }
+
     func testFindscuMatchingTypes() throws {
         // wildcard on PN (case-insensitive), date range, universal, UID list
         XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "PatientName=m*", "PatientID"], tag: "(0010,0020)"),
