@@ -32,7 +32,7 @@ public struct CGetRQ: DIMSECommandMessage {
 
 /// C-GET-RSP (PS3.7 §9.3.3.2): status plus the sub-operation counters; an identifier (Failed SOP
 /// Instance UID List) may follow a final response.
-public struct CGetRSP: DIMSECommandMessage {
+public struct CGetRSP: SubOperationResponse {
     public static let commandField = CommandField.cGetRSP
     public var messageIDBeingRespondedTo: UInt16
     public var affectedSOPClassUID: String?
@@ -60,28 +60,5 @@ public struct CGetRSP: DIMSECommandMessage {
         self.init(messageIDBeingRespondedTo: request.messageID, status: status,
                   affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
                   hasIdentifier: hasIdentifier, errorComment: errorComment)
-    }
-
-    public var hasDataSet: Bool { hasIdentifier }
-
-    public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: hasIdentifier)
-        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
-        set.setUnsignedShort(status.rawValue, for: .status)
-        set.setErrorDetails(offendingElements: offendingElements, errorComment: errorComment)
-        set.setSubOperationCounts(subOperations)
-        return set
-    }
-
-    public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
-        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
-        affectedSOPClassUID = set.string(.affectedSOPClassUID)
-        subOperations = try set.subOperationCounts()
-        hasIdentifier = set.hasDataSet
-        offendingElements = try set.attributeTags(.offendingElement)
-        errorComment = set.string(.errorComment)
     }
 }
