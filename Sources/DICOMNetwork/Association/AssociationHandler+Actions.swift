@@ -151,10 +151,16 @@ extension AssociationHandler {
     /// DT-2/AR-6: P-DATA indication — assemble messages. An assembly error is a protocol error: A-ABORT.
     private func deliver(_ values: [PresentationDataValue]) {
         guard let negotiated else { return }
+        var responses: [ByteBuffer] = []
+        defer { if !responses.isEmpty { _ = sendPData(responses) } }
         for value in values {
             do {
-                if let message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
+                if var message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
                                                     sinkProvider: sinkProvider(for: negotiated)) {
+                    if let (status, pdus) = immediateResponse(to: message, negotiated: negotiated) {
+                        message.answeredStatus = status
+                        responses += pdus
+                    }
                     yield(message)
                 }
             } catch let failure as MessageAssembler.Failure {
@@ -173,6 +179,20 @@ extension AssociationHandler {
         }
         // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
         if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
+    }
+
+    /// The C-STORE-RSP for a C-STORE-RQ whose data set went into an `AnsweringDataSetSink`, encoded as
+    /// P-DATA-TF PDUs: answered here on the event loop (PS3.7 §9.3.1.2), without waiting for the consumer.
+    /// The responses of one read go out together in one flush.
+    private func immediateResponse(to message: AssociationMessage,
+                                   negotiated: NegotiatedAssociation) -> (DIMSEStatus, [ByteBuffer])? {
+        guard let sink = message.sink as? any AnsweringDataSetSink,
+              let request = try? CStoreRQ(commandSet: message.command),
+              let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
+        else { return nil }
+        let status = sink.responseStatus
+        let response = CStoreRSP(respondingTo: request, status: status)
+        return (status, fragmenter.pdus(contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil))
     }
 
     /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.

@@ -7,11 +7,19 @@ public struct AssociationMessage: Sendable {
     public var contextID: UInt8
     public var command: CommandSet
     public var dataSet: IncomingDataSet
+    /// The sink the data set was streamed to (`.streamed`), so the consumer can ask it for its outcome.
+    public var sink: (any DataSetSink)?
+    /// Set when the association has already answered this request itself, on the event loop, with this
+    /// status: a C-STORE-RQ streamed to an `AnsweringDataSetSink`. The consumer must not answer it again.
+    public var answeredStatus: DIMSEStatus?
 
-    public init(contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet) {
+    public init(contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
+                answeredStatus: DIMSEStatus? = nil) {
         self.contextID = contextID
         self.command = command
         self.dataSet = dataSet
+        self.sink = sink
+        self.answeredStatus = answeredStatus
     }
 
     /// The typed DIMSE message (C-ECHO-RQ, C-STORE-RSP, …); throws for N-services or malformed sets.
@@ -39,14 +47,26 @@ public enum IncomingDataSet: Sendable {
 
 /// Receives the data set fragments of one incoming message, in order, on the association's event loop.
 /// Calls must return quickly (they run on the event loop): write to an open file, do not wait on locks
-/// held elsewhere or on the network.
-public protocol DataSetSink: AnyObject {
+/// held elsewhere or on the network. The sink travels with its message to the consumer (`sink`), which
+/// reads its outcome after the event loop is done with it.
+public protocol DataSetSink: AnyObject, Sendable {
     /// One fragment (PDV data) of the data set.
     func write(_ fragment: ByteBuffer) throws
     /// The last fragment arrived and was written.
     func finish() throws
     /// The data set will not be completed (the association ended, or `write`/`finish` threw): discard it.
     func abandon()
+}
+
+/// A sink that knows the answer to its request once the data set is complete. For a C-STORE-RQ streamed
+/// into one, the association sends the C-STORE-RSP (PS3.7 §9.3.1.2) itself, on the event loop, right after
+/// `finish()` returned or `write`/`finish` threw — the response does not wait for the consumer's task, so
+/// a sender of many small instances is answered at the speed of the event loop (issue "Benchmarks",
+/// case 3). The message still reaches the consumer, marked `answeredStatus`, for bookkeeping.
+public protocol AnsweringDataSetSink: DataSetSink {
+    /// The C-STORE-RSP status: 0x0000 when the data set was stored, the failure's status otherwise.
+    /// Read on the event loop after the last fragment (or the failure).
+    var responseStatus: DIMSEStatus { get }
 }
 
 /// Called on the event loop when a command set is complete and a data set follows; return a sink to

@@ -45,6 +45,27 @@ public struct IncomingStore: Sendable {
     public var transferSyntax: String
     /// Accumulated bytes, or `.streamed` when the association's `dataSetSinkProvider` took it.
     public var dataSet: IncomingDataSet
+    /// The sink a `.streamed` data set went to.
+    public var sink: (any DataSetSink)?
+    /// Non-nil when the association already sent the C-STORE-RSP with this status (`AnsweringDataSetSink`);
+    /// the handler's returned status is then only for its own bookkeeping.
+    public var answeredStatus: DIMSEStatus?
+
+    public init(request: CStoreRQ, contextID: UInt8, transferSyntax: String, dataSet: IncomingDataSet,
+                sink: (any DataSetSink)? = nil, answeredStatus: DIMSEStatus? = nil) {
+        self.request = request
+        self.contextID = contextID
+        self.transferSyntax = transferSyntax
+        self.dataSet = dataSet
+        self.sink = sink
+        self.answeredStatus = answeredStatus
+    }
+
+    /// The parts of an incoming C-STORE-RQ message.
+    init(request: CStoreRQ, message: AssociationMessage, transferSyntax: String) {
+        self.init(request: request, contextID: message.contextID, transferSyntax: transferSyntax, dataSet: message.dataSet,
+                  sink: message.sink, answeredStatus: message.answeredStatus)
+    }
 }
 
 /// Decides the status of a C-STORE sub-operation (0x0000 success, 0xA700 out of resources, …).
@@ -115,10 +136,11 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
                     let ts = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
                     // Our own handler's time does not count as peer silence (DIMSE time-out).
                     association.endAwaitingResponse()
-                    let status = await handler(IncomingStore(request: request, contextID: message.contextID,
-                                                             transferSyntax: ts, dataSet: message.dataSet))
+                    let status = await handler(IncomingStore(request: request, message: message, transferSyntax: ts))
                     association.beginAwaitingResponse()
-                    try await association.send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
+                    if message.answeredStatus == nil {
+                        try await association.send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
+                    }
                     continue
                 }
                 finished = true

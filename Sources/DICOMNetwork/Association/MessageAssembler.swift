@@ -63,9 +63,9 @@ struct MessageAssembler {
                 switch current.target {
                 case .memory(let bytes):
                     completed = AssociationMessage(contextID: current.contextID, command: current.command, dataSet: .bytes(bytes))
-                case .sink(_, let failure):
+                case .sink(let sink, let failure):
                     completed = AssociationMessage(contextID: current.contextID, command: current.command,
-                                                   dataSet: .streamed(failure: failure))
+                                                   dataSet: .streamed(failure: failure), sink: sink)
                 }
             }
         }

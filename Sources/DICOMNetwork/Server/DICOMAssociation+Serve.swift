@@ -8,7 +8,9 @@ extension DICOMAssociation {
     ///
     /// - C-ECHO-RQ → C-ECHO-RSP success (Verification SCP, PS3.4 Annex A).
     /// - C-STORE-RQ → `store` decides the status (data set accumulated, or streamed when the server's
-    ///   `dataSetSinkProvider` took it); without `store` → 0x0122 (SOP class not supported).
+    ///   `dataSetSinkProvider` took it); without `store` → 0x0122 (SOP class not supported). A data set
+    ///   streamed into an `AnsweringDataSetSink` was answered on the event loop already: `store` is still
+    ///   called (with `answeredStatus` set), and no second response is sent.
     /// - Any other request → `other` first; if it is absent or returns false: C-FIND/C-MOVE/C-GET get a
     ///   final 0x0122 response, a C-CANCEL-RQ is ignored, and anything else (responses we never asked for)
     ///   aborts the association.
@@ -31,9 +33,10 @@ extension DICOMAssociation {
                 var status = DIMSEStatus.sopClassNotSupported
                 if let store {
                     let ts = negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-                    status = await store(IncomingStore(request: request, contextID: message.contextID,
-                                                       transferSyntax: ts, dataSet: message.dataSet))
+                    status = await store(IncomingStore(request: request, message: message, transferSyntax: ts))
                 }
+                // Answered already on the event loop (a streamed data set's `AnsweringDataSetSink`)?
+                guard message.answeredStatus == nil else { continue }
                 try await send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
             case .cFindRQ(let request):
                 try await send(CFindRSP(respondingTo: request, status: .sopClassNotSupported), contextID: message.contextID)

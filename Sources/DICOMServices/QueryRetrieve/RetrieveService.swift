@@ -70,8 +70,9 @@ public enum RetrieveService {
             throw ConfigurationError("get", "cannot write into '\(target.path)': \(error)")
         }
         let sender = remote.aeTitle
-        let sinkProvider: DataSetSinkProvider = { _, transferSyntax, command in
-            store.sink(for: command, transferSyntax: transferSyntax, callingAETitle: sender)
+        let sinkProvider: AssociationDataSetSinkProvider = { negotiated, contextID, _, command in
+            guard let context = negotiated.acceptedContexts[contextID] else { return nil }
+            return store.sink(for: command, context: context, callingAETitle: sender)
         }
         let sopClass = model.getSOPClassUID
         let contexts = [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
@@ -100,7 +101,7 @@ public enum RetrieveService {
     private static func run(operation: String, title: String, service: DIMSEService, remote: ApplicationEntity,
                             contexts: [ProposedPresentationContext], configuration: ConfigurationDocument,
                             control: OperationControl, onResponse: OperationEventHandler?, files: FileList?,
-                            sinkProvider: DataSetSinkProvider? = nil,
+                            sinkProvider: AssociationDataSetSinkProvider? = nil,
                             start request: @escaping @Sendable (DICOMAssociation) async throws -> AnyResponses) async
         -> RetrieveOutcome {
         let started = Date()

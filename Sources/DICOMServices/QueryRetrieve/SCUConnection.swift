@@ -20,17 +20,18 @@ public enum SCUConnection {
     /// The association settings of `configuration`.
     /// `DimseTimeout` bounds the peer's silence while an operation waits for a response (0: no limit).
     public static func associationConfiguration(_ configuration: ConfigurationDocument,
-                                                sinkProvider: DataSetSinkProvider? = nil) -> AssociationConfiguration {
-        AssociationConfiguration(maximumPDULength: max(4096, configuration.maxPDULength),
-                                 connectTimeout: .milliseconds(Int64(configuration.connectTimeout * 1000)),
-                                 artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)),
-                                 dimseTimeout: configuration.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) },
-                                 dataSetSinkProvider: sinkProvider)
+                                                sinkProvider: AssociationDataSetSinkProvider? = nil) -> AssociationConfiguration {
+        var settings = AssociationConfiguration(maximumPDULength: max(4096, configuration.maxPDULength),
+                                                connectTimeout: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+                                                artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)),
+                                                dimseTimeout: configuration.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) })
+        settings.associationDataSetSinkProvider = sinkProvider
+        return settings
     }
 
     /// Connects from `calling` to `remote`.
     public static func connect(calling: ApplicationEntity, remote: ApplicationEntity, contexts: [ProposedPresentationContext],
-                               configuration: ConfigurationDocument, sinkProvider: DataSetSinkProvider? = nil) async throws
+                               configuration: ConfigurationDocument, sinkProvider: AssociationDataSetSinkProvider? = nil) async throws
         -> DICOMAssociation {
         try await DICOMAssociation.connect(host: remote.hostname, port: remote.port, callingAETitle: calling.aeTitle,
                                            calledAETitle: remote.aeTitle, contexts: contexts,

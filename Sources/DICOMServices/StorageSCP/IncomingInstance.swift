@@ -10,9 +10,10 @@ import NIOCore
 
 /// One instance being received: a `DataSetSink` writing the data set into the depot file behind its meta
 /// group, moving it into place on `finish()` (dicom-protocol-notes §5: atomic rename, duplicates as the
-/// store's policy says) and recording the outcome for the C-STORE-RSP. `abandon()` removes the depot file.
-/// One owner at a time (the association's event loop).
-public final class IncomingInstance: DataSetSink, @unchecked Sendable {
+/// store's policy says) and keeping the outcome, which answers the C-STORE-RSP on the event loop
+/// (`AnsweringDataSetSink`) and is read by the service through the message (`outcome`). `abandon()` removes
+/// the depot file. One owner at a time: the association's event loop, then the consumer of the message.
+public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     let store: ReceivedInstanceStore
     let request: CStoreRQ
     let transferSyntaxUID: String
@@ -21,6 +22,8 @@ public final class IncomingInstance: DataSetSink, @unchecked Sendable {
     private let headerLength: Int
     private var prefix: [UInt8] = []
     private var done = false
+    /// Set by `finish()`, or by a failed `write`; read after the message reached its consumer.
+    private(set) var outcome: Result<StoredInstance, StoreFailure>?
 
     init(store: ReceivedInstanceStore, request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String,
          writer: Part10StreamWriter, headerLength: Int) {
@@ -45,7 +48,7 @@ public final class IncomingInstance: DataSetSink, @unchecked Sendable {
         } catch {
             let failure = StoreFailure.outOfResources("cannot write \(request.affectedSOPInstanceUID): \(error)")
             store.logger.error("\(failure.message)")
-            store.outcomes.record(.failure(failure), for: key)
+            outcome = .failure(failure)
             abandon()
             throw failure
         }
@@ -53,16 +56,19 @@ public final class IncomingInstance: DataSetSink, @unchecked Sendable {
 
     public func finish() throws {
         let result = complete()
-        store.outcomes.record(result, for: key)
+        if outcome == nil { outcome = result }
         if case .failure(let failure) = result { throw failure }
+    }
+
+    public var responseStatus: DIMSEStatus {
+        outcome.map(ReceivedInstanceStore.status(of:))
+            ?? DIMSEStatus(StoreFailure.outOfResources("").status)  // abandoned before its end
     }
 
     public func abandon() {
         done = true
         writer.discard()
     }
-
-    private var key: PendingOutcomes.Key { PendingOutcomes.Key(callingAETitle, request) }
 
     /// Moves the completed file into place; the outcome is returned, not recorded.
     func complete() -> Result<StoredInstance, StoreFailure> {
@@ -116,51 +122,5 @@ public final class IncomingInstance: DataSetSink, @unchecked Sendable {
     private func fileSize(_ path: String) -> Int? {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : nil
-    }
-}
-
-/// Outcomes of completed data sets until the service answers their C-STORE-RQ, keyed by calling AE title,
-/// message ID and SOP Instance UID. Bounded: the oldest entries go first beyond `limit`.
-final class PendingOutcomes: @unchecked Sendable {
-    struct Key: Hashable {
-        var callingAETitle: String
-        var messageID: UInt16
-        var sopInstanceUID: String
-        init(_ callingAETitle: String, _ request: CStoreRQ) {
-            self.callingAETitle = callingAETitle
-            self.messageID = request.messageID
-            self.sopInstanceUID = request.affectedSOPInstanceUID
-        }
-    }
-
-    private let lock = NSLock()
-    private var entries: [Key: [Result<StoredInstance, StoreFailure>]] = [:]
-    private var order: [Key] = []
-    private let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func record(_ outcome: Result<StoredInstance, StoreFailure>, for key: Key) {
-        lock.withLock {
-            entries[key, default: []].append(outcome)
-            order.append(key)
-            while order.count > limit {
-                let oldest = order.removeFirst()
-                if var list = entries[oldest], !list.isEmpty {
-                    list.removeFirst()
-                    entries[oldest] = list.isEmpty ? nil : list
-                }
-            }
-        }
-    }
-
-    func take(_ key: Key) -> Result<StoredInstance, StoreFailure>? {
-        lock.withLock {
-            guard var list = entries[key], !list.isEmpty else { return nil }
-            let first = list.removeFirst()
-            entries[key] = list.isEmpty ? nil : list
-            if let index = order.firstIndex(of: key) { order.remove(at: index) }
-            return first
-        }
     }
 }

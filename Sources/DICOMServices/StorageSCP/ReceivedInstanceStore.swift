@@ -16,9 +16,9 @@ import NIOCore
 /// the `DuplicatePolicy`. A transfer that does not complete leaves nothing behind (the depot file is
 /// removed). Shared by the storage SCP and C-GET, which write files identically.
 ///
-/// Use: give `sinkProvider(callingAETitle:)` (or `sink(for:transferSyntax:callingAETitle:)`) to the
-/// association's `dataSetSinkProvider`, then answer each C-STORE-RQ with `outcome(for:callingAETitle:)`
-/// (its `status`). Thread-safe.
+/// Use: give `sink(for:context:callingAETitle:)` to the association's sink provider; the association
+/// answers each streamed C-STORE-RQ from its sink (`AnsweringDataSetSink`), and the service reads what
+/// happened with `outcome(for:callingAETitle:)`. Thread-safe.
 public final class ReceivedInstanceStore: Sendable {
     public let directory: String
     public let fileExtension: String
@@ -27,11 +27,8 @@ public final class ReceivedInstanceStore: Sendable {
     public let fsync: Bool
     /// Bytes of each data set kept in memory to read Patient ID, Study/Series Instance UID.
     public static let headerPrefixLength = 64 * 1024
-    /// Outcomes waiting for their C-STORE-RSP; beyond this many (abandoned associations) the oldest go.
-    public static let maximumPendingOutcomes = 4096
 
     let logger: Logger
-    let outcomes = PendingOutcomes(limit: ReceivedInstanceStore.maximumPendingOutcomes)
 
     /// `fileExtension` without the dot: letters, digits, `_`, `-` (at most 16; empty for none).
     public init(directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
@@ -112,16 +109,25 @@ public final class ReceivedInstanceStore: Sendable {
     }
 
     /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
-    /// accumulated as usual). When the depot file cannot be created the sink refuses the data, and
-    /// `outcome(for:callingAETitle:)` answers 0xA700.
-    public func sink(for command: CommandSet, transferSyntax: String, callingAETitle: String) -> (any DataSetSink)? {
+    /// accumulated as usual), arriving on the accepted presentation `context`. The sink refuses the data
+    /// (and its C-STORE-RSP carries the refusal) when the command's Affected SOP Class UID is not the
+    /// context's abstract syntax (0x0122 SOP class not supported: PS3.7 §9.1.1.1.1 ties a C-STORE to the
+    /// context negotiated for its SOP class), or when the depot file cannot be created (0xA700).
+    public func sink(for command: CommandSet, context: AcceptedPresentationContext,
+                     callingAETitle: String) -> (any DataSetSink)? {
         guard let request = try? CStoreRQ(commandSet: command) else { return nil }
+        let sopClass = request.affectedSOPClassUID.trimmingTrailingUIDPadding()
+        guard sopClass == context.abstractSyntax.trimmingTrailingUIDPadding() else {
+            let failure = StoreFailure(status: 0x0122, "C-STORE of \(request.affectedSOPInstanceUID) with SOP class "
+                + "\(sopClass) on presentation context \(context.id), which was negotiated for \(context.abstractSyntax): refused")
+            logger.error("\(failure.message)")
+            return RefusingSink(failure: failure)
+        }
         do {
-            return try beginInstance(request, transferSyntaxUID: transferSyntax, callingAETitle: callingAETitle)
+            return try beginInstance(request, transferSyntaxUID: context.transferSyntax, callingAETitle: callingAETitle)
         } catch {
             let failure = error as? StoreFailure ?? .outOfResources("\(error)")
             logger.error("\(failure.message)")
-            outcomes.record(.failure(failure), for: PendingOutcomes.Key(callingAETitle, request))
             return RefusingSink(failure: failure)
         }
     }
@@ -141,12 +147,13 @@ public final class ReceivedInstanceStore: Sendable {
     /// The result of a C-STORE whose data set has arrived: the stored instance, or the failure to answer.
     /// Call once per C-STORE-RQ, from the code that sends the C-STORE-RSP.
     public func outcome(for incoming: IncomingStore, callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
-        outcome(for: incoming.request, dataSet: incoming.dataSet, transferSyntaxUID: incoming.transferSyntax,
-                callingAETitle: callingAETitle)
+        outcome(for: incoming.request, dataSet: incoming.dataSet, sink: incoming.sink,
+                transferSyntaxUID: incoming.transferSyntax, callingAETitle: callingAETitle)
     }
 
-    /// `outcome(for:callingAETitle:)` from the parts of an incoming C-STORE.
-    public func outcome(for request: CStoreRQ, dataSet: IncomingDataSet, transferSyntaxUID: String,
+    /// `outcome(for:callingAETitle:)` from the parts of an incoming C-STORE: a streamed data set's outcome
+    /// is its sink's (so two associations storing the same instance never see each other's result).
+    public func outcome(for request: CStoreRQ, dataSet: IncomingDataSet, sink: (any DataSetSink)?, transferSyntaxUID: String,
                         callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
         switch dataSet {
         case .bytes(let bytes):
@@ -154,12 +161,15 @@ public final class ReceivedInstanceStore: Sendable {
         case .none:
             return .failure(StoreFailure(status: 0xC000, "C-STORE-RQ without a data set"))
         case .streamed(let failure):
-            let recorded = outcomes.take(PendingOutcomes.Key(callingAETitle, request))
-            if let failure {
-                if case .failure(let f)? = recorded { return .failure(f) }
-                return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)"))
+            if let refusing = sink as? RefusingSink { return .failure(refusing.failure) }
+            if let instance = sink as? IncomingInstance, let outcome = instance.outcome {
+                if failure != nil, case .success = outcome {
+                    return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure!)"))
+                }
+                return outcome
             }
-            return recorded ?? .failure(StoreFailure(status: 0xA700, "no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
+            if let failure { return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)")) }
+            return .failure(.outOfResources("no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
         }
     }
 
@@ -172,12 +182,13 @@ public final class ReceivedInstanceStore: Sendable {
     }
 }
 
-/// A sink that refuses every fragment (the depot file could not be created): the association drops the
-/// data and the store answers the recorded failure.
-final class RefusingSink: DataSetSink {
+/// A sink that refuses every fragment (the depot file could not be created, or the SOP class does not
+/// belong on the context): the association drops the data and answers with the failure's status.
+final class RefusingSink: AnsweringDataSetSink {
     let failure: StoreFailure
     init(failure: StoreFailure) { self.failure = failure }
     func write(_ fragment: ByteBuffer) throws { throw failure }
     func finish() throws { throw failure }
     func abandon() {}
+    var responseStatus: DIMSEStatus { DIMSEStatus(failure.status) }
 }

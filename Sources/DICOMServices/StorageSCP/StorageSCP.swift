@@ -60,8 +60,9 @@ public final class StorageSCP: Sendable {
         var association = AssociationConfiguration(maximumPDULength: settings.maximumPDULength,
                                                    artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
         association.dimseTimeout = settings.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) }
-        association.associationDataSetSinkProvider = { negotiated, _, transferSyntax, command in
-            store.sink(for: command, transferSyntax: transferSyntax, callingAETitle: negotiated.callingAETitle)
+        association.associationDataSetSinkProvider = { negotiated, contextID, _, command in
+            guard let context = negotiated.acceptedContexts[contextID] else { return nil }
+            return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)
         }
         association.logger = log
         let configuration = ServerConfiguration(policy: policy, association: association,
@@ -95,8 +96,8 @@ public final class StorageSCP: Sendable {
             do {
                 for try await message in association.messages {
                     guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else { continue }
-                    let outcome = store.outcome(for: request, dataSet: message.dataSet, transferSyntaxUID: "",
-                                                callingAETitle: info.callingAETitle)
+                    let outcome = store.outcome(for: request, dataSet: message.dataSet, sink: message.sink,
+                                                transferSyntaxUID: "", callingAETitle: info.callingAETitle)
                     if case .success(let stored) = outcome {
                         observer(.error("association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"))
                     }

@@ -43,8 +43,10 @@ final class StoragePathTraversalTests: XCTestCase {
         let sc = "1.2.840.10008.5.1.4.1.1.7"
         var configuration = AssociationConfiguration()
         configuration.dataSetSinkProvider = nil
-        configuration.associationDataSetSinkProvider = { negotiated, _, ts, command in
-            store.sink(for: command, transferSyntax: ts, callingAETitle: negotiated.callingAETitle)
+        configuration.associationDataSetSinkProvider = { negotiated, contextID, _, command in
+            negotiated.acceptedContexts[contextID].flatMap {
+                store.sink(for: command, context: $0, callingAETitle: negotiated.callingAETitle)
+            }
         }
         let policy = AcceptancePolicy(supportedAbstractSyntaxes: [sc: TransferSyntaxUID.uncompressed])
         let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: configuration)) { association in

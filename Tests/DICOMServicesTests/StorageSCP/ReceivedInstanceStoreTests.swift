@@ -31,18 +31,27 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         CStoreRQ(messageID: messageID, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7", affectedSOPInstanceUID: uid)
     }
 
+    /// The accepted context a C-STORE of `request(_:)` arrives on.
+    private let context = AcceptedPresentationContext(id: 1, abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
+                                                      transferSyntax: "1.2.840.10008.1.2.1", requestorIsSCU: true,
+                                                      requestorIsSCP: false)
+
     /// Streams `bytes` in two fragments and returns the outcome the SCP would answer.
     private func receive(_ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]) throws -> Result<StoredInstance, StoreFailure> {
         let rq = request(uid)
-        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, transferSyntax: "1.2.840.10008.1.2.1", callingAETitle: "SENDER"))
+        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
         let half = bytes.count / 2
         try sink.write(ByteBuffer(bytes: bytes[..<half]))
         try sink.write(ByteBuffer(bytes: bytes[half...]))
         var failure: String?
         do { try sink.finish() } catch { failure = "\(error)" }
         let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                     dataSet: .streamed(failure: failure))
-        return store.outcome(for: incoming, callingAETitle: "SENDER")
+                                     dataSet: .streamed(failure: failure), sink: sink)
+        let outcome = store.outcome(for: incoming, callingAETitle: "SENDER")
+        let answered = try XCTUnwrap(sink as? any AnsweringDataSetSink, "the store's sinks answer their C-STORE")
+        XCTAssertEqual(answered.responseStatus, ReceivedInstanceStore.status(of: outcome),
+                       "the status sent on the event loop is the outcome the service reports")
+        return outcome
     }
 
     func testStreamedInstanceIsRenamedWithMetaAndIdenticalDataSet() throws {
@@ -66,8 +75,7 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     func testAbandonedInstanceLeavesNothing() throws {
         let store = try ReceivedInstanceStore(directory: folder.path)
         try store.prepare()
-        let sink = try XCTUnwrap(store.sink(for: request("1.2.3.4").commandSet, transferSyntax: "1.2.840.10008.1.2.1",
-                                            callingAETitle: "SENDER"))
+        let sink = try XCTUnwrap(store.sink(for: request("1.2.3.4").commandSet, context: context, callingAETitle: "SENDER"))
         try sink.write(ByteBuffer(bytes: try sampleDataSet().prefix(10)))
         sink.abandon()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
@@ -111,12 +119,52 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try FileManager.default.removeItem(atPath: store.depotDirectory)
         _ = FileManager.default.createFile(atPath: store.depotDirectory, contents: Data())
         let rq = request("1.2.3.4")
-        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, transferSyntax: "1.2.840.10008.1.2.1", callingAETitle: "SENDER"))
+        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
         XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: [0, 0])))
         let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                     dataSet: .streamed(failure: "refused"))
+                                     dataSet: .streamed(failure: "refused"), sink: sink)
         let outcome = store.outcome(for: incoming, callingAETitle: "SENDER")
         XCTAssertEqual(ReceivedInstanceStore.status(of: outcome).code, 0xA700)
+        XCTAssertEqual((sink as? any AnsweringDataSetSink)?.responseStatus.code, 0xA700)
+    }
+
+    func testCStoreOfAnotherSOPClassThanItsContextIsRefusedWithoutAFile() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        let rq = CStoreRQ(messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.4")
+        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: try sampleDataSet())))
+        XCTAssertEqual((sink as? any AnsweringDataSetSink)?.responseStatus.code, 0x0122)
+        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+                                     dataSet: .streamed(failure: "refused"), sink: sink)
+        guard case .failure(let failure) = store.outcome(for: incoming, callingAETitle: "SENDER") else {
+            return XCTFail("a C-STORE on the wrong context was stored")
+        }
+        XCTAssertEqual(failure.status, 0x0122)
+        XCTAssertTrue(failure.message.contains("negotiated for 1.2.840.10008.5.1.4.1.1.7"), failure.message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["depot"])
+    }
+
+    func testTwoSinksForTheSameInstanceAndMessageIDKeepTheirOwnOutcomes() throws {
+        // Two associations from one AE sending the same instance with the same message ID: each
+        // association's answer is its own sink's result, whatever order they finish in.
+        let store = try ReceivedInstanceStore(directory: folder.path, duplicatePolicy: .keep)
+        try store.prepare()
+        let rq = request("1.2.3.4")
+        let first = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        let second = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        try first.write(ByteBuffer(bytes: try sampleDataSet(patientID: "FIRST")))
+        try second.write(ByteBuffer(bytes: try sampleDataSet(patientID: "SECOND")))
+        try second.finish()
+        try first.finish()
+        func outcome(_ sink: any DataSetSink) throws -> StoredInstance {
+            try store.outcome(for: IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+                                                 dataSet: .streamed(failure: nil), sink: sink),
+                              callingAETitle: "SENDER").get()
+        }
+        XCTAssertTrue(try outcome(first).keptExistingCopy, "the first finished second: the file was already there")
+        XCTAssertFalse(try outcome(second).keptExistingCopy)
+        XCTAssertEqual(try outcome(second).patientID, "SECOND")
     }
 
     func testDepotLeftoversAreRemoved() throws {

@@ -173,6 +173,44 @@ final class StorageSCPPeerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
     }
 
+    /// A C-STORE whose Affected SOP Class UID is not the abstract syntax of the context it arrives on is
+    /// refused with 0x0122 (PS3.7 §9.1.1.1.1): nothing is written, the failure is reported, and the
+    /// association goes on to store a proper instance.
+    func testCStoreOnAContextOfAnotherSOPClassIsRefused() async throws {
+        let recorder = EventRecorder()
+        let scp = try await startSCP(recorder: recorder)
+        let secondaryCapture = "1.2.840.10008.5.1.4.1.1.7"
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
+            contexts: [ProposedPresentationContext(abstractSyntax: secondaryCapture, transferSyntaxes: ["1.2.840.10008.1.2.1"])],
+            configuration: AssociationConfiguration(dimseTimeout: .seconds(20)))
+        let contextID = try XCTUnwrap(association.negotiated.acceptedContexts.keys.first)
+        var dataSet = DataSet()
+        try dataSet.set(.sopClassUID, string: "1.2.840.10008.5.1.4.1.1.2")
+        try dataSet.set(.sopInstanceUID, string: "1.2.3.77")
+        let bytes = ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: .explicitVRLittleEndian))
+        let wrong = CStoreRQ(messageID: 7, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.77")
+        try await association.send(wrong, dataSet: bytes, contextID: contextID)
+        var messages = association.messages.makeAsyncIterator()
+        let next = try await messages.next()
+        let answer = try XCTUnwrap(next)
+        guard case .cStoreRSP(let response) = try answer.dimse() else { return XCTFail("expected a C-STORE-RSP") }
+        XCTAssertEqual(response.messageIDBeingRespondedTo, 7)
+        XCTAssertEqual(response.status.code, 0x0122)
+        let right = try await association.store(sopClassUID: secondaryCapture, sopInstanceUID: "1.2.3.78", dataSet: bytes)
+        XCTAssertEqual(right.status, .success)
+        try await association.release()
+        XCTAssertTrue(StorageTestFiles.waitUntil { recorder.stored.count == 1 })
+        await scp.stop()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scp.store.directory + "/1.2.3.77.dcm"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scp.store.directory + "/1.2.3.78.dcm"))
+        let failures = recorder.events.compactMap { event -> (UInt16, String)? in
+            if case .storeFailed(_, let status, let message, _) = event { return (status, message) } else { return nil }
+        }
+        XCTAssertEqual(failures.map(\.0), [0x0122])
+        XCTAssertTrue(failures.first?.1.contains("negotiated for \(secondaryCapture)") == true, "\(failures)")
+    }
+
     func testAbortMidInstanceLeavesNothing() async throws {
         let recorder = EventRecorder()
         let scp = try await startSCP(recorder: recorder)
