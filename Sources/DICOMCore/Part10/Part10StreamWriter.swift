@@ -23,6 +23,8 @@ public final class Part10StreamWriter: @unchecked Sendable {
     public let temporaryPath: String
     /// Bytes of data set appended so far (without the file header).
     public private(set) var dataSetLength = 0
+    /// Bytes of the file before the data set: preamble, "DICM" and the meta group.
+    public private(set) var headerLength = 0
 
     private var fd: Int32
     private let buffer: UnsafeMutableRawBufferPointer
@@ -43,6 +45,7 @@ public final class Part10StreamWriter: @unchecked Sendable {
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
         do {
             let header = meta.fileHeader()
+            headerLength = header.count
             try header.withUnsafeBytes { try appendRaw($0) }
         } catch {
             discard()

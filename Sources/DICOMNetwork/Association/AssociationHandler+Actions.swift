@@ -151,8 +151,16 @@ extension AssociationHandler {
     /// DT-2/AR-6: P-DATA indication — assemble messages. An assembly error is a protocol error: A-ABORT.
     private func deliver(_ values: [PresentationDataValue]) {
         guard let negotiated else { return }
+        // Responses the association sends itself go out first (one flush for the whole read: the peer is
+        // waiting for them), then the messages go to the consumer, whose wake-up is off that path.
+        var completed: [AssociationMessage] = []
         var responses: [ByteBuffer] = []
-        defer { if !responses.isEmpty { _ = sendPData(responses) } }
+        func handOver() {
+            if !responses.isEmpty { _ = sendPData(responses) }
+            responses = []
+            completed.forEach(yield)
+            completed = []
+        }
         for value in values {
             do {
                 if var message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
@@ -161,7 +169,7 @@ extension AssociationHandler {
                         message.answeredStatus = status
                         responses += pdus
                     }
-                    yield(message)
+                    completed.append(message)
                 }
             } catch let failure as MessageAssembler.Failure {
                 let reason: AbortReason
@@ -170,13 +178,16 @@ extension AssociationHandler {
                 case .assembly: reason = .unexpectedPDUParameter
                 case .dataSetTooLarge: reason = .notSpecified
                 }
+                handOver()   // what completed before the error still reaches the consumer
                 pendingAbort = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)
                 fire(.evt19)
                 return
             } catch {
+                handOver()
                 return
             }
         }
+        handOver()
         // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
         if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
     }

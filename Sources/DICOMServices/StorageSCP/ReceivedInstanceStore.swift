@@ -95,9 +95,11 @@ public final class ReceivedInstanceStore: Sendable {
                                        mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
                                        transferSyntaxUID: transferSyntaxUID,
                                        sourceApplicationEntityTitle: callingAETitle)
-        // `<pid>-<uuid>.part`: the pid tells `removeDepotLeftovers` of another SCP sharing this folder (the
-        // service and a script's storage_scp.new) which files are still being written.
-        let temporary = depotDirectory + "/\(getpid())-" + UUID().uuidString + ".part"
+        // `<pid>-<token>-<n>.part`: the pid tells `removeDepotLeftovers` of another SCP sharing this folder
+        // (the service and a script's storage_scp.new) which files are still being written; the random
+        // token (one per process) keeps a later process with the same pid clear of leftovers, the counter
+        // keeps names unique within the process without asking for randomness per instance.
+        let temporary = depotDirectory + "/" + DepotFileNames.next()
         let writer: Part10StreamWriter
         do {
             writer = try Part10StreamWriter(temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
@@ -105,7 +107,7 @@ public final class ReceivedInstanceStore: Sendable {
             throw StoreFailure.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(error)")
         }
         return IncomingInstance(store: self, request: request, transferSyntaxUID: transferSyntaxUID,
-                                callingAETitle: callingAETitle, writer: writer, headerLength: meta.fileHeader().count)
+                                callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength)
     }
 
     /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
@@ -179,6 +181,18 @@ public final class ReceivedInstanceStore: Sendable {
         case .success: return .success
         case .failure(let failure): return DIMSEStatus(failure.status)
         }
+    }
+}
+
+/// Names of depot files: unique within the process, and across processes through pid and token.
+enum DepotFileNames {
+    private static let prefix = "\(getpid())-\(UInt64.random(in: 1...UInt64.max))-"
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var counter = 0
+
+    static func next() -> String {
+        let number = lock.withLock { counter += 1; return counter }
+        return prefix + String(number) + ".part"
     }
 }
 
