@@ -20,6 +20,12 @@ public struct AssociationConfiguration: Sendable {
     /// response (PS3.7 has no such timer; DCMTK's `--dimse-timeout`). On expiry the association is
     /// aborted and the operation throws `.timedOut`. Default nil: wait as long as the association lives.
     public var dimseTimeout: TimeAmount?
+    /// Idle time-out: the longest an established association may stay silent *between* messages while
+    /// nothing is awaited from the peer; on expiry it is aborted (A-ABORT) and ends with `.timedOut`. For
+    /// servers that only answer at once (the storage SCP): a Q/R SCP is legitimately silent towards its
+    /// peer while a C-MOVE runs, so it must not set this. Time spent with reading paused by backpressure
+    /// does not count. Default nil: no limit.
+    public var idleTimeout: TimeAmount?
     /// Largest data set accumulated in memory for one message (when no sink takes it); larger → A-ABORT.
     /// Default 1 GiB.
     public var maximumInMemoryDataSetLength: Int

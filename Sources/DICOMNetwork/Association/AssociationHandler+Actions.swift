@@ -145,6 +145,8 @@ extension AssociationHandler {
                                            closed: closedPromise.futureResult)
         establishedPromise?.succeed(association)
         establishedPromise = nil
+        silentSince = .now()
+        armSilenceTimer()   // the idle time-out, when configured, runs from here
         return association
     }
 
@@ -188,8 +190,8 @@ extension AssociationHandler {
             }
         }
         handOver()
-        // Mid-message: (re)arm the DIMSE time-out; between messages with nothing awaited: stop it.
-        if !assembler.isIdle || dimseTimer != nil { restartDIMSETimer() }
+        // Mid-message the DIMSE time-out applies, between messages the idle one (if any).
+        armSilenceTimer()
     }
 
     /// The C-STORE-RSP for a C-STORE-RQ whose data set went into an `AnsweringDataSetSink`, encoded as

@@ -89,8 +89,8 @@ final class AssociationHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         end(.connectionClosed)
         cancelARTIM()
-        dimseTimer?.cancel()
-        dimseTimer = nil
+        silenceTimer?.cancel()
+        silenceTimer = nil
         self.context = nil
     }
 
@@ -117,7 +117,7 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         defer { pendingAbort = nil }
-        if dimseTimer != nil { restartDIMSETimer() }
+        peerWasHeard()
         switch unwrapInboundIn(data) {
         case .associateRQ(let rq):
             receivedRQ = rq
@@ -187,6 +187,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     func resumeReading() {
         guard readPending, !flow.isPaused, let context else { return }
         readPending = false
+        silentSince = .now()
         context.read()
     }
 
@@ -196,7 +197,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         messageContinuation.yield(message)
     }
 
-    // MARK: DIMSE time-out
+    // MARK: Silence time-outs (DIMSE and idle)
 
     /// Operations waiting for a response; while > 0, or while a peer's message is half received, peer
     /// silence longer than `dimseTimeout` aborts.
@@ -205,42 +206,78 @@ final class AssociationHandler: ChannelDuplexHandler {
     /// The DIMSE time-out runs while we wait for a response or for the rest of a message the peer began
     /// (a peer that stops sending mid-instance must not hold the association and its sink forever).
     private var waitingForPeer: Bool { awaitingResponses > 0 || !assembler.isIdle }
-    var dimseTimer: Scheduled<Void>?
+    /// The one timer behind both time-outs; it re-checks when it fires, so arming it is cheap and the
+    /// per-read cost is a clock read (`silentSince`).
+    var silenceTimer: Scheduled<Void>?
+    private var silenceTimerDeadline: NIODeadline?
+    /// When the peer last sent something, or we began waiting for it (whichever is later).
+    var silentSince = NIODeadline.now()
+
+    /// The silence limit that applies now: `dimseTimeout` while we wait for the peer; `idleTimeout`
+    /// between messages of an established association when nothing is awaited (PS3.8 has no such timer;
+    /// DCMTK's storescp applies its DIMSE time-out there too); none otherwise.
+    private var silenceLimit: (limit: TimeAmount, waiting: Bool)? {
+        if waitingForPeer { return configuration.dimseTimeout.map { ($0, true) } }
+        guard machine.state == .sta6, let idle = configuration.idleTimeout else { return nil }
+        return (idle, false)
+    }
 
     func beginAwaitingResponse() {
         awaitingResponses += 1
-        restartDIMSETimer()
+        silentSince = .now()
+        armSilenceTimer()
     }
 
     func endAwaitingResponse() {
         awaitingResponses = max(0, awaitingResponses - 1)
-        if !waitingForPeer {
-            dimseTimer?.cancel()
-            dimseTimer = nil
-        }
+        armSilenceTimer()
     }
 
-    func restartDIMSETimer() {
-        dimseTimer?.cancel()
-        dimseTimer = nil
-        guard waitingForPeer, let timeout = configuration.dimseTimeout, let context, !ended else { return }
+    /// The peer sent something: the silence starts again.
+    func peerWasHeard() {
+        silentSince = .now()
+    }
+
+    /// Makes sure the timer fires no later than the limit that applies now requires (a pending timer due
+    /// earlier stays: it re-checks when it fires).
+    func armSilenceTimer() {
+        guard let (limit, _) = silenceLimit, let context, !ended else {
+            silenceTimer?.cancel()
+            silenceTimer = nil
+            silenceTimerDeadline = nil
+            return
+        }
+        let deadline = silentSince + limit
+        if let scheduled = silenceTimerDeadline, silenceTimer != nil, scheduled <= deadline { return }
+        silenceTimer?.cancel()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        dimseTimer = context.eventLoop.scheduleTask(in: timeout) {
+        silenceTimerDeadline = deadline
+        silenceTimer = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = bound.value
-            handler.dimseTimer = nil
-            guard handler.waitingForPeer else { return }
-            handler.dimseTimedOut(after: timeout)
+            handler.silenceTimer = nil
+            handler.silenceTimerDeadline = nil
+            handler.silenceTimerFired()
         }
     }
 
-    private func dimseTimedOut(after timeout: TimeAmount) {
-        let milliseconds = timeout.nanoseconds / 1_000_000
-        let error = AssociationError.timedOut(awaitingResponses > 0
-            ? "no DIMSE response within \(milliseconds) ms"
-            : "peer silent for \(milliseconds) ms in the middle of a DIMSE message")
+    private func silenceTimerFired() {
+        guard let (limit, waiting) = silenceLimit, !ended else { return }
+        // Reading paused by backpressure: the silence is ours, not the peer's.
+        if flow.isPaused { silentSince = .now() }
+        guard NIODeadline.now() >= silentSince + limit else { return armSilenceTimer() }
+        let seconds = Double(limit.nanoseconds) / 1e9
+        let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(limit.nanoseconds / 1_000_000) ms"
+        let error: AssociationError
+        if !waiting {
+            error = .timedOut("association idle: the peer sent nothing for \(text) between messages")
+        } else if awaitingResponses > 0 {
+            error = .timedOut("no DIMSE response within \(text)")
+        } else {
+            error = .timedOut("peer silent for \(text) in the middle of a DIMSE message")
+        }
         switch machine.state {
         case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
-            pendingAbort = (.serviceUser, "DIMSE time-out")
+            pendingAbort = (.serviceUser, waiting ? "DIMSE time-out" : "idle time-out")
             end(error)      // report the time-out, not the abort it causes
             fire(.evt15)
             pendingAbort = nil

@@ -53,6 +53,7 @@ public enum ConfigurationDefaults {
         case .connectTimeout: return "10"
         case .acseTimeout: return "30"
         case .dimseTimeout: return "60"
+        case .idleTimeout: return "600"
         case .maxPDULength: return "116794"
         case .duplicatePolicy: return "overwrite"
         case .hooksFile: return ""

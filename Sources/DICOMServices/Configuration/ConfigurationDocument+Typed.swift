@@ -35,6 +35,12 @@ extension ConfigurationDocument {
         let seconds = Double(value(of: .dimseTimeout)) ?? 60
         return seconds == 0 ? nil : seconds
     }
+    /// Seconds an association of the storage SCP may stay silent between messages; nil when
+    /// `IdleTimeout` is 0 (no limit).
+    public var idleTimeout: Double? {
+        let seconds = Double(value(of: .idleTimeout)) ?? 600
+        return seconds == 0 ? nil : seconds
+    }
     /// The Maximum Length we announce in our A-ASSOCIATE (PS3.8 §D.1), bytes.
     public var maxPDULength: Int { int(.maxPDULength) }
     public var duplicatePolicy: DuplicatePolicy { DuplicatePolicy(rawValue: value(of: .duplicatePolicy)) ?? .overwrite }

@@ -18,6 +18,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case connectTimeout = "ConnectTimeout"
     case acseTimeout = "AcseTimeout"
     case dimseTimeout = "DimseTimeout"
+    case idleTimeout = "IdleTimeout"
     case maxPDULength = "MaxPduLength"
     case duplicatePolicy = "DuplicatePolicy"
     case hooksFile = "HooksFile"
@@ -44,7 +45,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .storageSCUServiceAE: return .storageSCU
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
-             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .maxPDULength, .duplicatePolicy,
+             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
              .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
             return nil
         }
@@ -57,7 +58,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .storageSCPDirectory, .hooksFile, .logDirectory, .configFile: return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
              .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
-             .acseTimeout, .dimseTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations, .calledAECheck:
+             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations, .calledAECheck:
             return false
         }
     }

@@ -5,8 +5,8 @@
 /// - `MaxQueryResponses` integer 1–99999 (IDL: at most 5 digits); `StorScpCtrlPort` 1–65535;
 ///   `MaxPduLength` 4096–2097152 bytes (PS3.8 §D.1: the receiver's maximum; 0 "unlimited" is not offered);
 ///   `MaxAssociations` 1–1024.
-/// - `ConnectTimeout`, `AcseTimeout` seconds, > 0 and ≤ 3600, decimals allowed; `DimseTimeout` 0 (none)
-///   or up to 86400.
+/// - `ConnectTimeout`, `AcseTimeout` seconds, > 0 and ≤ 3600, decimals allowed; `DimseTimeout` and
+///   `IdleTimeout` 0 (none) or up to 86400.
 /// - `AcceptAny`, `CalledAECheck` `Yes`/`No`, any case; stored as `Yes`/`No`.
 /// - `DuplicatePolicy` `overwrite` or `keep`, any case; stored lower-case.
 /// - `FileExtension` 1–16 of `A-Z a-z 0-9 _ -` (no dot, no path separator; IDL demanded exactly 3).
@@ -38,7 +38,7 @@ enum ConfigurationValueRules {
             return String(try integer(text, in: maxAssociationsRange, key: key, method: method))
         case .connectTimeout, .acseTimeout:
             return try seconds(text, in: connectTimeoutRange, key: key, method: method, meaning: "seconds, more than 0")
-        case .dimseTimeout:
+        case .dimseTimeout, .idleTimeout:
             return try seconds(text, in: dimseTimeoutRange, key: key, method: method, meaning: "seconds, 0 for none")
         case .acceptAny, .calledAECheck:
             switch text.trimmingSpaces.lowercased() {
@@ -75,7 +75,7 @@ enum ConfigurationValueRules {
     static func isNumeric(_ key: ConfigurationKey) -> Bool {
         switch key {
         case .maxQueryResponses, .storageSCPControlPort, .maxPDULength, .maxAssociations,
-             .connectTimeout, .acseTimeout, .dimseTimeout:
+             .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout:
             return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
              .storageSCPDirectory, .acceptAny, .fileExtension, .configFile, .duplicatePolicy, .hooksFile,

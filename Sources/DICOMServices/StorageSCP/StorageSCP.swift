@@ -60,6 +60,7 @@ public final class StorageSCP: Sendable {
         var association = AssociationConfiguration(maximumPDULength: settings.maximumPDULength,
                                                    artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
         association.dimseTimeout = settings.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) }
+        association.idleTimeout = settings.idleTimeout.map { .milliseconds(Int64($0 * 1000)) }
         association.associationDataSetSinkProvider = { negotiated, contextID, _, command in
             guard let context = negotiated.acceptedContexts[contextID] else { return nil }
             return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)

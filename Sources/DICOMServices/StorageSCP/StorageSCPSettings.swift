@@ -29,6 +29,9 @@ public struct StorageSCPSettings: Sendable, Equatable {
     /// `DimseTimeout`, seconds: a peer silent this long in the middle of a message (e.g. mid-instance) is
     /// aborted and its partial file removed. nil (the default): no limit.
     public var dimseTimeout: Double? = nil
+    /// `IdleTimeout`, seconds: an association silent this long between messages is aborted (it would
+    /// otherwise hold one of `maximumAssociations` until it closes). nil (the default): no limit.
+    public var idleTimeout: Double? = nil
 
     public init(aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
                 duplicatePolicy: DuplicatePolicy = .overwrite, allowedCallingAETitles: Set<String>? = nil,
@@ -50,7 +53,7 @@ public struct StorageSCPSettings: Sendable, Equatable {
 
     /// From a configuration: the AE named by `StorScpServiceAE` (or `aeName`), `StorScpDir`,
     /// `FileExtension`, `DuplicatePolicy`, `AcceptAny` (with `No`, the AE titles of the document),
-    /// `CalledAECheck`, `MaxAssociations`, `MaxPDULength`, `AcseTimeout`.
+    /// `CalledAECheck`, `MaxAssociations`, `MaxPDULength`, `AcseTimeout`, `DimseTimeout`, `IdleTimeout`.
     public init(configuration doc: ConfigurationDocument, aeName: String? = nil) throws {
         let entity: ApplicationEntity
         if let aeName {
@@ -68,5 +71,6 @@ public struct StorageSCPSettings: Sendable, Equatable {
                   maximumPDULength: doc.maxPDULength > 0 ? doc.maxPDULength : 131_072,
                   artimTimeout: doc.acseTimeout)
         dimseTimeout = doc.dimseTimeout
+        idleTimeout = doc.idleTimeout
     }
 }

@@ -112,7 +112,7 @@ final class ConfigurationFileTests: ConfigurationTestCase {
         try check(#"{"format": "dicomlua-config/1", "values": {"Colour": "red"}}"#,
                   "$.values.Colour: unknown key (expected one of QRScuServiceAE, StorScpServiceAE, StorScuServiceAE, EchoScuServiceAE, "
                   + "MaxQueryResponses, StorScpDir, AcceptAny, FileExtension, StorScpCtrlPort, ConnectTimeout, AcseTimeout, DimseTimeout, "
-                  + "MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, CalledAECheck, LogDir)")
+                  + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, CalledAECheck, LogDir)")
         try check(#"{"format": "dicomlua-config/1", "values": {"QRScuServiceAE": "ghost"}}"#,
                   "$.values.QRScuServiceAE: QRScuServiceAE must name an existing application entity, got \"ghost\"")
         try check(#"{"format": "dicomlua-config/2"}"#, "$.format: expected \"dicomlua-config/1\", got \"dicomlua-config/2\"")

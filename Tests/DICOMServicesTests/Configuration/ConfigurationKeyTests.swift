@@ -9,12 +9,23 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
             "QRScuServiceAE": "IDL_AE_QUERY_SCU", "StorScpServiceAE": "IDL_AE_STOR_SCP", "StorScuServiceAE": "IDL_AE_STOR_SCU",
             "EchoScuServiceAE": "IDL_AE_ECHO_SCU", "MaxQueryResponses": "100", "StorScpDir": locations.userReceivedDirectory,
             "AcceptAny": "Yes", "FileExtension": "dcm", "StorScpCtrlPort": "2511", "configfile": locations.userFile.path,
-            "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "MaxPduLength": "116794",
+            "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "IdleTimeout": "600", "MaxPduLength": "116794",
             "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
             "LogDir": locations.userFile.deletingLastPathComponent().path,
         ]
         XCTAssertEqual(Set(expected.keys), Set(ConfigurationKey.allCases.map(\.rawValue)))
         for (key, value) in expected { XCTAssertEqual(try c.value(forKey: key), value, key) }
+    }
+
+    func testIdleTimeoutReachesTheStorageSCPAndZeroMeansNone() throws {
+        let c = try userConfiguration()
+        XCTAssertEqual(try StorageSCPSettings(configuration: c.current).idleTimeout, 600)
+        try c.setValue("2.5", forKey: "idletimeout")
+        XCTAssertEqual(try StorageSCPSettings(configuration: c.current).idleTimeout, 2.5)
+        try c.setValue("0", forKey: "IdleTimeout")
+        XCTAssertNil(try StorageSCPSettings(configuration: c.current).idleTimeout)
+        XCTAssertThrowsError(try c.setValue("-1", forKey: "IdleTimeout"))
+        XCTAssertThrowsError(try c.setValue("soon", forKey: "IdleTimeout"))
     }
 
     func testSystemDefaults() throws {
