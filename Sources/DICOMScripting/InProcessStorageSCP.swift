@@ -50,14 +50,17 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let settings = self.settings
         let hooks = self.hooks
         let gate = hooks.gate
-        let observer: StorageSCP.Observer = { [weak self] event in
-            if case .instanceStored(let file, _) = event, let self {
-                let current = self.lock.withLock { Array(self.observers.values) }
-                for observe in current { observe(file) }
-            }
-            hooks.observe(event)
+        // Swift observers hear of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
+        // it); the Lua hooks through the SCP's events, after.
+        let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { [weak self] file in
+            guard let self else { return }
+            let current = self.lock.withLock { Array(self.observers.values) }
+            for observe in current { observe(file) }
         }
-        let started = try runLoop.await { try await StorageSCP.start(settings: settings, gate: gate, observer: observer) }
+        let started = try runLoop.await {
+            try await StorageSCP.start(settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
+                                       observer: { hooks.observe($0) })
+        }
         lock.withLock { scp = started }
         stopSignal.reset()
         InProcessRegistry.shared.add(self)

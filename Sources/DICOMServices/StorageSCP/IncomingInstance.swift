@@ -57,7 +57,10 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     public func finish() throws {
         let result = complete()
         if outcome == nil { outcome = result }
-        if case .failure(let failure) = result { throw failure }
+        switch result {
+        case .success(let stored): store.storedBeforeAnswer?(stored)
+        case .failure(let failure): throw failure
+        }
     }
 
     public var responseStatus: DIMSEStatus {

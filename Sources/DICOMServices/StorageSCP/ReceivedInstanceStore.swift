@@ -29,10 +29,15 @@ public final class ReceivedInstanceStore: Sendable {
     public static let headerPrefixLength = 64 * 1024
 
     let logger: Logger
+    /// Called for every stored instance before its C-STORE-RSP is sent (on the event loop for a streamed
+    /// data set): whoever must know of a file before the sender learns it was stored (`info.files` of a
+    /// C-MOVE, counted by the next C-MOVE-RSP). Must return at once.
+    let storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)?
 
     /// `fileExtension` without the dot: letters, digits, `_`, `-` (at most 16; empty for none).
     public init(directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
-                fsync: Bool = false, logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+                fsync: Bool = false, logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() }),
+                storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil) throws {
         guard InstanceFileNaming.isValidExtension(fileExtension) else {
             throw StoreFailure(status: 0xA700, "FileExtension: expected letters, digits, '_' or '-' (at most 16), got '\(fileExtension)'")
         }
@@ -41,6 +46,7 @@ public final class ReceivedInstanceStore: Sendable {
         self.duplicatePolicy = duplicatePolicy
         self.fsync = fsync
         self.logger = logger
+        self.storedBeforeAnswer = storedBeforeAnswer
     }
 
     /// `<directory>/depot`, where incomplete instances are written.
@@ -140,7 +146,9 @@ public final class ReceivedInstanceStore: Sendable {
         do {
             let instance = try beginInstance(request, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
             try instance.write(dataSet)
-            return instance.complete()
+            let result = instance.complete()
+            if case .success(let stored) = result { storedBeforeAnswer?(stored) }
+            return result
         } catch {
             return .failure(error as? StoreFailure ?? .outOfResources("\(error)"))
         }

@@ -43,12 +43,18 @@ public final class StorageSCP: Sendable {
 
     /// Prepares the folder (throws `StoreFailure` when it cannot be created or written), removes depot
     /// leftovers, binds and starts accepting.
+    ///
+    /// `storedBeforeAnswer` is called for each stored instance before its C-STORE-RSP goes out, on a NIO
+    /// thread (`observer` hears of it later, from the association's task): for bookkeeping that the
+    /// sender's next message may depend on. It must return at once.
     public static func start(settings: StorageSCPSettings, logger: Logger? = nil,
                              eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                             gate: Gate? = nil, observer: @escaping Observer = { _ in }) async throws -> StorageSCP {
+                             gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
+                             observer: @escaping Observer = { _ in }) async throws -> StorageSCP {
         let log = logger ?? Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try ReceivedInstanceStore(directory: settings.directory, fileExtension: settings.fileExtension,
-                                              duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log)
+                                              duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log,
+                                              storedBeforeAnswer: storedBeforeAnswer)
         try store.prepare()
         store.removeDepotLeftovers()
 

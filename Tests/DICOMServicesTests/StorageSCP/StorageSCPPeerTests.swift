@@ -6,6 +6,14 @@ import NIOCore
 import TestSupport
 import XCTest
 
+/// Thread-safe list of values recorded from callbacks.
+final class Recorder<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Value] = []
+    func append(_ value: Value) { lock.withLock { values.append(value) } }
+    var all: [Value] { lock.withLock { values } }
+}
+
 /// Collects SCP events from any thread.
 final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
@@ -171,6 +179,32 @@ final class StorageSCPPeerTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: stored.path))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
+    }
+
+    /// `storedBeforeAnswer` hears of every file before the sender gets its C-STORE-RSP (what `info.files`
+    /// of a C-MOVE relies on: the remote counts the instance in its next C-MOVE-RSP only after that answer).
+    func testStoredBeforeAnswerRunsBeforeTheSenderIsAnswered() async throws {
+        let early = Recorder<String>()
+        var settings = StorageSCPSettings(aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0,
+                                          directory: root.appendingPathComponent("incoming").path)
+        settings.checkCalledAETitle = false
+        let scp = try await StorageSCP.start(settings: settings, storedBeforeAnswer: { early.append($0.sopInstanceUID) })
+        let sc = "1.2.840.10008.5.1.4.1.1.7"
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
+            contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: ["1.2.840.10008.1.2.1"])],
+            configuration: AssociationConfiguration(dimseTimeout: .seconds(20)))
+        for index in 1...20 {
+            var dataSet = DataSet()
+            try dataSet.set(.sopClassUID, string: sc)
+            try dataSet.set(.sopInstanceUID, string: "1.2.3.5.\(index)")
+            let bytes = ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: .explicitVRLittleEndian))
+            let response = try await association.store(sopClassUID: sc, sopInstanceUID: "1.2.3.5.\(index)", dataSet: bytes)
+            XCTAssertEqual(response.status, .success)
+            XCTAssertEqual(early.all.last, "1.2.3.5.\(index)", "known before the answer, not after")
+        }
+        try await association.release()
+        await scp.stop()
     }
 
     /// A C-STORE whose Affected SOP Class UID is not the abstract syntax of the context it arrives on is
