@@ -119,8 +119,9 @@ public final class ReceivedInstanceStore: Sendable {
     /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
     /// accumulated as usual), arriving on the accepted presentation `context`. The sink refuses the data
     /// (and its C-STORE-RSP carries the refusal) when the command's Affected SOP Class UID is not the
-    /// context's abstract syntax (0x0122 SOP class not supported: PS3.7 §9.1.1.1.1 ties a C-STORE to the
-    /// context negotiated for its SOP class), or when the depot file cannot be created (0xA700).
+    /// context's abstract syntax (0x0122 SOP class not supported: a presentation context carries the one
+    /// abstract syntax it was negotiated for, PS3.8 §7.1.1.13), or when the depot file cannot be created
+    /// (0xA700).
     public func sink(for command: CommandSet, context: AcceptedPresentationContext,
                      callingAETitle: String) -> (any DataSetSink)? {
         guard let request = try? CStoreRQ(commandSet: command) else { return nil }

@@ -208,7 +208,7 @@ final class StorageSCPPeerTests: XCTestCase {
     }
 
     /// A C-STORE whose Affected SOP Class UID is not the abstract syntax of the context it arrives on is
-    /// refused with 0x0122 (PS3.7 §9.1.1.1.1): nothing is written, the failure is reported, and the
+    /// refused with 0x0122 (the context carries one abstract syntax, PS3.8 §7.1.1.13): nothing is written, the failure is reported, and the
     /// association goes on to store a proper instance.
     func testCStoreOnAContextOfAnotherSOPClassIsRefused() async throws {
         let recorder = EventRecorder()
