@@ -215,7 +215,7 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     /// The silence limit that applies now: `dimseTimeout` while we wait for the peer; `idleTimeout`
     /// between messages of an established association when nothing is awaited (PS3.8 has no such timer;
-    /// DCMTK's storescp applies its DIMSE time-out there too); none otherwise.
+    /// it is a server's protection of its association slots); none otherwise.
     private var silenceLimit: (limit: TimeAmount, waiting: Bool)? {
         if waitingForPeer { return configuration.dimseTimeout.map { ($0, true) } }
         guard machine.state == .sta6, let idle = configuration.idleTimeout else { return nil }
