@@ -173,12 +173,8 @@ public final class ReceivedInstanceStore: Sendable {
             return .failure(StoreFailure(status: 0xC000, "C-STORE-RQ without a data set"))
         case .streamed(let failure):
             if let refusing = sink as? RefusingSink { return .failure(refusing.failure) }
-            if let instance = sink as? IncomingInstance, let outcome = instance.outcome {
-                if failure != nil, case .success = outcome {
-                    return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure!)"))
-                }
-                return outcome
-            }
+            // A sink whose write or finish threw holds that failure as its outcome.
+            if let outcome = (sink as? IncomingInstance)?.outcome { return outcome }
             if let failure { return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)")) }
             return .failure(.outOfResources("no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import DICOMNetwork
 
@@ -34,17 +35,6 @@ func startEchoServer(calledAETitle: String? = "DICOMLUA", maximumAssociations: I
         }
     }
 }
-
-/// Thread-safe box for values recorded by server callbacks.
-final class Recorder<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLockShim()
-    private var values: [Value] = []
-    func append(_ value: Value) { lock.withLock { values.append(value) } }
-    var all: [Value] { lock.withLock { values } }
-}
-
-import Foundation
-typealias NSLockShim = NSLock
 
 /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass (a bounded wait, not a timing
 /// assertion); returns whether it held.

@@ -6,14 +6,6 @@ import NIOCore
 import TestSupport
 import XCTest
 
-/// Thread-safe list of values recorded from callbacks.
-final class Recorder<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Value] = []
-    func append(_ value: Value) { lock.withLock { values.append(value) } }
-    var all: [Value] { lock.withLock { values } }
-}
-
 /// Collects SCP events from any thread.
 final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
