@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// dicomlua: DICOM query/retrieve automation from Lua 5.4 scripts. Layers: see ../shared/DESIGN.md.
+// dicomlua: DICOM query/retrieve automation from Lua 5.4 scripts. Layers: see docs/design.md.
 import PackageDescription
 
 let package = Package(

@@ -3,7 +3,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// One blocking call's callback plumbing (LUA_API.md "Callbacks"): events from the operation's task are
+/// One blocking call's callback plumbing (docs/lua-api.md "Callbacks"): events from the operation's task are
 /// posted to the script's run loop and the Lua callback runs there, on the script's thread only; its answer
 /// goes back to the operation. An error raised by the callback cancels the operation and is kept to be
 /// raised again once the operation has ended.

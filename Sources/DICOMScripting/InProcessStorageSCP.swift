@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// A storage SCP running inside a script (`storage_scp.new`, LUA_API.md): started and stopped from the
+/// A storage SCP running inside a script (`storage_scp.new`, docs/lua-api.md): started and stopped from the
 /// script's thread; its hooks run on that thread while the script is in a blocking call.
 ///
 /// Swift-level observation for other bindings (the `query` work matches `info.files` of a C-MOVE through

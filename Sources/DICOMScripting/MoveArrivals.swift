@@ -1,7 +1,7 @@
 import DICOMServices
 import Foundation
 
-/// The files that an in-process storage SCP of this script stored for one C-MOVE (LUA_API.md, `info.files`):
+/// The files that an in-process storage SCP of this script stored for one C-MOVE (docs/lua-api.md, `info.files`):
 /// C-STORE sub-operations whose Move Originator AE Title is our calling AE title and whose Move Originator
 /// Message ID is the move's (PS3.7 §9.1.1.1, §9.3.1.1). A sub-operation without a Move Originator Message ID
 /// (some SCPs leave it out) is attributed by the AE title alone; one without a Move Originator AE Title is

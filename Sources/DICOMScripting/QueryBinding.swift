@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// `query` (LUA_API.md "query — IDLffDicomExQuery"): `query.new()` and the methods of the query object.
+/// `query` (docs/lua-api.md "query — IDLffDicomExQuery"): `query.new()` and the methods of the query object.
 /// Misuse raises (`retrieve: STUDY_INSTANCE_UID is required for Study Root / Series level`); network and
 /// remote failures are returned (`false, count, message` or `nil, message`).
 enum QueryBinding {
@@ -19,7 +19,7 @@ enum QueryBinding {
         ])
     }
 
-    /// The record of a query match: 21 fields with lowercase keys (idl-dicomex-api.md §2.5).
+    /// The record of a query match: 21 fields with lowercase keys (docs/idl-reference.md §2.5).
     static func record(_ result: QueryResult, _ arguments: LuaArguments) throws -> LuaValue {
         var fields: [String: LuaValue] = [
             "query_model": .integer(Int64(result.queryModel.rawValue)),
@@ -134,7 +134,7 @@ enum QueryBinding {
         return results
     }
 
-    /// The properties of LUA_API.md, case-insensitive (the userdata type lowercases names).
+    /// The properties of docs/lua-api.md, case-insensitive (the userdata type lowercases names).
     private static func addProperties(to type: LuaUserdataType<QueryObject>) {
         type.property("QUERY_SCP", get: { LuaValue($0.queryAE ?? "") },
                       set: { $0.queryAE = try PropertyValue.optionalString($1, property: "QUERY_SCP") })
@@ -167,7 +167,7 @@ enum QueryBinding {
         }
     }
 
-    /// IDL: Patient level with Study Root warns and becomes Study level (idl-dicomex-api.md §2.2).
+    /// IDL: Patient level with Study Root warns and becomes Study level (docs/idl-reference.md §2.2).
     private static func normalizeLevel(_ object: QueryObject) {
         if let warning = object.parameters.effectiveLevel.warning {
             FileHandle.standardError.write(Data("dicomlua: warning: \(warning)\n".utf8))

@@ -1,7 +1,7 @@
 import DICOMServices
 import LuaBridge
 
-/// The state behind one `query.new()` userdata: IDL's query object properties (idl-dicomex-api.md §2.2).
+/// The state behind one `query.new()` userdata: IDL's query object properties (docs/idl-reference.md §2.2).
 final class QueryObject {
     var queryAE: String?
     var storageAE: String?
@@ -20,7 +20,7 @@ final class QueryObject {
     }
 }
 
-/// The state behind one `storage_scu.new()` userdata (idl-dicomex-api.md §6).
+/// The state behind one `storage_scu.new()` userdata (docs/idl-reference.md §6).
 final class StorageSCUObject {
     var storageAE: String?
     var callback: LuaValue = .nil

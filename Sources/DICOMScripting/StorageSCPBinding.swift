@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// The `storage_scp` global (LUA_API.md): `start()`, `stop()`, `status()` control the storage SCP service
+/// The `storage_scp` global (docs/lua-api.md): `start()`, `stop()`, `status()` control the storage SCP service
 /// (IDL's strings); `new{ae = name}` or `new{aet =, port =, dir =, accept_any =, extension =, host =}` makes
 /// an in-process SCP with `on_association`, `on_stored`, `on_association_end`, `start`, `stop`, `serve`,
 /// and the read-only properties `port`, `aet`, `dir`, `running`.

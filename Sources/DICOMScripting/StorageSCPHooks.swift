@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// The Lua hooks of a storage SCP (LUA_API.md `storage_scp`): `on_association(a)` (returning `false`
+/// The Lua hooks of a storage SCP (docs/lua-api.md `storage_scp`): `on_association(a)` (returning `false`
 /// refuses the association), `on_stored(f)`, `on_association_end(a)` (with `a.files`). They run on the
 /// script's thread only, as jobs posted to its `ScriptRunLoop` — while the script sits in a blocking call
 /// (`scp:serve()`, `dicom.sleep`, a retrieve), or in the `dicomlua storescp` main loop. The network side
@@ -116,7 +116,7 @@ public final class StorageSCPHooks: @unchecked Sendable {
         }
     }
 
-    /// The `f` record of LUA_API.md.
+    /// The `f` record of docs/lua-api.md.
     func record(for file: StoredInstance) throws -> LuaValue {
         try makeRecord(Self.fields(for: file))
     }
@@ -136,7 +136,7 @@ public final class StorageSCPHooks: @unchecked Sendable {
         return fields
     }
 
-    /// The `a` record of LUA_API.md.
+    /// The `a` record of docs/lua-api.md.
     func record(for info: StorageAssociationInfo, extra: [String: LuaValue]) throws -> LuaValue {
         var fields: [String: LuaValue] = ["calling_aet": LuaValue(info.callingAETitle), "called_aet": LuaValue(info.calledAETitle),
                                           "peer": LuaValue(info.peer), "id": .integer(Int64(info.id))]

@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// `storage_scu` (LUA_API.md "storage_scu — IDLffDicomExStorScu"): `storage_scu.new()`, properties
+/// `storage_scu` (docs/lua-api.md "storage_scu — IDLffDicomExStorScu"): `storage_scu.new()`, properties
 /// `STORAGE_SCP`, `CALLBACK_FUNCTION`, `CALLBACK_DATA`, and `send(path_or_array)` → number sent
 /// (`count, message` when the network or the association failed).
 enum StorageSCUBinding {

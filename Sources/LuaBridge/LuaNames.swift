@@ -1,4 +1,4 @@
-/// The naming conventions of LUA_API.md ("Conventions"): snake_case methods with IDL aliases, and
+/// The naming conventions of docs/lua-api.md ("Conventions"): snake_case methods with IDL aliases, and
 /// case-insensitive property and keyword names.
 public enum LuaNames {
     /// The IDL spelling of a snake_case name: `set_application_entity` → `SetApplicationEntity`.

@@ -1,7 +1,7 @@
 import CLua
 import CLuaShim
 
-/// Records (LUA_API.md, "Conventions"): tables with lowercase keys that read case-insensitively, as IDL
+/// Records (docs/lua-api.md, "Conventions"): tables with lowercase keys that read case-insensitively, as IDL
 /// structure fields do. `pairs` sees only the lowercase keys; writes with a string key store it lowercased.
 extension LuaStateCore {
     static let recordMetatableKey = "dicomlua.record"

@@ -3,7 +3,7 @@ import CLuaShim
 
 /// A Lua 5.4 interpreter: owns a `lua_State` with the standard libraries open, closed when this object goes.
 ///
-/// Use it from one thread only (DESIGN.md, "One Lua thread"): other threads reach it through a
+/// Use it from one thread only (docs/design.md, "One Lua thread"): other threads reach it through a
 /// `ScriptRunLoop`. Every entry into Lua is a protected call with `lua.c`'s traceback handler, and chunks
 /// are loaded in text mode only (no precompiled bytecode).
 ///
@@ -19,7 +19,7 @@ public final class LuaState {
     public static var luaRelease: String { String(cString: cluashim_release_string()) }
 
     /// A new state with the standard libraries (`io` and `os` included: scripts automate, they are not
-    /// sandboxed; LUA_API.md "Running scripts").
+    /// sandboxed; docs/lua-api.md "Running scripts").
     public init() {
         guard let L = luaL_newstate() else { fatalError("luaL_newstate failed: out of memory") }
         core = LuaStateCore(main: L)

@@ -6,7 +6,7 @@ import Foundation
 /// whether the state is still open. References (`LuaReference`) and Swift functions reach it through the
 /// state's extra space (`lua_getextraspace`), never through globals.
 ///
-/// Used from one thread only (DESIGN.md, "One Lua thread").
+/// Used from one thread only (docs/design.md, "One Lua thread").
 final class LuaStateCore {
     /// The main thread of the state.
     let main: OpaquePointer
@@ -22,7 +22,7 @@ final class LuaStateCore {
     /// The userdata types registered in this state, by name: a name belongs to one type (a second type of
     /// the same name would reinterpret the first one's objects).
     var userdataTypes: [String: AnyObject] = [:]
-    /// The thread that created the state: the only one that may touch it (DESIGN.md, "One Lua thread").
+    /// The thread that created the state: the only one that may touch it (docs/design.md, "One Lua thread").
     private let ownerThread = pthread_self()
     /// Registry references whose last Swift owner went away on another thread (a closure released by a task
     /// or an event loop): released by the owner thread at its next entry into Lua (`releaseDeferredReferences`).

@@ -1,12 +1,12 @@
 import CLua
 import CLuaShim
 
-/// A Swift class exposed to Lua as a userdata type, following `liolib.c` (style-anchors §5a.5):
+/// A Swift class exposed to Lua as a userdata type, following `liolib.c` (docs/style.md §5a.5):
 /// one registry-named metatable per type; methods and properties reached through `__index`/`__newindex`;
 /// `__gc` and `__close` sharing one idempotent release; `__tostring`; `__name`; and a clear error when a
 /// released object is used ("attempt to use a closed query object").
 ///
-/// Names follow LUA_API.md: a method `set_application_entity` is also reachable as `SetApplicationEntity`
+/// Names follow docs/lua-api.md: a method `set_application_entity` is also reachable as `SetApplicationEntity`
 /// (its IDL name), and method and property names are case-insensitive. An unknown name raises an error
 /// naming it. Every type gets a `close` method (the same release as `__close`).
 ///

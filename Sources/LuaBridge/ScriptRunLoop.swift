@@ -1,6 +1,6 @@
 import Foundation
 
-/// The script thread's queue (DESIGN.md, "One Lua thread"): other threads (NIO event loops) `post` jobs; the
+/// The script thread's queue (docs/design.md, "One Lua thread"): other threads (NIO event loops) `post` jobs; the
 /// script's thread runs them while it waits inside a blocking call (`run(until:timeout:)`). Lua code runs
 /// only in those jobs, on the script's thread; an event loop never waits for Lua.
 ///

@@ -1,5 +1,5 @@
 /// What `dicomlua [options] [script [args]]` asks for, parsed as `lua.c` parses its command line
-/// (style-anchors §5a.4), with one difference: the arguments after `-e CODE` are the chunk's arguments.
+/// (docs/style.md §5a.4), with one difference: the arguments after `-e CODE` are the chunk's arguments.
 ///
 /// ```
 /// dicomlua SCRIPT [ARGS...]     run SCRIPT; arg[0] = SCRIPT, arg[1...] = ARGS, ... = ARGS

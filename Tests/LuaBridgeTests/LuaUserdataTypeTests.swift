@@ -1,7 +1,7 @@
 import LuaBridge
 import XCTest
 
-/// A Swift object as a script sees it (like the `query` object of LUA_API.md).
+/// A Swift object as a script sees it (like the `query` object of docs/lua-api.md).
 private final class Counter {
     var count: Int64 = 0
     var label = "c"

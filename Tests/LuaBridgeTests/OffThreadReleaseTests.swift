@@ -3,7 +3,7 @@ import LuaBridge
 import XCTest
 
 /// A Lua reference whose last Swift owner goes away on another thread (a task, an event loop) is released by
-/// the script's thread at its next entry into Lua, never on the other thread (DESIGN.md, "One Lua thread").
+/// the script's thread at its next entry into Lua, never on the other thread (docs/design.md, "One Lua thread").
 final class OffThreadReleaseTests: XCTestCase {
     private final class Box: @unchecked Sendable {
         var value: LuaValue?

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// A C-MOVE from `dicomlua qrscp` into a storage SCP running inside the same script: the callback's
-/// `info.files` lists, per call, the files this move stored since the previous call (LUA_API.md "Callbacks").
+/// `info.files` lists, per call, the files this move stored since the previous call (docs/lua-api.md "Callbacks").
 final class RetrieveIntoScriptSCPTests: XCTestCase {
     func testInfoFilesListsEveryArrivedFileOnceWithItsMoveOriginator() throws {
         guard FileManager.default.isExecutableFile(atPath: dicomluaBinary) else {

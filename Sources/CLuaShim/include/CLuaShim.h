@@ -4,7 +4,7 @@
  * CLuaShim: what Swift cannot import from the Lua 5.4 C API, and the one place that raises Lua errors.
  *
  * 1. Inline wrappers for the function-like macros of lua.h / lauxlib.h (lua_pop, lua_pcall, ...), which the
- *    Swift importer does not see (style-anchors §5f).
+ *    Swift importer does not see (docs/style.md §5f).
  * 2. The trampoline: a lua_CFunction that calls a Swift function through a function pointer held as an upvalue.
  *    The Swift side never calls lua_error (a longjmp across Swift frames is undefined behaviour); it returns
  *    CLUASHIM_ERROR with the error value on top of the stack, and the C trampoline raises it.

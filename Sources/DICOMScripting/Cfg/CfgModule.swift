@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// The `cfg` table (LUA_API.md `cfg`): `cfg.new()` binds the user configuration, `cfg.new{system = true}`
+/// The `cfg` table (docs/lua-api.md `cfg`): `cfg.new()` binds the user configuration, `cfg.new{system = true}`
 /// the system one. Creating the object reads the file (or creates it, see `Configuration.init`); a file
 /// that cannot be parsed raises `new: ...`.
 public enum CfgModule {

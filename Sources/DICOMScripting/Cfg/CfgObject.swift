@@ -2,7 +2,7 @@ import DICOMServices
 import Foundation
 import LuaBridge
 
-/// The configuration object of scripts: IDL's `IDLffDicomExCfg` (LUA_API.md `cfg`), every method under its
+/// The configuration object of scripts: IDL's `IDLffDicomExCfg` (docs/lua-api.md `cfg`), every method under its
 /// snake_case name and its IDL name. Misuse raises the `ConfigurationError` text (`set_value: unknown key
 /// ...`); arguments of the wrong Lua type raise "bad argument #n to 'method' (...)".
 final class CfgObject {

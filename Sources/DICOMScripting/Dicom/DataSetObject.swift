@@ -1,7 +1,7 @@
 import DICOMCore
 import LuaBridge
 
-/// The data set object of scripts (LUA_API.md `dicom`): `ds.PatientName`, `ds['0010,0010']`, `ds:get(k)`,
+/// The data set object of scripts (docs/lua-api.md `dicom`): `ds.PatientName`, `ds['0010,0010']`, `ds:get(k)`,
 /// `ds:set(k, v[, vr])`, `ds.X = v`, `pairs(ds)` (in tag order), `#ds` (element count), `ds:to_table()`,
 /// `ds:tags()`, `ds:vr(k)`, `tostring(ds)`. Values are mapped as `DataSetValueReading`/`DataSetValueWriting`
 /// describe. Reading a known keyword that is absent gives nil; an unknown keyword raises.

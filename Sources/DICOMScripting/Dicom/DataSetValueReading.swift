@@ -1,7 +1,7 @@
 import DICOMCore
 import LuaBridge
 
-/// How element values appear in Lua (LUA_API.md `dicom`; README "Values of data sets"):
+/// How element values appear in Lua (docs/lua-api.md `dicom`; README "Values of data sets"):
 /// - text VRs: strings, decoded with the Specific Character Set (PS3.5 §6.1) for SH/LO/ST/LT/PN/UC/UT,
 ///   padding removed (PS3.5 §6.2);
 /// - IS: integers, DS: floats (text that is not a number stays a string);

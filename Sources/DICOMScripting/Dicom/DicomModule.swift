@@ -2,7 +2,7 @@ import DICOMCore
 import Foundation
 import LuaBridge
 
-/// The `dicom` table (LUA_API.md `dicom`): `read`, `write`, `new`, `uid`, `sleep`, `version`.
+/// The `dicom` table (docs/lua-api.md `dicom`): `read`, `write`, `new`, `uid`, `sleep`, `version`.
 enum DicomModule {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         try state.register(DataSetObject.type)

@@ -1,4 +1,4 @@
-/// Reads a configuration file, creating it when it is missing (LUA_API.md "Files", IDL reference §1.2):
+/// Reads a configuration file, creating it when it is missing (docs/lua-api.md "Files", docs/idl-reference.md §1.2):
 /// a missing system file from the built-in defaults; a missing user file from the system file (its AEs and
 /// its settings, except the machine paths `StorScpDir`, `LogDir`, `HooksFile`, which take the user
 /// defaults). When the file cannot be created (e.g. `/etc/dicomlua` is not writable), the configuration

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which file a configuration is bound to (IDL reference §1.2): the user's own, or the system one that
+/// Which file a configuration is bound to (docs/idl-reference.md §1.2): the user's own, or the system one that
 /// the storage SCP service reads.
 public enum ConfigurationScope: String, Sendable {
     case user
@@ -8,7 +8,7 @@ public enum ConfigurationScope: String, Sendable {
 }
 
 /// Where the configuration files and the default directories are, resolved from the environment
-/// (LUA_API.md "Files"):
+/// (docs/lua-api.md "Files"):
 /// - user file: `$DICOMLUA_CONFIG`, else `$XDG_CONFIG_HOME/dicomlua/config.json`, else
 ///   `~/.config/dicomlua/config.json`;
 /// - system file: `$DICOMLUA_SYSTEM_CONFIG`, else `/etc/dicomlua/config.json`;

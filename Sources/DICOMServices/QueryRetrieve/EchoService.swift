@@ -2,7 +2,7 @@ import DICOMNetwork
 import Foundation
 
 /// `IDLffDicomExCfg::Echo`: a C-ECHO (Verification SOP Class, PS3.4 Annex A) to an application entity of a
-/// configuration, answered with IDL's lines (idl-dicomex-api.md §1.8): 8 on success, 4 on failure.
+/// configuration, answered with IDL's lines (docs/idl-reference.md §1.8): 8 on success, 4 on failure.
 ///
 /// Success: `Echo Succeeded:`, `AE Name: (n)`, `AE Title: (t)`, `Host Name: (h)`, `IP Address: (ip)` (the
 /// address actually connected to), `TCP/IP Port: (p)`, `Implementation Version: (v)` and

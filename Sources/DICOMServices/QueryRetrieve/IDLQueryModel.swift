@@ -1,4 +1,4 @@
-/// `QUERY_MODEL` of IDL's query object (idl-dicomex-api.md §2.2): the Query/Retrieve information model,
+/// `QUERY_MODEL` of IDL's query object (docs/idl-reference.md §2.2): the Query/Retrieve information model,
 /// with its FIND, MOVE and GET SOP classes (PS3.4 C.6).
 public enum IDLQueryModel: Int, Sendable, CaseIterable, CustomStringConvertible {
     case patientRoot = 0
@@ -27,7 +27,7 @@ public enum IDLQueryModel: Int, Sendable, CaseIterable, CustomStringConvertible 
     }
 }
 
-/// `QUERY_LEVEL` (idl-dicomex-api.md §2.2): the value of Query/Retrieve Level (0008,0052), PS3.4 C.6.
+/// `QUERY_LEVEL` (docs/idl-reference.md §2.2): the value of Query/Retrieve Level (0008,0052), PS3.4 C.6.
 public enum IDLQueryLevel: Int, Sendable, CaseIterable, CustomStringConvertible {
     case patient = 0
     case study = 1
@@ -54,7 +54,7 @@ public enum IDLQueryLevel: Int, Sendable, CaseIterable, CustomStringConvertible 
     }
 }
 
-/// The nine codes of `QueryModelsSupported` (idl-dicomex-api.md §2.4), in code order.
+/// The nine codes of `QueryModelsSupported` (docs/idl-reference.md §2.4), in code order.
 public enum QueryModelCode {
     /// (code, SOP class UID, IDL GUI name) for codes 0–8.
     public static let all: [(code: Int, sopClassUID: String, name: String)] = [

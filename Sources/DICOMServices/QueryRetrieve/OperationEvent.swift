@@ -1,7 +1,7 @@
 import DICOMNetwork
 import Foundation
 
-/// What an operation tells its callback (LUA_API.md "Callbacks"): IDL's human-readable status lines plus
+/// What an operation tells its callback (docs/lua-api.md "Callbacks"): IDL's human-readable status lines plus
 /// the same facts as values, so scripts need not parse text.
 public struct OperationEvent: Sendable {
     /// The operation: `query`, `retrieve` (C-MOVE), `get` (C-GET) or `send` (storage SCU).

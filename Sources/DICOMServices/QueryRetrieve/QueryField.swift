@@ -1,6 +1,6 @@
 import DICOMCore
 
-/// One query-field property of IDL's query object (idl-dicomex-api.md §2.2) or a return-only key, with
+/// One query-field property of IDL's query object (docs/idl-reference.md §2.2) or a return-only key, with
 /// the attribute it maps to.
 public enum QueryField: String, Sendable, CaseIterable {
     case patientName = "PATIENT_NAME"
@@ -47,14 +47,14 @@ public enum QueryField: String, Sendable, CaseIterable {
     }
 }
 
-/// Return-only keys (idl-dicomex-api.md §2.5): sent empty, read back into the record.
+/// Return-only keys (docs/idl-reference.md §2.5): sent empty, read back into the record.
 public enum QueryReturnKey {
     public static let studyDescription = Tag(0x0008, 0x1030)
     public static let seriesDescription = Tag(0x0008, 0x103E)
     public static let queryRetrieveLevel = Tag(0x0008, 0x0052)
 }
 
-/// IDL's "Query Property Interactions With Query Model/Level" table (idl-dicomex-api.md §2.5): which query
+/// IDL's "Query Property Interactions With Query Model/Level" table (docs/idl-reference.md §2.5): which query
 /// fields are sent for a model and level, and which return-only descriptions are asked for.
 public enum QueryFieldTable {
     /// The fields sent (and meaningful in the results) for `model`/`level`. `PATIENT_NAME` stands for the

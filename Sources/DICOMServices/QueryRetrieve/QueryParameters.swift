@@ -1,6 +1,6 @@
 import DICOMCore
 
-/// The query-related properties of IDL's query object (idl-dicomex-api.md §2.2): model, level and the
+/// The query-related properties of IDL's query object (docs/idl-reference.md §2.2): model, level and the
 /// query fields. Unset fields are absent from `values`; the defaults of §2.2 are applied when the
 /// identifier is built.
 public struct QueryParameters: Sendable, Equatable {

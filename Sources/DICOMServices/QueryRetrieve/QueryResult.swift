@@ -1,7 +1,7 @@
 import Foundation
 import DICOMCore
 
-/// One match of a query: IDL's `IDLFFDICOMEXQRESULTS` structure (idl-dicomex-api.md §2.5), 21 fields.
+/// One match of a query: IDL's `IDLFFDICOMEXQRESULTS` structure (docs/idl-reference.md §2.5), 21 fields.
 public struct QueryResult: Sendable, Equatable {
     public var queryModel: IDLQueryModel
     public var queryLevel: IDLQueryLevel

@@ -13,7 +13,7 @@ public struct QueryOutcome: Sendable {
     public var cancelled: Bool
 }
 
-/// `IDLffDicomExQuery::Query` (idl-dicomex-api.md §2.6): one C-FIND (PS3.4 C.4.1) with IDL's identifier.
+/// `IDLffDicomExQuery::Query` (docs/idl-reference.md §2.6): one C-FIND (PS3.4 C.4.1) with IDL's identifier.
 public enum QueryService {
     /// Runs the query.
     ///

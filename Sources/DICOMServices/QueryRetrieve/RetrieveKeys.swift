@@ -1,6 +1,6 @@
 import DICOMCore
 
-/// The unique-key keywords of `Retrieve` (the seed page, "Unique ID Keyword Interactions With Query
+/// The unique-key keywords of `Retrieve` (docs/idl-reference.md §2.7, "Unique ID Keyword Interactions With Query
 /// Model/Level"): which files to move.
 public struct RetrieveKeys: Sendable, Equatable {
     public var patientID: String?

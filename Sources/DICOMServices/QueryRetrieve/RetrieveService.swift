@@ -18,7 +18,7 @@ public struct RetrieveOutcome: Sendable {
     public var files: [String]
 }
 
-/// `IDLffDicomExQuery::Retrieve` (the seed page; idl-dicomex-api.md §2.7) as C-MOVE (PS3.4 C.4.2), and its
+/// `IDLffDicomExQuery::Retrieve` (docs/idl-reference.md §2.7) as C-MOVE (PS3.4 C.4.2), and its
 /// C-GET sibling `q:get` (PS3.4 C.4.3).
 public enum RetrieveService {
     /// C-MOVE of the objects identified by `keys` from `QUERY_SCP` to the AE title of `STORAGE_SCP`.

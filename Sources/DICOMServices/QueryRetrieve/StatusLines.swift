@@ -1,7 +1,7 @@
 import DICOMNetwork
 import Foundation
 
-/// The status lines passed to callbacks (IDL leaves their text open, idl-dicomex-api.md §3; this is
+/// The status lines passed to callbacks (IDL leaves their text open, docs/idl-reference.md §3; this is
 /// dicomlua's documented format). Line 1 always names the operation, the DICOM status code and its meaning:
 ///
 ///     Query: 0xFF00 Pending: matches are continuing

@@ -9,7 +9,7 @@ import Foundation
 import NIOCore
 
 /// One instance being received: a `DataSetSink` writing the data set into the depot file behind its meta
-/// group, moving it into place on `finish()` (dicom-protocol-notes §5: atomic rename, duplicates as the
+/// group, moving it into place on `finish()` (docs/protocol-notes.md §5: atomic rename, duplicates as the
 /// store's policy says) and keeping the outcome, which answers the C-STORE-RSP on the event loop
 /// (`AnsweringDataSetSink`) and is read by the service through the message (`outcome`). `abandon()` removes
 /// the depot file. One owner at a time: the association's event loop, then the consumer of the message.

@@ -1,6 +1,6 @@
 import DICOMCore
 
-/// File names of received instances (LUA_API.md "Received instances", dicom-protocol-notes §5):
+/// File names of received instances (docs/lua-api.md "Received instances", docs/protocol-notes.md §5):
 /// `<SOP Instance UID>.<extension>` when the UID is a valid DICOM UID (digits and dots, at most 64
 /// characters, `isValidUID`: never `.`/`..`, never a separator); otherwise
 /// `invalid-uid-<first 16 hex digits of SHA-256 of the UID bytes>.<extension>`, so a crafted UID such as

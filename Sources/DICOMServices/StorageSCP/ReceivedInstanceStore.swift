@@ -9,7 +9,7 @@ import Foundation
 import Logging
 import NIOCore
 
-/// Where received instances go (LUA_API.md "Received instances", dicom-protocol-notes §5): each data set is
+/// Where received instances go (docs/lua-api.md "Received instances", docs/protocol-notes.md §5): each data set is
 /// streamed into `<directory>/depot/` behind a file meta group built from the C-STORE command, the accepted
 /// transfer syntax and the calling AE title (PS3.10 §7.1), then renamed to
 /// `<directory>/<SOP Instance UID>.<ext>` (`InstanceFileNaming`) once its last fragment arrived, honouring

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The storage SCP (PS3.4 Annex B; IDL's Storage SCP service, idl-dicomex-api.md §4): a `DICOMServer`
+/// The storage SCP (PS3.4 Annex B; IDL's Storage SCP service, docs/idl-reference.md §4): a `DICOMServer`
 /// accepting Verification and every Storage SOP Class (`StorageSOPClasses`) with the native and
 /// encapsulated transfer syntaxes, streaming each C-STORE data set into the depot of its
 /// `ReceivedInstanceStore`, moving it into place after the last fragment, then answering. Memory does not

@@ -1,4 +1,4 @@
-/// An association of the storage SCP, as events and hooks (`a` records of LUA_API.md) describe it.
+/// An association of the storage SCP, as events and hooks (`a` records of docs/lua-api.md) describe it.
 public struct StorageAssociationInfo: Sendable, Equatable {
     /// Increasing number, unique within one SCP.
     public var id: Int

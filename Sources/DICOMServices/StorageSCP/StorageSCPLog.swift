@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Foundation
 
-/// The storage SCP's log (idl-dicomex-api.md §4: `storscp1.log` / `storscp2.log` in `LogDir`): one line per
+/// The storage SCP's log (docs/idl-reference.md §4: `storscp1.log` / `storscp2.log` in `LogDir`): one line per
 /// event, `<ISO 8601 UTC time> <type> <details>`, type `start`, `association`, `write` or `error` (and
 /// `stop`). Ping-pong: when the current file would exceed `maximumFileSize` (250 KB), the other file is
 /// truncated and becomes the current one. At start the more recently modified file is continued.

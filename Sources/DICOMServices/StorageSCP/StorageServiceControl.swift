@@ -5,9 +5,9 @@ import Darwin
 #endif
 import Foundation
 
-/// `IDLffDicomExCfg::StorageScpService` and `storage_scp.start/stop/status` (LUA_API.md): controls the storage
+/// `IDLffDicomExCfg::StorageScpService` and `storage_scp.start/stop/status` (docs/lua-api.md): controls the storage
 /// SCP service, a detached `dicomlua storescp` process configured from the system configuration, and answers
-/// with IDL's UNIX strings verbatim (idl-dicomex-api.md §4.2).
+/// with IDL's UNIX strings verbatim (docs/idl-reference.md §4.2).
 ///
 /// Control channel: signals, not IDL's `StorScpCtrlPort` TCP port (which any local user or, bound to all
 /// interfaces, any host could reach). The service writes `<LogDir>/storscp.pid` once it listens; `stop` sends

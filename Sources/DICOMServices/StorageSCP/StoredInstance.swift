@@ -1,5 +1,5 @@
 /// One instance the storage SCP (or a C-GET) wrote, as reported to observers, hooks (`f` records of
-/// LUA_API.md) and the log.
+/// docs/lua-api.md) and the log.
 public struct StoredInstance: Sendable, Equatable {
     /// Final path (`<folder>/<SOP Instance UID>.<ext>`, or the derived name for an invalid UID).
     public var path: String

@@ -13,7 +13,7 @@ public struct StorageSCUOutcome: Sendable {
     public var cancelled: Bool
 }
 
-/// `IDLffDicomExStorScu::Send` (idl-dicomex-api.md §6): C-STORE (PS3.4 Annex B) of Part 10 files to the
+/// `IDLffDicomExStorScu::Send` (docs/idl-reference.md §6): C-STORE (PS3.4 Annex B) of Part 10 files to the
 /// `STORAGE_SCP` AE on one association, calling AE title from `StorScuServiceAE`.
 ///
 /// Presentation contexts come from the files: per SOP class one context with Explicit and Implicit VR Little

@@ -2,7 +2,7 @@ import XCTest
 @testable import DICOMServices
 
 /// The files: creation, seeding the user file from the system file, the format, round trips, and files
-/// that cannot be parsed (LUA_API.md "Files").
+/// that cannot be parsed (docs/lua-api.md "Files").
 final class ConfigurationFileTests: ConfigurationTestCase {
     private func contents(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
@@ -33,7 +33,7 @@ final class ConfigurationFileTests: ConfigurationTestCase {
         XCTAssertEqual(try c.value(forKey: "HooksFile"), "")
         XCTAssertEqual(try c.value(forKey: "configfile"), locations.userFile.path)
 
-        // Later changes of the system file do not reach an existing user file (IDL reference §1.2).
+        // Later changes of the system file do not reach an existing user file (docs/idl-reference.md §1.2).
         try s.setValue("600", forKey: "MaxQueryResponses")
         try s.commit()
         XCTAssertEqual(try userConfiguration().value(forKey: "MaxQueryResponses"), "500")

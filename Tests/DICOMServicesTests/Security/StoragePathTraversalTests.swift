@@ -6,7 +6,7 @@ import TestSupport
 @testable import DICOMServices
 
 /// No SOP Instance UID or AE title from the network becomes a path outside the storage folder
-/// (RELIABILITY.md, "Security"; dicom-protocol-notes §5.2: DCMTK's storescp path traversal). Files are
+/// (RELIABILITY.md, "Security"; docs/protocol-notes.md §5.2: DCMTK's storescp path traversal). Files are
 /// named by `InstanceFileNaming`; the calling AE title only goes into the file meta.
 final class StoragePathTraversalTests: XCTestCase {
     private static let escape = "/tmp/dicomlua-escape-\(UUID().uuidString)"
