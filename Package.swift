@@ -27,36 +27,45 @@ let package = Package(
 
         .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
         .target(name: "DICOMCore", dependencies: ["CZlib"]),
-        .target(name: "DICOMNetwork", dependencies: [
-            "DICOMCore",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "DequeModule", package: "swift-collections"),
-        ]),
-        .target(name: "DICOMServices", dependencies: [
-            "DICOMCore", "DICOMNetwork",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "DICOMNetwork",
+            dependencies: [
+                "DICOMCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]),
+        .target(
+            name: "DICOMServices",
+            dependencies: [
+                "DICOMCore", "DICOMNetwork",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices"]),
-        .executableTarget(name: "dicomlua", dependencies: [
-            "DICOMScripting", "DICOMServices", "LuaBridge",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "dicomlua",
+            dependencies: [
+                "DICOMScripting", "DICOMServices", "LuaBridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "TestSupport"]),
         .testTarget(name: "DICOMCoreTests", dependencies: ["TestSupport", "DICOMCore"]),
-        .testTarget(name: "DICOMNetworkTests", dependencies: [
-            "DICOMNetwork", "DICOMCore", "TestSupport",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOTestUtils", package: "swift-nio"),
-        ]),
-        .testTarget(name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
+        .testTarget(
+            name: "DICOMNetworkTests",
+            dependencies: [
+                "DICOMNetwork", "DICOMCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
         .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],

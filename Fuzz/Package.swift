@@ -14,20 +14,26 @@ let package = Package(
     targets: [
         // Declares libFuzzer's LLVMFuzzerRunDriver, the entry each target's main calls.
         .target(name: "FuzzerDriver", path: "FuzzerDriver"),
-        .executableTarget(name: "FuzzPDU", dependencies: [
-            "FuzzerDriver",
-            .product(name: "DICOMNetwork", package: "dicomlua"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], path: "PDU"),
-        .executableTarget(name: "FuzzDIMSE", dependencies: [
-            "FuzzerDriver",
-            .product(name: "DICOMNetwork", package: "dicomlua"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], path: "DIMSE"),
-        .executableTarget(name: "FuzzDataSet", dependencies: [
-            "FuzzerDriver",
-            .product(name: "DICOMCore", package: "dicomlua"),
-        ], path: "DataSet"),
+        .executableTarget(
+            name: "FuzzPDU",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "DICOMNetwork", package: "dicomlua"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], path: "PDU"),
+        .executableTarget(
+            name: "FuzzDIMSE",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "DICOMNetwork", package: "dicomlua"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], path: "DIMSE"),
+        .executableTarget(
+            name: "FuzzDataSet",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "DICOMCore", package: "dicomlua"),
+            ], path: "DataSet"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,6 +10,7 @@
 import DICOMNetwork
 import FuzzerDriver
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,9 +74,10 @@ func fuzzAssembly(_ input: UnsafeBufferPointer<UInt8>) {
         let length = Int(input[index + 1])
         index += 2
         let end = min(index + length, input.count)
-        let pdv = PresentationDataValue(contextID: 1 + 2 * ((header >> 2) & 0x03), isCommand: header & 0x01 != 0,
-                                        isLastFragment: header & 0x02 != 0,
-                                        data: ByteBuffer(bytes: UnsafeBufferPointer(rebasing: input[index..<end])))
+        let pdv = PresentationDataValue(
+            contextID: 1 + 2 * ((header >> 2) & 0x03), isCommand: header & 0x01 != 0,
+            isLastFragment: header & 0x02 != 0,
+            data: ByteBuffer(bytes: UnsafeBufferPointer(rebasing: input[index..<end])))
         index = end
         if !assemblerFailed {
             do {

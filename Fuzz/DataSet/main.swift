@@ -8,6 +8,7 @@
 // with every typed accessor and encoded again.
 import DICOMCore
 import FuzzerDriver
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,8 @@ func fuzzDataSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             _ = try? file.encoded()
         } else {
             let syntax = bareSyntaxes[mode - 1]
-            let dataSet = syntax.isDeflated
+            let dataSet =
+                syntax.isDeflated
                 ? try DataSetReader.read(Array(rest), transferSyntax: syntax)
                 : try DataSetReader.read(rest, transferSyntax: syntax)
             walk(dataSet)

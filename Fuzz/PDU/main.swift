@@ -6,6 +6,7 @@
 import DICOMNetwork
 import FuzzerDriver
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,9 @@ func check(_ frame: PDUFrame) {
     let bytes = Array(encoded.readableBytesView)
     do {
         let again = try PDUParser.parse(bytes: bytes)
-        if normalized(again) != normalized(pdu) { fail("PDU changed in an encode/parse round trip: \(pdu) became \(again)") }
+        if normalized(again) != normalized(pdu) {
+            fail("PDU changed in an encode/parse round trip: \(pdu) became \(again)")
+        }
     } catch {
         fail("a parsed PDU re-encoded to bytes that do not parse: \(pdu): \(error)")
     }

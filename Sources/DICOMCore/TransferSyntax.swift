@@ -16,8 +16,10 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     /// Pixel Data is encapsulated in fragments (PS3.5 §A.4).
     public let isEncapsulated: Bool
 
-    public init(uid: String, name: String, isExplicitVR: Bool, byteOrder: ByteOrder, isDeflated: Bool,
-                isEncapsulated: Bool) {
+    public init(
+        uid: String, name: String, isExplicitVR: Bool, byteOrder: ByteOrder, isDeflated: Bool,
+        isEncapsulated: Bool
+    ) {
         self.uid = uid
         self.name = name
         self.isExplicitVR = isExplicitVR
@@ -32,8 +34,9 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(uid) }
 
     private static func encapsulated(_ uid: String, _ name: String) -> TransferSyntax {
-        TransferSyntax(uid: uid, name: name, isExplicitVR: true, byteOrder: .littleEndian, isDeflated: false,
-                       isEncapsulated: true)
+        TransferSyntax(
+            uid: uid, name: name, isExplicitVR: true, byteOrder: .littleEndian, isDeflated: false,
+            isEncapsulated: true)
     }
 
     /// PS3.5 §A.1, the default transfer syntax every AE supports.
@@ -55,11 +58,16 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
 
     public static let jpegBaseline = encapsulated("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)")
     public static let jpegExtended = encapsulated("1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)")
-    public static let jpegLossless = encapsulated("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)")
-    public static let jpegLosslessSV1 = encapsulated("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
+    public static let jpegLossless = encapsulated(
+        "1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)")
+    public static let jpegLosslessSV1 = encapsulated(
+        "1.2.840.10008.1.2.4.70",
+        "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
     public static let jpegLSLossless = encapsulated("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless Image Compression")
-    public static let jpegLSNearLossless = encapsulated("1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression")
-    public static let jpeg2000Lossless = encapsulated("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)")
+    public static let jpegLSNearLossless = encapsulated(
+        "1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression")
+    public static let jpeg2000Lossless = encapsulated(
+        "1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)")
     public static let jpeg2000 = encapsulated("1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression")
     public static let rleLossless = encapsulated("1.2.840.10008.1.2.5", "RLE Lossless")
 

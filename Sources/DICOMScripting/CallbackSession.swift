@@ -51,17 +51,24 @@ final class CallbackSession: @unchecked Sendable {
 
     /// The heartbeat of `ScriptRunLoop.await` for retrieve/get: after 3 s without a response, calls the
     /// callback with a "waiting" event; a cancel goes to `control`.
-    func heartbeat(title: String, operation: String, control: OperationControl) -> (interval: TimeInterval, action: () -> Void)? {
+    func heartbeat(
+        title: String, operation: String, control: OperationControl
+    ) -> (interval: TimeInterval, action: () -> Void)? {
         guard function != nil else { return nil }
-        return (Self.heartbeatTick, { [self] in
-            let silence = Date().timeIntervalSince(lastActivity)
-            guard silence >= Self.silenceInterval, !cancelled else { return }
-            let elapsed = Date().timeIntervalSince(started)
-            let event = OperationEvent(operation: operation,
-                                       statusLines: StatusLines.retrieveWaiting(title: title, silence: silence, counts: lastCounts, elapsed: elapsed),
-                                       status: nil, counts: lastCounts, elapsed: elapsed)
-            if deliver(event) == .cancel { control.cancel() }
-        })
+        return (
+            Self.heartbeatTick,
+            { [self] in
+                let silence = Date().timeIntervalSince(lastActivity)
+                guard silence >= Self.silenceInterval, !cancelled else { return }
+                let elapsed = Date().timeIntervalSince(started)
+                let event = OperationEvent(
+                    operation: operation,
+                    statusLines: StatusLines.retrieveWaiting(
+                        title: title, silence: silence, counts: lastCounts, elapsed: elapsed),
+                    status: nil, counts: lastCounts, elapsed: elapsed)
+                if deliver(event) == .cancel { control.cancel() }
+            }
+        )
     }
 
     /// Calls the Lua callback with (status lines, callback data, info); returns its decision.
@@ -113,7 +120,9 @@ final class CallbackSession: @unchecked Sendable {
         if let file = event.file { fields["file"] = LuaValue(file) }
         if let arrivals {
             if let id = event.messageID { moveMessageID = id }
-            let files = try arrivals.take(messageID: moveMessageID).map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) }
+            let files = try arrivals.take(messageID: moveMessageID).map {
+                try arguments.makeRecord(StorageSCPHooks.fields(for: $0))
+            }
             fields["files"] = .table(LuaTable(array: files))
         }
         return try arguments.makeRecord(fields)

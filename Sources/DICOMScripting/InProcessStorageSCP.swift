@@ -58,8 +58,9 @@ public final class InProcessStorageSCP: @unchecked Sendable {
             for observe in current { observe(file) }
         }
         let started = try runLoop.await {
-            try await StorageSCP.start(settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                                       observer: { hooks.observe($0) })
+            try await StorageSCP.start(
+                settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
+                observer: { hooks.observe($0) })
         }
         lock.withLock { scp = started }
         stopSignal.reset()
@@ -68,7 +69,13 @@ public final class InProcessStorageSCP: @unchecked Sendable {
 
     /// Stops accepting, lets transfers in flight finish (up to `gracePeriod` s), runs the pending hooks.
     public func stop(gracePeriod: Double = 10) throws {
-        guard let running = lock.withLock({ () -> StorageSCP? in let s = scp; scp = nil; return s }) else { return }
+        guard
+            let running = lock.withLock({ () -> StorageSCP? in
+                let s = scp
+                scp = nil
+                return s
+            })
+        else { return }
         InProcessRegistry.shared.remove(self)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
@@ -84,7 +91,13 @@ public final class InProcessStorageSCP: @unchecked Sendable {
 
     /// Stops without running Lua (garbage collection, state closing): bounded wait on another thread.
     func stopDetached() {
-        guard let running = lock.withLock({ () -> StorageSCP? in let s = scp; scp = nil; return s }) else { return }
+        guard
+            let running = lock.withLock({ () -> StorageSCP? in
+                let s = scp
+                scp = nil
+                return s
+            })
+        else { return }
         InProcessRegistry.shared.remove(self)
         let done = DispatchSemaphore(value: 0)
         Task.detached {

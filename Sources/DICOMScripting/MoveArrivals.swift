@@ -21,7 +21,9 @@ final class MoveArrivals: @unchecked Sendable {
         self.scp = scp
         let originator = originatorAETitle.trimmingCharacters(in: .whitespaces)
         token = scp.addObserver { [weak self] file in
-            guard let self, file.moveOriginatorAETitle?.trimmingCharacters(in: .whitespaces) == originator else { return }
+            guard let self, file.moveOriginatorAETitle?.trimmingCharacters(in: .whitespaces) == originator else {
+                return
+            }
             self.lock.withLock { self.arrived.append(file) }
         }
     }

@@ -9,14 +9,16 @@ enum QueryBinding {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         let type = makeType(state: state, runLoop: runLoop)
         try state.register(type)
-        try state.setModule("query", functions: [
-            "new": { arguments in
-                if !arguments[0].isNil {
-                    throw LuaScriptError("query.new: takes no arguments (set properties with set_property{...})")
+        try state.setModule(
+            "query",
+            functions: [
+                "new": { arguments in
+                    if !arguments[0].isNil {
+                        throw LuaScriptError("query.new: takes no arguments (set properties with set_property{...})")
+                    }
+                    return [try arguments.makeUserdata(QueryObject(), of: type)]
                 }
-                return [try arguments.makeUserdata(QueryObject(), of: type)]
-            },
-        ])
+            ])
     }
 
     /// The record of a query match: 21 fields with lowercase keys (docs/idl-reference.md §2.5).
@@ -71,7 +73,8 @@ enum QueryBinding {
             let queryAE = object.queryAE
             let handler = session.handler
             let outcome = try runLoop.await {
-                try await QueryService.query(parameters, queryAE: queryAE, configuration: configuration, onMatch: handler)
+                try await QueryService.query(
+                    parameters, queryAE: queryAE, configuration: configuration, onMatch: handler)
             }
             try session.rethrowCallbackError()
             if let failure = outcome.failure { return [.nil, LuaValue(failure)] }
@@ -89,16 +92,21 @@ enum QueryBinding {
     }
 
     /// `retrieve{...}` (C-MOVE) and `get{...}` (C-GET): ok, count[, message].
-    private static func retrieve(_ object: QueryObject, _ arguments: LuaArguments, method: String, state: LuaState?,
-                                 runLoop: ScriptRunLoop) throws -> [LuaValue] {
+    private static func retrieve(
+        _ object: QueryObject, _ arguments: LuaArguments, method: String, state: LuaState?,
+        runLoop: ScriptRunLoop
+    ) throws -> [LuaValue] {
         var allowed: Set<String> = ["patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid"]
         if method == "get" { allowed.insert("directory") }
         let keywords = try LuaNames.keywords(try arguments.optionalTable(0, method), method: method, allowed: allowed)
         func keyword(_ name: String) throws -> String? {
-            try prefixed(method) { try PropertyValue.optionalString(keywords[name] ?? .nil, property: name.uppercased()) }
+            try prefixed(method) {
+                try PropertyValue.optionalString(keywords[name] ?? .nil, property: name.uppercased())
+            }
         }
-        let keys = RetrieveKeys(patientID: try keyword("patient_id"), studyInstanceUID: try keyword("study_instance_uid"),
-                                seriesInstanceUID: try keyword("series_instance_uid"), sopInstanceUID: try keyword("sop_instance_uid"))
+        let keys = RetrieveKeys(
+            patientID: try keyword("patient_id"), studyInstanceUID: try keyword("study_instance_uid"),
+            seriesInstanceUID: try keyword("series_instance_uid"), sopInstanceUID: try keyword("sop_instance_uid"))
         let directory = try keyword("directory").map { URL(fileURLWithPath: $0, isDirectory: true) }
         let configuration = try Configuration(scope: .user).current
         let session = CallbackSession(
@@ -115,18 +123,22 @@ enum QueryBinding {
             let destination = storageAE.flatMap { configuration.applicationEntity(named: $0) }
             title = StatusLines.retrieveTitle(destination: destination?.aeTitle ?? storageAE ?? "")
             if let destination, session.hasCallback {
-                session.arrivals = MoveArrivals(destinationAETitle: destination.aeTitle,
-                                                originatorAETitle: configuration.queryRetrieveSCU.aeTitle)
+                session.arrivals = MoveArrivals(
+                    destinationAETitle: destination.aeTitle,
+                    originatorAETitle: configuration.queryRetrieveSCU.aeTitle)
             }
         }
         defer { session.arrivals?.close() }
-        let outcome = try runLoop.await(heartbeat: session.heartbeat(title: title, operation: method, control: control)) {
+        let outcome = try runLoop.await(heartbeat: session.heartbeat(title: title, operation: method, control: control))
+        {
             if method == "get" {
-                return try await RetrieveService.get(keys: keys, model: model, level: level, queryAE: queryAE, directory: directory,
-                                                     configuration: configuration, control: control, onResponse: handler)
+                return try await RetrieveService.get(
+                    keys: keys, model: model, level: level, queryAE: queryAE, directory: directory,
+                    configuration: configuration, control: control, onResponse: handler)
             }
-            return try await RetrieveService.move(keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
-                                                  configuration: configuration, control: control, onResponse: handler)
+            return try await RetrieveService.move(
+                keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
+                configuration: configuration, control: control, onResponse: handler)
         }
         try session.rethrowCallbackError()
         var results: [LuaValue] = [.boolean(outcome.succeeded), .integer(Int64(outcome.count))]
@@ -136,34 +148,44 @@ enum QueryBinding {
 
     /// The properties of docs/lua-api.md, case-insensitive (the userdata type lowercases names).
     private static func addProperties(to type: LuaUserdataType<QueryObject>) {
-        type.property("QUERY_SCP", get: { LuaValue($0.queryAE ?? "") },
-                      set: { $0.queryAE = try PropertyValue.optionalString($1, property: "QUERY_SCP") })
-        type.property("STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
-                      set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
-        type.property("CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
-                      set: { $0.callback = try PropertyValue.callback($1) })
-        type.property("CALLBACK_DATA", get: { $0.callbackData },
-                      set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
-        type.property("QUERY_MODEL", get: { .integer(Int64($0.parameters.model.rawValue)) }, set: { object, value in
-            let code = try PropertyValue.integer(value, property: "QUERY_MODEL", range: 0...2)
-            object.parameters.model = IDLQueryModel(rawValue: code) ?? .patientRoot
-            normalizeLevel(object)
-        })
-        type.property("QUERY_LEVEL", get: { .integer(Int64($0.parameters.level.rawValue)) }, set: { object, value in
-            let code = try PropertyValue.integer(value, property: "QUERY_LEVEL", range: 0...3)
-            object.parameters.level = IDLQueryLevel(rawValue: code) ?? .patient
-            normalizeLevel(object)
-        })
-        for field in QueryField.allCases {
-            type.property(field.rawValue, get: { LuaValue($0.parameters.values[field] ?? "") }, set: { object, value in
-                var text: String?
-                if (field == .seriesNumber || field == .instanceNumber), let number = value.integerValue {
-                    text = String(number)
-                } else {
-                    text = try PropertyValue.optionalString(value, property: field.rawValue)
-                }
-                object.parameters.values[field] = text
+        type.property(
+            "QUERY_SCP", get: { LuaValue($0.queryAE ?? "") },
+            set: { $0.queryAE = try PropertyValue.optionalString($1, property: "QUERY_SCP") })
+        type.property(
+            "STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
+            set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
+        type.property(
+            "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
+            set: { $0.callback = try PropertyValue.callback($1) })
+        type.property(
+            "CALLBACK_DATA", get: { $0.callbackData },
+            set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.property(
+            "QUERY_MODEL", get: { .integer(Int64($0.parameters.model.rawValue)) },
+            set: { object, value in
+                let code = try PropertyValue.integer(value, property: "QUERY_MODEL", range: 0...2)
+                object.parameters.model = IDLQueryModel(rawValue: code) ?? .patientRoot
+                normalizeLevel(object)
             })
+        type.property(
+            "QUERY_LEVEL", get: { .integer(Int64($0.parameters.level.rawValue)) },
+            set: { object, value in
+                let code = try PropertyValue.integer(value, property: "QUERY_LEVEL", range: 0...3)
+                object.parameters.level = IDLQueryLevel(rawValue: code) ?? .patient
+                normalizeLevel(object)
+            })
+        for field in QueryField.allCases {
+            type.property(
+                field.rawValue, get: { LuaValue($0.parameters.values[field] ?? "") },
+                set: { object, value in
+                    var text: String?
+                    if field == .seriesNumber || field == .instanceNumber, let number = value.integerValue {
+                        text = String(number)
+                    } else {
+                        text = try PropertyValue.optionalString(value, property: field.rawValue)
+                    }
+                    object.parameters.values[field] = text
+                })
         }
     }
 

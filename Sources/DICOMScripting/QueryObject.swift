@@ -39,7 +39,7 @@ enum PropertyValue {
     static func optionalString(_ value: LuaValue, property: String) throws -> String? {
         switch value {
         case .nil: return nil
-        case .string: 
+        case .string:
             guard let text = value.stringValue else { throw LuaScriptError("\(property) must be UTF-8 text") }
             return text.isEmpty ? nil : text
         case .boolean, .integer, .number, .table, .function, .reference:
@@ -53,14 +53,17 @@ enum PropertyValue {
         case .nil, .function: return value
         case .string: return value.stringValue?.isEmpty == true ? .nil : value
         case .boolean, .integer, .number, .table, .reference:
-            throw LuaScriptError("CALLBACK_FUNCTION must be a function or the name of a global function, got \(value.typeName)")
+            throw LuaScriptError(
+                "CALLBACK_FUNCTION must be a function or the name of a global function, got \(value.typeName)")
         }
     }
 
     /// An integer in `range`.
     static func integer(_ value: LuaValue, property: String, range: ClosedRange<Int>) throws -> Int {
         guard let number = value.integerValue, range.contains(Int(number)) else {
-            throw LuaScriptError("\(property) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.typeName) \(value)")
+            throw LuaScriptError(
+                "\(property) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.typeName) \(value)"
+            )
         }
         return Int(number)
     }

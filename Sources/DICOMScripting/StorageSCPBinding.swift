@@ -7,11 +7,15 @@ import LuaBridge
 /// an in-process SCP with `on_association`, `on_stored`, `on_association_end`, `start`, `stop`, `serve`,
 /// and the read-only properties `port`, `aet`, `dir`, `running`.
 extension ScriptEnvironment {
-    static let storageSCPKeywords: Set<String> = ["ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy"]
+    static let storageSCPKeywords: Set<String> = [
+        "ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy",
+    ]
 
     public static func installStorageSCP(in state: LuaState, runLoop: ScriptRunLoop) throws {
         let type = LuaUserdataType<InProcessStorageSCP>(name: "storage_scp")
-        type.describe = { scp in "storage_scp \(scp.settings.aeTitle) port \(scp.port.map(String.init) ?? "\(scp.settings.port) (stopped)")" }
+        type.describe = { scp in
+            "storage_scp \(scp.settings.aeTitle) port \(scp.port.map(String.init) ?? "\(scp.settings.port) (stopped)")"
+        }
         type.onRelease = { $0.stopDetached() }
         for kind in StorageSCPHooks.Kind.allCases {
             type.method(kind.rawValue) { scp, arguments in
@@ -23,9 +27,18 @@ extension ScriptEnvironment {
                 return []
             }
         }
-        type.method("start") { scp, _ in try scriptCall("start") { try scp.start() }; return [] }
-        type.method("stop") { scp, _ in try scriptCall("stop") { try scp.stop() }; return [] }
-        type.method("serve") { scp, _ in try scriptCall("serve") { try scp.serve() }; return [] }
+        type.method("start") { scp, _ in
+            try scriptCall("start") { try scp.start() }
+            return []
+        }
+        type.method("stop") { scp, _ in
+            try scriptCall("stop") { try scp.stop() }
+            return []
+        }
+        type.method("serve") { scp, _ in
+            try scriptCall("serve") { try scp.serve() }
+            return []
+        }
         type.property("port", get: { scp in .integer(Int64(scp.port ?? scp.settings.port)) })
         type.property("aet", get: { LuaValue($0.settings.aeTitle) })
         type.property("dir", get: { LuaValue($0.settings.directory) })
@@ -35,21 +48,30 @@ extension ScriptEnvironment {
         func service(_ command: String) -> LuaFunction {
             { _ in
                 let path = ConfigurationLocations.fromEnvironment().systemFile.path
-                let answer = try runLoop.awaitBlocking { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
+                let answer = try runLoop.awaitBlocking {
+                    try StorageServiceControl.perform(command, systemConfigurationPath: path)
+                }
                 return [LuaValue(answer)]
             }
         }
-        try state.setModule("storage_scp", functions: [
-            "start": service("start"), "stop": service("stop"), "status": service("status"),
-            "new": { arguments in
-                let options = try LuaNames.keywords(arguments.optionalTable(0, "new"), method: "new", allowed: storageSCPKeywords)
-                let settings = try storageSCPSettings(options)
-                let hooks = StorageSCPHooks(state: state, runLoop: runLoop) { message in
-                    FileHandle.standardError.write(Data("dicomlua: storage_scp \(settings.aeTitle): \(message)\n".utf8))
-                }
-                return [try arguments.makeUserdata(InProcessStorageSCP(settings: settings, hooks: hooks, runLoop: runLoop), of: type)]
-            },
-        ])
+        try state.setModule(
+            "storage_scp",
+            functions: [
+                "start": service("start"), "stop": service("stop"), "status": service("status"),
+                "new": { arguments in
+                    let options = try LuaNames.keywords(
+                        arguments.optionalTable(0, "new"), method: "new", allowed: storageSCPKeywords)
+                    let settings = try storageSCPSettings(options)
+                    let hooks = StorageSCPHooks(state: state, runLoop: runLoop) { message in
+                        FileHandle.standardError.write(
+                            Data("dicomlua: storage_scp \(settings.aeTitle): \(message)\n".utf8))
+                    }
+                    return [
+                        try arguments.makeUserdata(
+                            InProcessStorageSCP(settings: settings, hooks: hooks, runLoop: runLoop), of: type)
+                    ]
+                },
+            ])
     }
 
     /// Settings from `new{...}`: an AE of the user configuration (`ae`), else the user configuration's
@@ -58,21 +80,29 @@ extension ScriptEnvironment {
         let document = try Configuration(scope: .user).current
         var settings: StorageSCPSettings
         if let ae = options["ae"] {
-            guard let name = ae.stringValue else { throw LuaScriptError("new: ae: expected an AE name, got \(ae.typeName)") }
+            guard let name = ae.stringValue else {
+                throw LuaScriptError("new: ae: expected an AE name, got \(ae.typeName)")
+            }
             settings = try StorageSCPSettings(configuration: document, aeName: name)
         } else {
             settings = try StorageSCPSettings(configuration: document)
         }
         if let v = options["aet"] {
-            guard let s = v.stringValue, !s.isEmpty, s.count <= 16 else { throw LuaScriptError("new: aet: expected an AE title (1-16 characters), got \(v)") }
+            guard let s = v.stringValue, !s.isEmpty, s.count <= 16 else {
+                throw LuaScriptError("new: aet: expected an AE title (1-16 characters), got \(v)")
+            }
             settings.aeTitle = s
         }
         if let v = options["port"] {
-            guard let p = v.integerValue, (0...65535).contains(p) else { throw LuaScriptError("new: port: expected 0-65535, got \(v)") }
+            guard let p = v.integerValue, (0...65535).contains(p) else {
+                throw LuaScriptError("new: port: expected 0-65535, got \(v)")
+            }
             settings.port = Int(p)
         }
         if let v = options["dir"] {
-            guard let s = v.stringValue, !s.isEmpty else { throw LuaScriptError("new: dir: expected a folder, got \(v.typeName)") }
+            guard let s = v.stringValue, !s.isEmpty else {
+                throw LuaScriptError("new: dir: expected a folder, got \(v.typeName)")
+            }
             settings.directory = s
         }
         if let v = options["extension"] {
@@ -82,11 +112,15 @@ extension ScriptEnvironment {
             settings.fileExtension = s
         }
         if let v = options["host"] {
-            guard let s = v.stringValue else { throw LuaScriptError("new: host: expected an address, got \(v.typeName)") }
+            guard let s = v.stringValue else {
+                throw LuaScriptError("new: host: expected an address, got \(v.typeName)")
+            }
             settings.host = s
         }
         if let v = options["accept_any"] {
-            guard let b = v.boolValue else { throw LuaScriptError("new: accept_any: expected a boolean, got \(v.typeName)") }
+            guard let b = v.boolValue else {
+                throw LuaScriptError("new: accept_any: expected a boolean, got \(v.typeName)")
+            }
             settings.allowedCallingAETitles = b ? nil : document.knownAETitles
         }
         if let v = options["duplicate_policy"] {

@@ -31,7 +31,9 @@ public final class StorageSCPHooks: @unchecked Sendable {
         self.onError = onError
     }
 
-    public enum Kind: String, CaseIterable { case onAssociation = "on_association", onStored = "on_stored", onAssociationEnd = "on_association_end" }
+    public enum Kind: String, CaseIterable {
+        case onAssociation = "on_association", onStored = "on_stored", onAssociationEnd = "on_association_end"
+    }
 
     /// Sets (or clears, with nil) a hook. Script thread.
     public func set(_ kind: Kind, _ function: LuaFunctionRef?) {
@@ -64,7 +66,11 @@ public final class StorageSCPHooks: @unchecked Sendable {
                 runLoop.post { [self] in once.resume(self.runGate(info)) }
                 DispatchQueue.global().asyncAfter(deadline: .now() + Self.gateTimeout) { [self] in
                     if once.resume(true) {
-                        runLoop.post { self.onError("on_association did not answer within \(Int(Self.gateTimeout)) s: association #\(info.id) from \(info.callingAETitle) accepted") }
+                        runLoop.post {
+                            self.onError(
+                                "on_association did not answer within \(Int(Self.gateTimeout)) s: association #\(info.id) from \(info.callingAETitle) accepted"
+                            )
+                        }
                     }
                 }
             }
@@ -138,8 +144,10 @@ public final class StorageSCPHooks: @unchecked Sendable {
 
     /// The `a` record of docs/lua-api.md.
     func record(for info: StorageAssociationInfo, extra: [String: LuaValue]) throws -> LuaValue {
-        var fields: [String: LuaValue] = ["calling_aet": LuaValue(info.callingAETitle), "called_aet": LuaValue(info.calledAETitle),
-                                          "peer": LuaValue(info.peer), "id": .integer(Int64(info.id))]
+        var fields: [String: LuaValue] = [
+            "calling_aet": LuaValue(info.callingAETitle), "called_aet": LuaValue(info.calledAETitle),
+            "peer": LuaValue(info.peer), "id": .integer(Int64(info.id)),
+        ]
         for (k, v) in extra { fields[k] = v }
         return try makeRecord(fields)
     }

@@ -9,23 +9,28 @@ enum StorageSCUBinding {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         let type = makeType(state: state, runLoop: runLoop)
         try state.register(type)
-        try state.setModule("storage_scu", functions: [
-            "new": { arguments in
-                if !arguments[0].isNil {
-                    throw LuaScriptError("storage_scu.new: takes no arguments (set properties with set_property{...})")
+        try state.setModule(
+            "storage_scu",
+            functions: [
+                "new": { arguments in
+                    if !arguments[0].isNil {
+                        throw LuaScriptError(
+                            "storage_scu.new: takes no arguments (set properties with set_property{...})")
+                    }
+                    return [try arguments.makeUserdata(StorageSCUObject(), of: type)]
                 }
-                return [try arguments.makeUserdata(StorageSCUObject(), of: type)]
-            },
-        ])
+            ])
     }
 
     private static func makeType(state: LuaState, runLoop: ScriptRunLoop) -> LuaUserdataType<StorageSCUObject> {
         let type = LuaUserdataType<StorageSCUObject>(name: "storage_scu")
         weak let weakState = state
-        type.property("STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
-                      set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
-        type.property("CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
-                      set: { $0.callback = try PropertyValue.callback($1) })
+        type.property(
+            "STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
+            set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
+        type.property(
+            "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
+            set: { $0.callback = try PropertyValue.callback($1) })
         type.property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
         type.method("set_property") { object, arguments in
             let table = try arguments.table(0, "set_property")
@@ -51,7 +56,8 @@ enum StorageSCUBinding {
             let storageAE = object.storageAE
             let handler = session.handler
             let outcome = try runLoop.await {
-                try await StorageSCU.send(files: files, storageAE: storageAE, configuration: configuration, onFile: handler)
+                try await StorageSCU.send(
+                    files: files, storageAE: storageAE, configuration: configuration, onFile: handler)
             }
             try session.rethrowCallbackError()
             var results: [LuaValue] = [.integer(Int64(outcome.sent))]
@@ -66,7 +72,9 @@ enum StorageSCUBinding {
     private static func paths(_ value: LuaValue) throws -> [String] {
         switch value {
         case .string:
-            guard let path = value.stringValue, !path.isEmpty else { throw LuaScriptError("send: expected a file path, got an empty string") }
+            guard let path = value.stringValue, !path.isEmpty else {
+                throw LuaScriptError("send: expected a file path, got an empty string")
+            }
             return [path]
         case .table(let table):
             guard table.fields.isEmpty, !table.array.isEmpty else {

@@ -3,7 +3,8 @@
 /// trampoline raises with the caller's position. `index` is 0-based (`#index+1` in the message).
 extension LuaArguments {
     private func bad(_ index: Int, _ function: String, expected: String) -> LuaScriptError {
-        LuaScriptError("bad argument #\(index + 1) to '\(function)' (\(expected) expected, got \(self[index].typeName))")
+        LuaScriptError(
+            "bad argument #\(index + 1) to '\(function)' (\(expected) expected, got \(self[index].typeName))")
     }
 
     /// A string argument (numbers are not converted).
@@ -16,7 +17,8 @@ extension LuaArguments {
     public func integer(_ index: Int, _ function: String) throws -> Int64 {
         guard let value = self[index].integerValue else {
             guard self[index].doubleValue == nil else {
-                throw LuaScriptError("bad argument #\(index + 1) to '\(function)' (number has no integer representation)")
+                throw LuaScriptError(
+                    "bad argument #\(index + 1) to '\(function)' (number has no integer representation)")
             }
             throw bad(index, function, expected: "number")
         }

@@ -28,8 +28,9 @@ public struct LuaError: Error, CustomStringConvertible, Sendable {
     /// Splits what the message handler produced ("message\nstack traceback:\n...") into its two parts.
     init(kind: Kind, handled text: String) {
         if let range = text.range(of: "\nstack traceback:") {
-            self.init(kind: kind, message: String(text[..<range.lowerBound]),
-                      traceback: String(text[text.index(after: range.lowerBound)...]))
+            self.init(
+                kind: kind, message: String(text[..<range.lowerBound]),
+                traceback: String(text[text.index(after: range.lowerBound)...]))
         } else {
             self.init(kind: kind, message: text)
         }

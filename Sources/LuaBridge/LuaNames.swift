@@ -17,11 +17,14 @@ public enum LuaNames {
     ///   - allowed: the canonical keywords the method accepts (nil: any).
     /// - Throws: `LuaScriptError` for a non-string key, a keyword given twice in different cases, or a keyword
     ///   not in `allowed` ("retrieve: unknown keyword 'PATIENTID'").
-    public static func keywords(_ table: LuaTable, method: String, allowed: Set<String>? = nil) throws
+    public static func keywords(
+        _ table: LuaTable, method: String, allowed: Set<String>? = nil
+    ) throws
         -> [String: LuaValue]
     {
         guard table.array.isEmpty else {
-            throw LuaScriptError("\(method): expected keywords (name = value), got \(table.array.count) positional value(s)")
+            throw LuaScriptError(
+                "\(method): expected keywords (name = value), got \(table.array.count) positional value(s)")
         }
         var result: [String: LuaValue] = [:]
         for (key, value) in table.fields {

@@ -130,7 +130,9 @@ public final class LuaState {
 
     /// Sets the global `name` to a table (a module) holding `functions` and `values`; returns it by reference.
     @discardableResult
-    public func setModule(_ name: String, functions: [String: LuaFunction], values: [String: LuaValue] = [:]) throws
+    public func setModule(
+        _ name: String, functions: [String: LuaFunction], values: [String: LuaValue] = [:]
+    ) throws
         -> LuaValue
     {
         let L = try thread()

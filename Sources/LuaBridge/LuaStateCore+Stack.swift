@@ -15,7 +15,9 @@ extension LuaStateCore {
         case .number(let d): lua_pushnumber(L, d)
         case .string(let s): pushBytes(s.bytes, on: L)
         case .function(let f):
-            guard f.belongs(to: self) else { throw LuaConversionError("a function of another Lua state cannot be pushed") }
+            guard f.belongs(to: self) else {
+                throw LuaConversionError("a function of another Lua state cannot be pushed")
+            }
             f.push(on: L)
         case .reference(let r):
             guard r.belongs(to: self) else { throw LuaConversionError("a value of another Lua state cannot be pushed") }
@@ -45,7 +47,10 @@ extension LuaStateCore {
 
     func pushBytes(_ bytes: [UInt8], on L: OpaquePointer) {
         bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { _ = lua_pushlstring(L, "", 0); return }
+            guard let base = buffer.baseAddress, !buffer.isEmpty else {
+                _ = lua_pushlstring(L, "", 0)
+                return
+            }
             base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 _ = lua_pushlstring(L, $0, buffer.count)
             }
@@ -108,7 +113,8 @@ extension LuaStateCore {
             switch lua_type(L, -2) {
             case LUA_TSTRING: key = .string(LuaString(bytes: bytes(at: -2, on: L)))
             case LUA_TNUMBER:
-                key = lua_isinteger(L, -2) != 0
+                key =
+                    lua_isinteger(L, -2) != 0
                     ? .integer(Int64(lua_tointegerx(L, -2, nil))) : .number(lua_tonumberx(L, -2, nil))
             case LUA_TBOOLEAN: key = .boolean(lua_toboolean(L, -2) != 0)
             default:

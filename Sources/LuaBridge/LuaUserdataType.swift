@@ -48,15 +48,19 @@ public final class LuaUserdataType<Object: AnyObject> {
     ///   - name: the snake_case name; its IDL name (`LuaNames.idlName`) is added as an alias.
     ///   - aliases: further names.
     ///   - body: receives the object and the arguments after `self`.
-    public func method(_ name: String, aliases: [String] = [],
-                       _ body: @escaping (Object, LuaArguments) throws -> [LuaValue]) {
+    public func method(
+        _ name: String, aliases: [String] = [],
+        _ body: @escaping (Object, LuaArguments) throws -> [LuaValue]
+    ) {
         methods.append((names: [name, LuaNames.idlName(name)] + aliases, body: body))
     }
 
     /// Adds a property, read as `obj.name` and written as `obj.name = v` (any case). A property without a
     /// setter is read-only; writing it raises an error.
-    public func property(_ name: String, get: ((Object) throws -> LuaValue)?,
-                         set: ((Object, LuaValue) throws -> Void)? = nil) {
+    public func property(
+        _ name: String, get: ((Object) throws -> LuaValue)?,
+        set: ((Object, LuaValue) throws -> Void)? = nil
+    ) {
         properties[LuaNames.canonical(name)] = Property(name: name, get: get, set: set)
     }
 
@@ -69,7 +73,9 @@ public final class LuaUserdataType<Object: AnyObject> {
         guard let property = properties[LuaNames.canonical(name)] else {
             throw LuaScriptError("\(self.name) object has no property '\(name)'")
         }
-        guard let get = property.get else { throw LuaScriptError("property '\(name)' of \(self.name) object is write-only") }
+        guard let get = property.get else {
+            throw LuaScriptError("property '\(name)' of \(self.name) object is write-only")
+        }
         return try get(object)
     }
 
@@ -79,7 +85,9 @@ public final class LuaUserdataType<Object: AnyObject> {
         guard let property = properties[LuaNames.canonical(name)] else {
             throw LuaScriptError("\(self.name) object has no property '\(name)'")
         }
-        guard let set = property.set else { throw LuaScriptError("property '\(name)' of \(self.name) object is read-only") }
+        guard let set = property.set else {
+            throw LuaScriptError("property '\(name)' of \(self.name) object is read-only")
+        }
         try set(object, value)
     }
 
@@ -103,7 +111,9 @@ public final class LuaUserdataType<Object: AnyObject> {
     /// The `self` of a method call.
     private func receiver(_ arguments: LuaArguments, method: String) throws -> Object {
         guard case .reference(let reference) = arguments[0], reference.typeName == "userdata" else {
-            throw LuaScriptError("\(method): expected a \(name) object as self (call it as obj:\(method)(...)), got \(arguments[0].typeName)")
+            throw LuaScriptError(
+                "\(method): expected a \(name) object as self (call it as obj:\(method)(...)), got \(arguments[0].typeName)"
+            )
         }
         return try reference.object(of: self)
     }
@@ -136,54 +146,76 @@ public final class LuaUserdataType<Object: AnyObject> {
         for method in methods {
             let displayName = method.names[0]
             let body = method.body
-            core.pushFunction({ arguments in
-                let object = try self.receiver(arguments, method: displayName)
-                return try body(object, LuaArguments(values: Array(arguments.values.dropFirst()), core: arguments.core))
-            }, on: L)
+            core.pushFunction(
+                { arguments in
+                    let object = try self.receiver(arguments, method: displayName)
+                    return try body(
+                        object, LuaArguments(values: Array(arguments.values.dropFirst()), core: arguments.core))
+                }, on: L)
             let reference = LuaFunctionRef(core: core, popping: L)
             for alias in method.names { lookup[LuaNames.canonical(alias)] = reference }
         }
         if lookup["close"] == nil {
-            core.pushRawFunction({ L in self.release(on: L); return 0 }, on: L)
+            core.pushRawFunction(
+                { L in
+                    self.release(on: L)
+                    return 0
+                }, on: L)
             lookup["close"] = LuaFunctionRef(core: core, popping: L)
         }
         var metamethods: [(String, LuaFunction)] = [
-            ("__index", { arguments in
-                let object = try self.receiverForField(arguments)
-                guard let key = arguments[1].stringValue else {
-                    if let index = self.index { return [try index(object, arguments[1], arguments)] }
-                    throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
+            (
+                "__index",
+                { arguments in
+                    let object = try self.receiverForField(arguments)
+                    guard let key = arguments[1].stringValue else {
+                        if let index = self.index { return [try index(object, arguments[1], arguments)] }
+                        throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
+                    }
+                    if let method = lookup[LuaNames.canonical(key)] { return [.function(method)] }
+                    guard self.properties[LuaNames.canonical(key)] != nil else {
+                        if let index = self.index { return [try index(object, arguments[1], arguments)] }
+                        throw LuaScriptError("\(self.name) object has no property or method '\(key)'")
+                    }
+                    return [try self.getProperty(key, of: object)]
                 }
-                if let method = lookup[LuaNames.canonical(key)] { return [.function(method)] }
-                guard self.properties[LuaNames.canonical(key)] != nil else {
-                    if let index = self.index { return [try index(object, arguments[1], arguments)] }
-                    throw LuaScriptError("\(self.name) object has no property or method '\(key)'")
-                }
-                return [try self.getProperty(key, of: object)]
-            }),
-            ("__newindex", { arguments in
-                let object = try self.receiverForField(arguments)
-                if let key = arguments[1].stringValue, self.properties[LuaNames.canonical(key)] != nil || self.newIndex == nil {
-                    try self.setProperty(key, of: object, to: arguments[2])  // raises for an unknown name
+            ),
+            (
+                "__newindex",
+                { arguments in
+                    let object = try self.receiverForField(arguments)
+                    if let key = arguments[1].stringValue,
+                        self.properties[LuaNames.canonical(key)] != nil || self.newIndex == nil
+                    {
+                        try self.setProperty(key, of: object, to: arguments[2])  // raises for an unknown name
+                        return []
+                    }
+                    guard let newIndex = self.newIndex else {
+                        throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
+                    }
+                    try newIndex(object, arguments[1], arguments[2], arguments)
                     return []
                 }
-                guard let newIndex = self.newIndex else {
-                    throw LuaScriptError("\(self.name) object has no field of type \(arguments[1].typeName)")
+            ),
+            (
+                "__tostring",
+                { arguments in
+                    guard case .reference(let reference) = arguments[0], let object = try? reference.object(of: self)
+                    else {
+                        return [.string(LuaString("\(self.name) object (closed)"))]
+                    }
+                    return [.string(LuaString(self.describe?(object) ?? "\(self.name) object"))]
                 }
-                try newIndex(object, arguments[1], arguments[2], arguments)
-                return []
-            }),
-            ("__tostring", { arguments in
-                guard case .reference(let reference) = arguments[0], let object = try? reference.object(of: self) else {
-                    return [.string(LuaString("\(self.name) object (closed)"))]
-                }
-                return [.string(LuaString(self.describe?(object) ?? "\(self.name) object"))]
-            }),
+            ),
         ]
         if let length {
-            metamethods.append(("__len", { arguments in
-                [.integer(Int64(try length(try self.receiverForField(arguments))))]
-            }))
+            metamethods.append(
+                (
+                    "__len",
+                    { arguments in
+                        [.integer(Int64(try length(try self.receiverForField(arguments))))]
+                    }
+                ))
         }
         if let pairs {
             metamethods.append(("__pairs", { arguments in try pairs(try self.receiverForField(arguments), arguments) }))
@@ -193,7 +225,11 @@ public final class LuaUserdataType<Object: AnyObject> {
             lua_setfield(L, -2, field)
         }
         for field in ["__gc", "__close"] {
-            core.pushRawFunction({ L in self.release(on: L); return 0 }, on: L)
+            core.pushRawFunction(
+                { L in
+                    self.release(on: L)
+                    return 0
+                }, on: L)
             lua_setfield(L, -2, field)
         }
         core.pushString(name, on: L)

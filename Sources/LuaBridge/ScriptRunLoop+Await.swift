@@ -11,8 +11,16 @@ public struct ScriptWaitInterrupted: Error, CustomStringConvertible {
 private final class OperationOutcome<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var result: Result<T, Error>?
-    func set(_ value: Result<T, Error>) { lock.lock(); result = value; lock.unlock() }
-    var value: Result<T, Error>? { lock.lock(); defer { lock.unlock() }; return result }
+    func set(_ value: Result<T, Error>) {
+        lock.lock()
+        result = value
+        lock.unlock()
+    }
+    var value: Result<T, Error>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return result
+    }
 }
 
 extension ScriptRunLoop {

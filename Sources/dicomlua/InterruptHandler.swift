@@ -24,7 +24,10 @@ final class InterruptHandler {
             var byte: UInt8 = 0
             while true {
                 let count = read(readEnd, &byte, 1)
-                if count == 1 { runLoop.interrupt(); continue }
+                if count == 1 {
+                    runLoop.interrupt()
+                    continue
+                }
                 if count < 0 && errno == EINTR { continue }
                 break  // end of file: cancelled
             }

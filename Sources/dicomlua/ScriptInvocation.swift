@@ -66,7 +66,8 @@ struct ScriptInvocation: Equatable {
                 return .help
             default:
                 if argument.hasPrefix("-e") {
-                    return .run(ScriptInvocation(source: .code(String(argument.dropFirst(2))), argv: argv, scriptIndex: i))
+                    return .run(
+                        ScriptInvocation(source: .code(String(argument.dropFirst(2))), argv: argv, scriptIndex: i))
                 }
                 if argument.hasPrefix("-") { throw UsageError(description: "unrecognized option '\(argument)'") }
                 return .run(ScriptInvocation(source: .file(argument), argv: argv, scriptIndex: i))

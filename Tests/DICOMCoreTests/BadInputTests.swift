@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMCore
 
 /// Malformed input fails with a `DICOMParseError` naming the problem and the byte offset; nothing crashes
@@ -16,11 +17,15 @@ final class BadInputTests: XCTestCase {
     private func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     private func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-    private func assertParseError(_ bytes: [UInt8], _ ts: TransferSyntax = .explicitVRLittleEndian,
-                                  kind: DICOMParseError.Kind, offset: Int, mentions: String,
-                                  file: StaticString = #filePath, line: UInt = #line) {
+    private func assertParseError(
+        _ bytes: [UInt8], _ ts: TransferSyntax = .explicitVRLittleEndian,
+        kind: DICOMParseError.Kind, offset: Int, mentions: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try DataSetReader.read(bytes, transferSyntax: ts), file: file, line: line) { error in
-            guard let e = error as? DICOMParseError else { return XCTFail("not a DICOMParseError: \(error)", file: file, line: line) }
+            guard let e = error as? DICOMParseError else {
+                return XCTFail("not a DICOMParseError: \(error)", file: file, line: line)
+            }
             XCTAssertEqual(e.kind, kind, e.description, file: file, line: line)
             XCTAssertEqual(e.offset, offset, e.description, file: file, line: line)
             XCTAssertTrue(e.description.contains(mentions), e.description, file: file, line: line)
@@ -35,19 +40,22 @@ final class BadInputTests: XCTestCase {
     }
 
     func testLengthPastTheEnd() {
-        assertParseError(short(0x0010, 0x0020, "LO", 10) + Array("ID".utf8), kind: .lengthPastEnd, offset: 0,
-                         mentions: "declares length 10 but only 2 bytes remain")
+        assertParseError(
+            short(0x0010, 0x0020, "LO", 10) + Array("ID".utf8), kind: .lengthPastEnd, offset: 0,
+            mentions: "declares length 10 but only 2 bytes remain")
     }
 
     func testLyingLengthFFFFFFFEAllocatesNothing() {
-        let bytes = short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8) + long(0x7FE0, 0x0010, "OB", 0xFFFF_FFFE) + [1, 2, 3, 4]
+        let bytes =
+            short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8) + long(0x7FE0, 0x0010, "OB", 0xFFFF_FFFE) + [1, 2, 3, 4]
         assertParseError(bytes, kind: .lengthPastEnd, offset: 10, mentions: "4294967294")
         let implicit = le16(0x7FE0) + le16(0x0010) + le32(0xFFFF_FFFE) + [0, 0]
         assertParseError(implicit, .implicitVRLittleEndian, kind: .lengthPastEnd, offset: 0, mentions: "4294967294")
     }
 
     func testUnknownVR() {
-        let bytes = short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8) + short(0x0010, 0x0010, "ZZ", 2) + Array("AB".utf8)
+        let bytes =
+            short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8) + short(0x0010, 0x0010, "ZZ", 2) + Array("AB".utf8)
         assertParseError(bytes, kind: .unknownVR, offset: 14, mentions: "unknown VR \"ZZ\" in element (0010,0010)")
     }
 
@@ -58,22 +66,28 @@ final class BadInputTests: XCTestCase {
 
     func testNonItemInsideASequence() {
         let bytes = long(0x0008, 0x1115, "SQ", 0xFFFF_FFFF) + short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8)
-        assertParseError(bytes, kind: .unexpectedItem, offset: 12, mentions: "expected an Item (FFFE,E000) in sequence (0008,1115), found (0008,0060)")
+        assertParseError(
+            bytes, kind: .unexpectedItem, offset: 12,
+            mentions: "expected an Item (FFFE,E000) in sequence (0008,1115), found (0008,0060)")
     }
 
     func testSequenceWithoutDelimiterAtTheEnd() {
-        let bytes = long(0x0008, 0x1115, "SQ", 0xFFFF_FFFF) + item(0xE000, 0xFFFF_FFFF) + short(0x0008, 0x0060, "CS", 2) + Array("CT".utf8)
+        let bytes =
+            long(0x0008, 0x1115, "SQ", 0xFFFF_FFFF) + item(0xE000, 0xFFFF_FFFF) + short(0x0008, 0x0060, "CS", 2)
+            + Array("CT".utf8)
         assertParseError(bytes, kind: .truncated, offset: 30, mentions: "without an Item Delimitation")
     }
 
     func testItemLongerThanItsSequence() {
         let bytes = long(0x0008, 0x1115, "SQ", 8) + item(0xE000, 100)
-        assertParseError(bytes, kind: .lengthPastEnd, offset: 12, mentions: "item in sequence (0008,1115) declares length 100")
+        assertParseError(
+            bytes, kind: .lengthPastEnd, offset: 12, mentions: "item in sequence (0008,1115) declares length 100")
     }
 
     func testUndefinedLengthOnATextElement() {
         let bytes = le16(0x0010) + le16(0x0010) + le32(0xFFFF_FFFF)
-        assertParseError(bytes, .implicitVRLittleEndian, kind: .undefinedLength, offset: 0, mentions: "(0010,0010) with VR PN")
+        assertParseError(
+            bytes, .implicitVRLittleEndian, kind: .undefinedLength, offset: 0, mentions: "(0010,0010) with VR PN")
     }
 
     func testAbsurdNesting() {
@@ -95,7 +109,8 @@ final class BadInputTests: XCTestCase {
     }
 
     func testOddLengthsAndNonZeroDelimiterLengthsAreTolerated() throws {
-        let bytes = short(0x0010, 0x0020, "LO", 3) + Array("ABC".utf8)
+        let bytes =
+            short(0x0010, 0x0020, "LO", 3) + Array("ABC".utf8)
             + long(0x0040, 0x0275, "SQ", 0xFFFF_FFFF) + item(0xE000, 0xFFFF_FFFF) + item(0xE00D, 0) + item(0xE0DD, 4)
         let ds = try DataSetReader.read(bytes, transferSyntax: .explicitVRLittleEndian)
         XCTAssertEqual(ds.string(Tag(0x0010, 0x0020)), "ABC")
@@ -121,8 +136,12 @@ final class BadInputTests: XCTestCase {
     }
 
     func testCorruptDeflatedData() throws {
-        var bytes = try DICOMFile(dataSet: Fixtures.sampleDataSet(), transferSyntax: .deflatedExplicitVRLittleEndian).encoded()
-        let metaEnd = bytes.count - (try DataSetWriter.encode(Fixtures.sampleDataSet(), transferSyntax: .deflatedExplicitVRLittleEndian)).count
+        var bytes = try DICOMFile(dataSet: Fixtures.sampleDataSet(), transferSyntax: .deflatedExplicitVRLittleEndian)
+            .encoded()
+        let metaEnd =
+            bytes.count
+            - (try DataSetWriter.encode(Fixtures.sampleDataSet(), transferSyntax: .deflatedExplicitVRLittleEndian))
+            .count
         for i in metaEnd..<min(bytes.count, metaEnd + 16) { bytes[i] = 0xFF }
         XCTAssertThrowsError(try DICOMFile.decode(bytes)) { error in
             XCTAssertTrue(error is DICOMParseError, "\(error)")
@@ -148,7 +167,8 @@ final class BadInputTests: XCTestCase {
             for _ in 0..<300 {
                 var bytes = valid
                 for _ in 0..<Int.random(in: 1...6, using: &generator) {
-                    bytes[Int.random(in: 132..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                    bytes[Int.random(in: 132..<bytes.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
                 }
                 do { _ = try DICOMFile.decode(bytes) } catch let e as DICOMParseError {
                     XCTAssertLessThanOrEqual(e.offset, bytes.count, e.description)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMCore
 
 final class DataSetValueTests: XCTestCase {
@@ -77,7 +78,9 @@ final class DataSetValueTests: XCTestCase {
         var latin = DataSet()
         try latin.set(.specificCharacterSet, string: "ISO_IR 100")
         try latin.set(t("PatientName"), string: "Müller^Jürgen")
-        XCTAssertEqual(latin.bytes(t("PatientName")), [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x5E, 0x4A, 0xFC, 0x72, 0x67, 0x65, 0x6E])
+        XCTAssertEqual(
+            latin.bytes(t("PatientName")),
+            [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x5E, 0x4A, 0xFC, 0x72, 0x67, 0x65, 0x6E])
         XCTAssertEqual(latin.string(t("PatientName")), "Müller^Jürgen")
 
         var utf8 = DataSet()
@@ -97,7 +100,7 @@ final class DataSetValueTests: XCTestCase {
 
     func testItemsInheritTheCharacterSetWhenRead() throws {
         var inner = DataSet()
-        inner.set(t("PatientName"), bytes: [0x4A, 0xFC], vr: .PN)   // "Jü" in Latin-1
+        inner.set(t("PatientName"), bytes: [0x4A, 0xFC], vr: .PN)  // "Jü" in Latin-1
         var outer = DataSet()
         try outer.set(.specificCharacterSet, string: "ISO_IR 100")
         outer.set(t("OtherPatientIDsSequence"), items: [inner])

@@ -1,7 +1,7 @@
-import Foundation
-import XCTest
 import DICOMCore
+import Foundation
 import TestSupport
+import XCTest
 
 /// Data sets and files the tests build, and the pydicom test files when pydicom is installed.
 enum Fixtures {
@@ -16,7 +16,7 @@ enum Fixtures {
         try ds.set(tag("StudyDate"), string: "20240229")
         try ds.set(tag("Modality"), string: "CT")
         try ds.set(tag("PatientName"), string: "Müller^Jürgen")
-        try ds.set(tag("PatientID"), string: "ID-1")          // odd length: padded on write
+        try ds.set(tag("PatientID"), string: "ID-1")  // odd length: padded on write
         try ds.set(tag("ImageType"), strings: ["ORIGINAL", "PRIMARY", "AXIAL"])
         try ds.set(tag("SliceThickness"), double: 1.25)
         try ds.set(tag("InstanceNumber"), int: 7)
@@ -47,7 +47,10 @@ enum Fixtures {
         ds.set(Tag(0x0009, 0x1001), bytes: [1, 2, 3], vr: .OB)
 
         var pixels: [UInt8] = []
-        for i in 0..<16 { let v = Int16(i * 100 - 300); withUnsafeBytes(of: v.littleEndian) { pixels += $0 } }
+        for i in 0..<16 {
+            let v = Int16(i * 100 - 300)
+            withUnsafeBytes(of: v.littleEndian) { pixels += $0 }
+        }
         ds.set(.pixelData, bytes: pixels, vr: .OW)
         return ds
     }
@@ -59,9 +62,15 @@ enum Fixtures {
 
     /// pydicom's bundled test files folder, nil when pydicom is not installed.
     static let pydicomTestFiles: URL? = {
-        guard let r = try? ChildProcess.run("/usr/bin/env", ["python3", "-c",
-                "import pydicom, os; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))"],
-                timeout: 60), r.status == 0 else { return nil }
+        guard
+            let r = try? ChildProcess.run(
+                "/usr/bin/env",
+                [
+                    "python3", "-c",
+                    "import pydicom, os; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))",
+                ],
+                timeout: 60), r.status == 0
+        else { return nil }
         let path = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return FileManager.default.fileExists(atPath: path) ? URL(fileURLWithPath: path) : nil
     }()
@@ -69,7 +78,9 @@ enum Fixtures {
     static func pydicomFile(_ name: String) throws -> String {
         guard let dir = pydicomTestFiles else { throw XCTSkip("pydicom is not installed") }
         let path = dir.appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("pydicom test file \(name) is missing") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("pydicom test file \(name) is missing")
+        }
         return path
     }
 
@@ -79,7 +90,9 @@ enum Fixtures {
 
     /// Runs a DCMTK tool by absolute path; fails the test on a non-zero exit.
     @discardableResult
-    static func runDCMTK(_ tool: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    static func runDCMTK(
+        _ tool: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
         let p = try ChildProcess(dcmtk(tool), args)
         let status = p.wait(timeout: 60)
         // Decoded leniently: DCMTK prints values in their own character set (Latin-1 unless +U8).

@@ -1,6 +1,6 @@
-import XCTest
 import DICOMCore
 import TestSupport
+import XCTest
 
 /// Reads pydicom's bundled test files (made by many toolkits) and checks every top-level value against
 /// what pydicom itself reads: same tags, same lengths, same bytes (Adler-32 of each value).
@@ -8,36 +8,43 @@ final class PydicomFixtureTests: XCTestCase {
     /// pydicom's view of a file: "TTTTTTTT LENGTH ADLER32" per top-level element with a defined length.
     private func pydicomDigest(_ path: String) throws -> [Tag: (length: Int, adler: UInt32)] {
         let script = """
-        import sys, zlib, pydicom
-        from pydicom.dataelem import RawDataElement
-        ds = pydicom.dcmread(sys.argv[1], force=True)
-        for tag in sorted(ds._dict):
-            raw = ds._dict[tag]
-            if isinstance(raw, RawDataElement) and raw.length != 0xFFFFFFFF and raw.VR != 'SQ':
-                print('%08X %d %d' % (int(tag), raw.length, zlib.adler32(raw.value or b'')))
-        """
+            import sys, zlib, pydicom
+            from pydicom.dataelem import RawDataElement
+            ds = pydicom.dcmread(sys.argv[1], force=True)
+            for tag in sorted(ds._dict):
+                raw = ds._dict[tag]
+                if isinstance(raw, RawDataElement) and raw.length != 0xFFFFFFFF and raw.VR != 'SQ':
+                    print('%08X %d %d' % (int(tag), raw.length, zlib.adler32(raw.value or b'')))
+            """
         let r = try ChildProcess.run("/usr/bin/env", ["python3", "-c", script, path], timeout: 120)
         guard r.status == 0 else { throw XCTSkip("pydicom could not read \(path): \(r.stderr)") }
         var out: [Tag: (Int, UInt32)] = [:]
         for line in r.stdout.split(separator: "\n") {
             let f = line.split(separator: " ")
-            guard f.count == 3, let t = Tag(parsing: String(f[0])), let n = Int(f[1]), let a = UInt32(f[2]) else { continue }
+            guard f.count == 3, let t = Tag(parsing: String(f[0])), let n = Int(f[1]), let a = UInt32(f[2]) else {
+                continue
+            }
             out[t] = (n, a)
         }
         return out
     }
 
-    private func assertMatchesPydicom(_ name: String, expectsDefinedLengthElements: Bool = true,
-                                      file: StaticString = #filePath, line: UInt = #line) throws -> DICOMFile {
+    private func assertMatchesPydicom(
+        _ name: String, expectsDefinedLengthElements: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> DICOMFile {
         let path = try Fixtures.pydicomFile(name)
         let dicom = try DICOMFile.read(path: path)
         let expected = try pydicomDigest(path)
-        if expectsDefinedLengthElements { XCTAssertFalse(expected.isEmpty, "pydicom listed nothing for \(name)", file: file, line: line) }
+        if expectsDefinedLengthElements {
+            XCTAssertFalse(expected.isEmpty, "pydicom listed nothing for \(name)", file: file, line: line)
+        }
         for (tag, want) in expected {
             guard let element = dicom.dataSet[tag] else {
-                XCTFail("\(name): \(tag) missing", file: file, line: line); continue
+                XCTFail("\(name): \(tag) missing", file: file, line: line)
+                continue
             }
-            guard let bytes = element.bytes else { continue }   // we parsed it as a sequence (UN/SQ)
+            guard let bytes = element.bytes else { continue }  // we parsed it as a sequence (UN/SQ)
             XCTAssertEqual(bytes.count, want.length, "\(name): length of \(tag)", file: file, line: line)
             XCTAssertEqual(adler32(bytes), want.adler, "\(name): value of \(tag)", file: file, line: line)
         }
@@ -123,6 +130,9 @@ final class PydicomFixtureTests: XCTestCase {
 /// Adler-32 (RFC 1950 §8), as Python's zlib.adler32 computes it.
 func adler32(_ bytes: [UInt8]) -> UInt32 {
     var a: UInt32 = 1, b: UInt32 = 0
-    for x in bytes { a = (a + UInt32(x)) % 65521; b = (b + a) % 65521 }
+    for x in bytes {
+        a = (a + UInt32(x)) % 65521
+        b = (b + a) % 65521
+    }
     return b << 16 | a
 }

@@ -1,6 +1,6 @@
-import XCTest
 import DICOMCore
 import TestSupport
+import XCTest
 
 /// Writing and reading back every native transfer syntax, checked by our reader, by DCMTK's dcmdump and
 /// through DCMTK's dcmconv conversions.
@@ -21,14 +21,18 @@ final class RoundTripTests: XCTestCase {
             XCTAssertEqual(back.dataSet.doubles(Fixtures.tag("ImagePositionPatient")), [-125.5, 0, 33.25], ts.name)
             XCTAssertEqual(back.dataSet.int(Fixtures.tag("Rows")), 4, ts.name)
             XCTAssertEqual(back.dataSet.string(Fixtures.tag("PatientID")), "ID-1", ts.name)
-            XCTAssertEqual(back.dataSet.items(Fixtures.tag("AnatomicRegionSequence"))?.first?
-                .items(Fixtures.tag("AnatomicRegionModifierSequence"))?.first?.string(Fixtures.tag("CodeMeaning")), "Tête", ts.name)
+            XCTAssertEqual(
+                back.dataSet.items(Fixtures.tag("AnatomicRegionSequence"))?.first?
+                    .items(Fixtures.tag("AnatomicRegionModifierSequence"))?.first?.string(Fixtures.tag("CodeMeaning")),
+                "Tête", ts.name)
         }
     }
 
     func testMetaInformationIsCompleteAndItsGroupLengthIsRight() throws {
         let ds = try Fixtures.sampleDataSet()
-        let bytes = try DICOMFile(dataSet: ds, transferSyntax: .explicitVRLittleEndian, sourceApplicationEntityTitle: "STORESCU").encoded()
+        let bytes = try DICOMFile(
+            dataSet: ds, transferSyntax: .explicitVRLittleEndian, sourceApplicationEntityTitle: "STORESCU"
+        ).encoded()
         XCTAssertEqual(Array(bytes[0..<128]), [UInt8](repeating: 0, count: 128))
         XCTAssertEqual(Array(bytes[128..<132]), Array("DICM".utf8))
         let back = try DICOMFile.decode(bytes)
@@ -42,8 +46,9 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(meta.string(.sourceApplicationEntityTitle), "STORESCU")
         // (0002,0000) counts the bytes from the end of its own element (offset 132 + 12) to the data set.
         let groupLength = try XCTUnwrap(meta.int(.fileMetaInformationGroupLength))
-        let firstDataSetTag = Tag(UInt16(bytes[144 + groupLength]) | UInt16(bytes[145 + groupLength]) << 8,
-                                  UInt16(bytes[146 + groupLength]) | UInt16(bytes[147 + groupLength]) << 8)
+        let firstDataSetTag = Tag(
+            UInt16(bytes[144 + groupLength]) | UInt16(bytes[145 + groupLength]) << 8,
+            UInt16(bytes[146 + groupLength]) | UInt16(bytes[147 + groupLength]) << 8)
         XCTAssertEqual(firstDataSetTag, .specificCharacterSet)
     }
 
@@ -58,16 +63,20 @@ final class RoundTripTests: XCTestCase {
             let dump = try Fixtures.runDCMTK("dcmdump", ["-dc", "+Ep", "+U8", path])
             XCTAssertFalse(dump.contains("E: "), "\(ts.name): DCMTK reported errors:\n\(dump)")
             XCTAssertFalse(dump.contains("W: "), "\(ts.name): DCMTK reported warnings:\n\(dump)")
-            let dcmtkName = [TransferSyntax.implicitVRLittleEndian: "LittleEndianImplicit",
-                             .explicitVRLittleEndian: "LittleEndianExplicit",
-                             .deflatedExplicitVRLittleEndian: "DeflatedLittleEndianExplicit",
-                             .explicitVRBigEndian: "BigEndianExplicit"][ts]!
+            let dcmtkName = [
+                TransferSyntax.implicitVRLittleEndian: "LittleEndianImplicit",
+                .explicitVRLittleEndian: "LittleEndianExplicit",
+                .deflatedExplicitVRLittleEndian: "DeflatedLittleEndianExplicit",
+                .explicitVRBigEndian: "BigEndianExplicit",
+            ][ts]!
             // dcmdump shows values with their padding; +U8 converts the Latin-1 text to UTF-8.
-            for expected in ["(0002,0010) UI =\(dcmtkName)", "(0010,0020) LO [ID-1]", "(0010,0010) PN [Müller^Jürgen ]",
-                             "(0020,0013) IS [7 ]", "(0028,0010) US 4", "(0020,0032) DS [-125.5\\0\\33.25]",
-                             "(0008,0100) SH [T-D1100 ]", "(0008,0104) LO [Tête]", "(0002,0016) AE [OURAE ]",
-                             "(0028,0009) AT (0018,1063)", "(0002,0013) SH [DICOMLUA_0.1]", "01\\02\\03\\00",
-                             "(7fe0,0010) OW fed4\\ff38\\ff9c\\0000\\0064"] {
+            for expected in [
+                "(0002,0010) UI =\(dcmtkName)", "(0010,0020) LO [ID-1]", "(0010,0010) PN [Müller^Jürgen ]",
+                "(0020,0013) IS [7 ]", "(0028,0010) US 4", "(0020,0032) DS [-125.5\\0\\33.25]",
+                "(0008,0100) SH [T-D1100 ]", "(0008,0104) LO [Tête]", "(0002,0016) AE [OURAE ]",
+                "(0028,0009) AT (0018,1063)", "(0002,0013) SH [DICOMLUA_0.1]", "01\\02\\03\\00",
+                "(7fe0,0010) OW fed4\\ff38\\ff9c\\0000\\0064",
+            ] {
                 XCTAssertTrue(dump.contains(expected), "\(ts.name): no \"\(expected)\" in\n\(dump)")
             }
         }
@@ -124,7 +133,8 @@ final class RoundTripTests: XCTestCase {
         try DICOMFile(dataSet: ds).write(to: path, fsync: true)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["x.dcm"])
         XCTAssertEqual(try DICOMFile.read(path: path).dataSet.string(Fixtures.tag("PatientID")), "SECOND")
-        XCTAssertThrowsError(try DICOMFile(dataSet: ds).write(to: dir.appendingPathComponent("missing/x.dcm").path)) { error in
+        XCTAssertThrowsError(try DICOMFile(dataSet: ds).write(to: dir.appendingPathComponent("missing/x.dcm").path)) {
+            error in
             XCTAssertTrue("\(error)".contains("No such file or directory"), "\(error)")
         }
     }
@@ -135,14 +145,16 @@ final class RoundTripTests: XCTestCase {
         try ds.set(Fixtures.tag("PatientID"), string: "ABC")
         ds.set(Tag(0x0009, 0x1001), bytes: [7], vr: .OB)
         let bytes = try DataSetWriter.encode(ds, transferSyntax: .explicitVRLittleEndian)
-        XCTAssertEqual(bytes, [0x08, 0x00, 0x18, 0x00] + Array("UI".utf8) + [6, 0] + Array("1.2.3".utf8) + [0]
-                       + [0x09, 0x00, 0x01, 0x10] + Array("OB".utf8) + [0, 0, 2, 0, 0, 0, 7, 0]
-                       + [0x10, 0x00, 0x20, 0x00] + Array("LO".utf8) + [4, 0] + Array("ABC ".utf8))
+        XCTAssertEqual(
+            bytes,
+            [0x08, 0x00, 0x18, 0x00] + Array("UI".utf8) + [6, 0] + Array("1.2.3".utf8) + [0]
+                + [0x09, 0x00, 0x01, 0x10] + Array("OB".utf8) + [0, 0, 2, 0, 0, 0, 7, 0]
+                + [0x10, 0x00, 0x20, 0x00] + Array("LO".utf8) + [4, 0] + Array("ABC ".utf8))
     }
 
     func testGroupLengthsInTheDataSetAreRecomputed() throws {
         var ds = try Fixtures.sampleDataSet()
-        ds.set(Tag(0x0010, 0x0000), bytes: [0xFF, 0xFF, 0, 0], vr: .UL)   // a lying group length
+        ds.set(Tag(0x0010, 0x0000), bytes: [0xFF, 0xFF, 0, 0], vr: .UL)  // a lying group length
         let bytes = try DataSetWriter.encode(ds, transferSyntax: .implicitVRLittleEndian)
         let back = try DataSetReader.read(bytes, transferSyntax: .implicitVRLittleEndian)
         // Group 0010 holds PatientName (8 + 14) and PatientID (8 + 4).

@@ -1,12 +1,13 @@
-import XCTest
 import DICOMCore
 import TestSupport
+import XCTest
 
 final class StreamWriterTests: XCTestCase {
     private func meta(_ ts: TransferSyntax) -> FileMetaInformation {
-        FileMetaInformation(mediaStorageSOPClassUID: Fixtures.ctImageStorage,
-                            mediaStorageSOPInstanceUID: "1.2.826.0.1.3680043.2.1125.1.42",
-                            transferSyntaxUID: ts.uid, sourceApplicationEntityTitle: "STORESCU")
+        FileMetaInformation(
+            mediaStorageSOPClassUID: Fixtures.ctImageStorage,
+            mediaStorageSOPInstanceUID: "1.2.826.0.1.3680043.2.1125.1.42",
+            transferSyntaxUID: ts.uid, sourceApplicationEntityTitle: "STORESCU")
     }
 
     func testStreamedFileIsTheSameFileDCMTKReads() throws {
@@ -24,7 +25,8 @@ final class StreamWriterTests: XCTestCase {
             while offset < body.count {
                 let n = min(sizes[step % sizes.count], body.count - offset)
                 try body[offset..<offset + n].withUnsafeBytes { try writer.append($0) }
-                offset += n; step += 1
+                offset += n
+                step += 1
             }
             XCTAssertEqual(writer.dataSetLength, body.count)
             let final = dir.appendingPathComponent("CT.\(ts.uid).dcm").path
@@ -66,7 +68,9 @@ final class StreamWriterTests: XCTestCase {
     }
 
     func testWriteErrorsNameErrnoText() throws {
-        XCTAssertThrowsError(try Part10StreamWriter(inDirectory: "/nonexistent-dicomlua-dir", meta: meta(.explicitVRLittleEndian))) { error in
+        XCTAssertThrowsError(
+            try Part10StreamWriter(inDirectory: "/nonexistent-dicomlua-dir", meta: meta(.explicitVRLittleEndian))
+        ) { error in
             XCTAssertTrue("\(error)".contains("No such file or directory"), "\(error)")
         }
         // A write failure mid-stream (here EFBIG from a file size limit, standing in for ENOSPC) is thrown
@@ -83,11 +87,14 @@ final class StreamWriterTests: XCTestCase {
             setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
             signal(SIGXFSZ, oldHandler)
         }
-        let writer = try Part10StreamWriter(inDirectory: dir.path, meta: meta(.explicitVRLittleEndian), bufferSize: 256 * 1024)
-        XCTAssertThrowsError(try {
-            for _ in 0..<12 { try writer.append([UInt8](repeating: 7, count: 256 * 1024)) }
-            try writer.finish(renamingTo: dir.appendingPathComponent("never.dcm").path)
-        }()) { error in
+        let writer = try Part10StreamWriter(
+            inDirectory: dir.path, meta: meta(.explicitVRLittleEndian), bufferSize: 256 * 1024)
+        XCTAssertThrowsError(
+            try {
+                for _ in 0..<12 { try writer.append([UInt8](repeating: 7, count: 256 * 1024)) }
+                try writer.finish(renamingTo: dir.appendingPathComponent("never.dcm").path)
+            }()
+        ) { error in
             XCTAssertTrue("\(error)".contains("File too large"), "\(error)")
         }
         writer.discard()

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMCore
 
 final class TagAndDictionaryTests: XCTestCase {
@@ -43,8 +44,12 @@ final class TagAndDictionaryTests: XCTestCase {
 
     func testVRHeaderForms() {
         XCTAssertEqual(VR.allCases.count, 34)
-        for vr in [VR.OB, .OD, .OF, .OL, .OV, .OW, .SQ, .SV, .UC, .UN, .UR, .UT, .UV] { XCTAssertTrue(vr.hasLongExplicitLength, "\(vr)") }
-        for vr in [VR.AE, .AS, .AT, .CS, .DA, .DS, .DT, .FL, .FD, .IS, .LO, .LT, .PN, .SH, .SL, .SS, .ST, .TM, .UI, .UL, .US] {
+        for vr in [VR.OB, .OD, .OF, .OL, .OV, .OW, .SQ, .SV, .UC, .UN, .UR, .UT, .UV] {
+            XCTAssertTrue(vr.hasLongExplicitLength, "\(vr)")
+        }
+        for vr in [
+            VR.AE, .AS, .AT, .CS, .DA, .DS, .DT, .FL, .FD, .IS, .LO, .LT, .PN, .SH, .SL, .SS, .ST, .TM, .UI, .UL, .US,
+        ] {
             XCTAssertFalse(vr.hasLongExplicitLength, "\(vr)")
         }
         XCTAssertEqual(VR.UI.paddingByte, 0)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMCore
 
 final class UIDTests: XCTestCase {
@@ -32,7 +33,7 @@ final class UIDTests: XCTestCase {
         XCTAssertFalse(isValidUID("1.2.3a"))
         XCTAssertFalse(isValidUID("../../etc/passwd"))
         XCTAssertFalse(isValidUID("1.2.840\0"))
-        XCTAssertFalse(isValidUID(String(repeating: "1.", count: 32) + "1"))   // 65 chars
-        XCTAssertTrue(isValidUID(String(repeating: "1.", count: 31) + "12"))   // 64 chars
+        XCTAssertFalse(isValidUID(String(repeating: "1.", count: 32) + "1"))  // 65 chars
+        XCTAssertTrue(isValidUID(String(repeating: "1.", count: 31) + "12"))  // 64 chars
     }
 }

@@ -19,14 +19,18 @@ final class QueryBindingTests: XCTestCase {
         setenv("DICOMLUA_CONFIG", user.path, 1)
         setenv("DICOMLUA_SYSTEM_CONFIG", system.path, 1)
         let configuration = try Configuration(scope: .user)
-        try configuration.setApplicationEntity(name: "remote_qr", aeTitle: "QRSCP", hostname: "127.0.0.1", port: peer.qrPort,
-                                               serviceList: .querySCP, serviceType: .querySCP)
-        try configuration.setApplicationEntity(name: "dest", aeTitle: "DESTAE", hostname: "127.0.0.1", port: peer.destinationPort,
-                                               serviceList: .storageSCP, serviceType: .storageSCP)
-        try configuration.setApplicationEntity(name: "unknown_dest", aeTitle: "NOWHERE", hostname: "127.0.0.1", port: 104,
-                                               serviceList: .storageSCP, serviceType: .storageSCP)
-        try configuration.setApplicationEntity(name: "dead", aeTitle: "DEAD", hostname: "127.0.0.1", port: freeTCPPort(),
-                                               serviceList: .querySCP, serviceType: .querySCP)
+        try configuration.setApplicationEntity(
+            name: "remote_qr", aeTitle: "QRSCP", hostname: "127.0.0.1", port: peer.qrPort,
+            serviceList: .querySCP, serviceType: .querySCP)
+        try configuration.setApplicationEntity(
+            name: "dest", aeTitle: "DESTAE", hostname: "127.0.0.1", port: peer.destinationPort,
+            serviceList: .storageSCP, serviceType: .storageSCP)
+        try configuration.setApplicationEntity(
+            name: "unknown_dest", aeTitle: "NOWHERE", hostname: "127.0.0.1", port: 104,
+            serviceList: .storageSCP, serviceType: .storageSCP)
+        try configuration.setApplicationEntity(
+            name: "dead", aeTitle: "DEAD", hostname: "127.0.0.1", port: freeTCPPort(),
+            serviceList: .querySCP, serviceType: .querySCP)
         try configuration.commit()
     }
 
@@ -47,7 +51,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testQueryReturnsRecordsReadableInAnyCase() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q.Query_Scp = 'remote_qr'
             q:SetProperty{query_level = 1, PATIENT_ID = 'P*'}
@@ -59,7 +64,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testQueryCallbackGetsStatusLinesDataAndInfo() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             local seen = {}
             function on_match(status, data, info)
@@ -76,7 +82,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testRetrieveCountsFilesAndCallbackSeesCounters() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             local calls, last = 0, nil
             q.query_scp = 'remote_qr'; q.storage_scp = 'dest'
@@ -89,7 +96,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testCancelFromCallbackReturnsTrueWithFewerFiles() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', storage_scp = 'dest', callback_function = function() return 0 end}
             return q:retrieve{}
@@ -99,7 +107,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testUnknownDestinationReturnsFalseAndMessage() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', storage_scp = 'unknown_dest'}
             return q:retrieve{patient_id = 'P1'}
@@ -110,13 +119,15 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testCallbackErrorCancelsAndIsRaisedAgainWithTraceback() {
-        assertRaises("""
+        assertRaises(
+            """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', storage_scp = 'dest'}
             q.callback_function = function() error('boom in callback') end
             q:retrieve{}
             """, "boom in callback")
-        assertRaises("""
+        assertRaises(
+            """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', storage_scp = 'dest'}
             q.callback_function = function() error('boom again') end
@@ -125,21 +136,28 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testMisuseRaisesNamingTheMethod() {
-        assertRaises("local q = query.new(); q:set_property{query_scp = 'remote_qr', storage_scp = 'dest', query_model = 1, query_level = 2}; q:retrieve{}",
-                     "retrieve: STUDY_INSTANCE_UID is required for Study Root / Series level")
+        assertRaises(
+            "local q = query.new(); q:set_property{query_scp = 'remote_qr', storage_scp = 'dest', query_model = 1, query_level = 2}; q:retrieve{}",
+            "retrieve: STUDY_INSTANCE_UID is required for Study Root / Series level")
         assertRaises("local q = query.new(); q.nonsense = 1", "query object has no property 'nonsense'")
-        assertRaises("local q = query.new(); q:set_property{query_model = 5}", "set_property: QUERY_MODEL must be an integer from 0 to 2")
+        assertRaises(
+            "local q = query.new(); q:set_property{query_model = 5}",
+            "set_property: QUERY_MODEL must be an integer from 0 to 2")
         assertRaises("local q = query.new(); q.patient_id = {}", "PATIENT_ID must be a string, got table")
         assertRaises("local q = query.new(); q:query()", "query: QUERY_SCP is not set")
-        assertRaises("local q = query.new(); q.query_scp = 'nobody'; q:query()", "query: QUERY_SCP 'nobody' is not an application entity")
+        assertRaises(
+            "local q = query.new(); q.query_scp = 'nobody'; q:query()",
+            "query: QUERY_SCP 'nobody' is not an application entity")
         assertRaises("local q = query.new(); q:retrieve{patientid = '1'}", "retrieve: unknown keyword 'patientid'")
-        assertRaises("local q = query.new(); q.callback_function = 'missing'; q.query_scp = 'remote_qr'; q:query()",
-                     "query: CALLBACK_FUNCTION 'missing' is not a global function")
+        assertRaises(
+            "local q = query.new(); q.callback_function = 'missing'; q.query_scp = 'remote_qr'; q:query()",
+            "query: CALLBACK_FUNCTION 'missing' is not a global function")
         XCTAssertEqual(peer.destinationFiles.count, 0, "misuse sends nothing")
     }
 
     func testStudyRootPatientLevelBecomesStudyLevelAndClearResets() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q.query_model = 1
             local level = q.query_level
@@ -151,24 +169,29 @@ final class QueryBindingTests: XCTestCase {
 
     func testGetWritesIntoTheDirectory() throws {
         let directory = try makeTemporaryDirectory("lua-get")
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', query_level = 1}
             return q:get{patient_id = 'P2', study_instance_uid = '\(peer.instances[3].studyUID)', directory = '\(directory.path)'}
             """)
         XCTAssertEqual(results.map(\.description), ["true", "2"])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(peer.instances[3].sopInstanceUID + ".dcm").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent(peer.instances[3].sopInstanceUID + ".dcm").path))
     }
 
     func testQueryModelsSupported() throws {
-        let results = try run("local q = query.new(); q.query_scp = 'remote_qr'; local m, n = q:QueryModelsSupported(); return n, m[1]")
+        let results = try run(
+            "local q = query.new(); q.query_scp = 'remote_qr'; local m, n = q:QueryModelsSupported(); return n, m[1]")
         XCTAssertGreaterThanOrEqual(results.first?.integerValue ?? 0, 6)
         XCTAssertEqual(results.last?.integerValue, 0)
     }
 
     func testStorageSCUSendsWithPerFileCallbackAndCancel() throws {
         let files = peer.sourceFiles.map { "'\($0)'" }.joined(separator: ", ")
-        let results = try run("""
+        let results = try run(
+            """
             local s = storage_scu.new()
             s.storage_scp = 'dest'
             local lines = {}
@@ -182,7 +205,8 @@ final class QueryBindingTests: XCTestCase {
     }
 
     func testDeadRemoteFailuresAreReturnedNotRaised() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local q = query.new()
             q:set_property{query_scp = 'dead', storage_scp = 'dest'}
             local r, qmsg = q:query()

@@ -27,11 +27,16 @@ final class RetrieveHeartbeatTests: XCTestCase {
                     pending.lock.withLock { pending.request = (request, message.contextID) }
                     return true  // stay silent
                 case .cCancelRQ:
-                    let outstanding: (CMoveRQ, UInt8)? = pending.lock.withLock { pending.cancels += 1; return pending.request }
+                    let outstanding: (CMoveRQ, UInt8)? = pending.lock.withLock {
+                        pending.cancels += 1
+                        return pending.request
+                    }
                     if let (request, context) = outstanding {
-                        try await association.send(CMoveRSP(respondingTo: request, status: .cancel,
-                                                            subOperations: SubOperationCounts(remaining: 0, completed: 1, failed: 0, warning: 0)),
-                                                   contextID: context)
+                        try await association.send(
+                            CMoveRSP(
+                                respondingTo: request, status: .cancel,
+                                subOperations: SubOperationCounts(remaining: 0, completed: 1, failed: 0, warning: 0)),
+                            contextID: context)
                     }
                     return true
                 default:
@@ -43,16 +48,19 @@ final class RetrieveHeartbeatTests: XCTestCase {
         setenv("DICOMLUA_CONFIG", folder.appendingPathComponent("user.json").path, 1)
         setenv("DICOMLUA_SYSTEM_CONFIG", folder.appendingPathComponent("system.json").path, 1)
         let configuration = try Configuration(scope: .user)
-        try configuration.setApplicationEntity(name: "silent", aeTitle: "SILENT", hostname: "127.0.0.1", port: server.port,
-                                               serviceList: .querySCP, serviceType: .querySCP)
-        try configuration.setApplicationEntity(name: "dest", aeTitle: "DESTAE", hostname: "127.0.0.1", port: 11113,
-                                               serviceList: .storageSCP, serviceType: .storageSCP)
+        try configuration.setApplicationEntity(
+            name: "silent", aeTitle: "SILENT", hostname: "127.0.0.1", port: server.port,
+            serviceList: .querySCP, serviceType: .querySCP)
+        try configuration.setApplicationEntity(
+            name: "dest", aeTitle: "DESTAE", hostname: "127.0.0.1", port: 11113,
+            serviceList: .storageSCP, serviceType: .storageSCP)
         try configuration.commit()
 
         let results = try await Task.detached {
             let state = LuaState()
             try ScriptEnvironment.install(in: state, runLoop: ScriptRunLoop())
-            return try state.run("""
+            return try state.run(
+                """
                 local q = query.new()
                 local seen
                 q:set_property{query_scp = 'silent', storage_scp = 'dest', query_level = 1, query_model = 1}
@@ -62,7 +70,8 @@ final class RetrieveHeartbeatTests: XCTestCase {
                 end
                 local ok, count = q:retrieve{study_instance_uid = '1.2.3'}
                 return ok, count, seen
-                """).map(\.description)
+                """
+            ).map(\.description)
         }.value
         XCTAssertEqual(results, ["true", "1", "Retrieve (C-MOVE to DESTAE): waiting, no response for 3 s|pending|nil"])
         XCTAssertEqual(pending.lock.withLock { pending.cancels }, 1)

@@ -27,7 +27,8 @@ final class ScriptEnvironmentTests: XCTestCase {
             }
             return []
         }
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local seen = {}
             on_event(function(x) seen[#seen + 1] = tostring(x) end)
             for _ = 1, 1200 do  -- bounded: at most a minute

@@ -44,7 +44,9 @@ class ScriptTestCase: XCTestCase {
 
     /// Runs `code`, expecting a Lua error whose message contains `expected`.
     func assertRaises(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try state.run(code, name: "=test", arguments: [LuaValue(directory.path)]), file: file, line: line) { error in
+        XCTAssertThrowsError(
+            try state.run(code, name: "=test", arguments: [LuaValue(directory.path)]), file: file, line: line
+        ) { error in
             let message = (error as? LuaError)?.message ?? "\(error)"
             XCTAssertTrue(message.contains(expected), "expected \"\(expected)\" in: \(message)", file: file, line: line)
         }

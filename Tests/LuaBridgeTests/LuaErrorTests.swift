@@ -67,7 +67,8 @@ final class LuaErrorTests: XCTestCase {
                 throw error
             }
         }
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local ok, msg = pcall(with_callback, function(x) error('inner failure ' .. x) end)
             local ok2, value = pcall(with_callback, function(x) return x + 1 end)
             return ok, msg, ok2, value
@@ -83,7 +84,8 @@ final class LuaErrorTests: XCTestCase {
         let state = LuaState()
         state.register(global: "add") { args in [.integer((args[0].integerValue ?? 0) + (args[1].integerValue ?? 0))] }
         state.register(global: "call") { args in try args[0].functionValue?.call() ?? [] }
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local co = coroutine.wrap(function(a)
               local b = coroutine.yield(add(a, 1))
               return call(function() return add(b, 100) end)
@@ -124,8 +126,9 @@ final class LuaErrorTests: XCTestCase {
             XCTAssertEqual((error as? LuaError)?.message, "s:1: bad argument #1 to 'f' (string expected, got nil)")
         }
         XCTAssertThrowsError(try state.run("f('a', 1.5)", name: "=s")) { error in
-            XCTAssertEqual((error as? LuaError)?.message,
-                           "s:1: bad argument #2 to 'f' (number has no integer representation)")
+            XCTAssertEqual(
+                (error as? LuaError)?.message,
+                "s:1: bad argument #2 to 'f' (number has no integer representation)")
         }
     }
 }

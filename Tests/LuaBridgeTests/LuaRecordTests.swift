@@ -5,7 +5,8 @@ final class LuaRecordTests: XCTestCase {
     func testRecordReadsCaseInsensitivelyAndPairsSeesLowercaseKeys() throws {
         let state = LuaState()
         try state.setGlobal("ae", try state.makeRecord(["AET": "STORESCP", "port": 104]))
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local keys = {}
             for k in pairs(ae) do keys[#keys + 1] = k end
             table.sort(keys)
@@ -32,8 +33,9 @@ final class LuaRecordTests: XCTestCase {
         let state = LuaState()
         var received: [String: LuaValue] = [:]
         state.register(global: "retrieve") { args in
-            received = try LuaNames.keywords(args[0].tableValue ?? LuaTable(), method: "retrieve",
-                                             allowed: ["patient_id", "study_instance_uid"])
+            received = try LuaNames.keywords(
+                args[0].tableValue ?? LuaTable(), method: "retrieve",
+                allowed: ["patient_id", "study_instance_uid"])
             return []
         }
         try state.run("retrieve{PATIENT_ID = '000001', Study_Instance_UID = '1.2'}")

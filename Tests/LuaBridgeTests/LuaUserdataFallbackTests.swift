@@ -17,7 +17,9 @@ final class LuaUserdataFallbackTests: XCTestCase {
             return bag.entries.first { $0.0 == name }.map { .integer($0.1) } ?? .nil
         }
         type.newIndex = { bag, key, value, _ in
-            guard let name = key.stringValue, let number = value.integerValue else { throw LuaScriptError("bag: bad entry") }
+            guard let name = key.stringValue, let number = value.integerValue else {
+                throw LuaScriptError("bag: bad entry")
+            }
             bag.entries.removeAll { $0.0 == name }
             bag.entries.append((name, number))
         }
@@ -39,7 +41,8 @@ final class LuaUserdataFallbackTests: XCTestCase {
 
     func testUnknownKeysGoToTheFallbacksAfterMethodsAndProperties() throws {
         let (state, bag) = try makeState()
-        let results = try state.run("""
+        let results = try state.run(
+            """
             bag.c = 3
             return bag.a, bag.c, bag.zzz, bag:size(), bag.label, #bag
             """)
@@ -49,7 +52,8 @@ final class LuaUserdataFallbackTests: XCTestCase {
 
     func testPairsUsesTheIterator() throws {
         let (state, _) = try makeState()
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local seen = {}
             for k, v in pairs(bag) do seen[#seen + 1] = k .. '=' .. v end
             return table.concat(seen, ',')

@@ -13,15 +13,19 @@ final class LuaUserdataTypeTests: XCTestCase {
         let state = LuaState()
         let type = LuaUserdataType<Counter>(name: "counter")
         type.method("add_value") { counter, args in
-            guard let n = args[0].integerValue else { throw LuaScriptError("add_value: expected an integer, got \(args[0].typeName)") }
+            guard let n = args[0].integerValue else {
+                throw LuaScriptError("add_value: expected an integer, got \(args[0].typeName)")
+            }
             counter.count += n
             return [.integer(counter.count)]
         }
         type.property("count", get: { .integer($0.count) })
-        type.property("Label", get: { .string(LuaString($0.label)) }, set: { counter, value in
-            guard let text = value.stringValue else { throw LuaScriptError("label: expected a string") }
-            counter.label = text
-        })
+        type.property(
+            "Label", get: { .string(LuaString($0.label)) },
+            set: { counter, value in
+                guard let text = value.stringValue else { throw LuaScriptError("label: expected a string") }
+                counter.label = text
+            })
         type.onRelease = { $0.releases += 1 }
         type.describe = { "counter(\($0.count))" }
         let counter = Counter()
@@ -86,7 +90,8 @@ final class LuaUserdataTypeTests: XCTestCase {
 
     func testCloseMethodThenGarbageCollection() throws {
         let (state, _, _) = try makeState()
-        let results = try state.run("""
+        let results = try state.run(
+            """
             local d = new_counter()
             d:add_value(3)
             d:close()
@@ -149,7 +154,12 @@ final class LuaExternalAllocationTests: XCTestCase {
         static let lock = NSLock()
         nonisolated(unsafe) static var alive = 0
         nonisolated(unsafe) static var peak = 0
-        init() { Blob.lock.withLock { Blob.alive += 1; Blob.peak = max(Blob.peak, Blob.alive) } }
+        init() {
+            Blob.lock.withLock {
+                Blob.alive += 1
+                Blob.peak = max(Blob.peak, Blob.alive)
+            }
+        }
         deinit { Blob.lock.withLock { Blob.alive -= 1 } }
     }
 

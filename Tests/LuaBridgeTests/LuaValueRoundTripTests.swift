@@ -12,7 +12,8 @@ final class LuaValueRoundTripTests: XCTestCase {
         let back = try roundTrip(.string(LuaString(bytes: bytes)))
         guard case .string(let s) = back else { return XCTFail("expected a string, got \(back)") }
         XCTAssertEqual(s.bytes, bytes)
-        XCTAssertEqual(try LuaState().run("return #(...)", arguments: [.string(LuaString(bytes: bytes))]).first?.integerValue, 5)
+        XCTAssertEqual(
+            try LuaState().run("return #(...)", arguments: [.string(LuaString(bytes: bytes))]).first?.integerValue, 5)
     }
 
     func testEmptyStringRoundTrips() throws {
@@ -21,7 +22,8 @@ final class LuaValueRoundTripTests: XCTestCase {
 
     func testIntegersAndFloatsStayDistinct() throws {
         let state = LuaState()
-        let results = try state.run("return math.type(...), math.type(select(2, ...)), 3, 3.0, 2^53", arguments: [.integer(7), .number(7)])
+        let results = try state.run(
+            "return math.type(...), math.type(select(2, ...)), 3, 3.0, 2^53", arguments: [.integer(7), .number(7)])
         XCTAssertEqual(results[0].stringValue, "integer")
         XCTAssertEqual(results[1].stringValue, "float")
         guard case .integer(3) = results[2] else { return XCTFail("3 should read as integer, got \(results[2])") }
@@ -96,7 +98,9 @@ final class LuaValueRoundTripTests: XCTestCase {
     /// A strict-mode `_G` (its `__newindex` raises) must not make Swift's global writes fail or crash.
     func testSettingGlobalsBypassesStrictModeMetamethods() throws {
         let state = LuaState()
-        try state.run("setmetatable(_G, {__newindex = function(_, k) error('undeclared ' .. k) end, __index = function(_, k) error('undeclared ' .. k) end})")
+        try state.run(
+            "setmetatable(_G, {__newindex = function(_, k) error('undeclared ' .. k) end, __index = function(_, k) error('undeclared ' .. k) end})"
+        )
         try state.setGlobal("declared", "yes")
         state.register(global: "f") { _ in ["called"] }
         XCTAssertEqual(try state.global("declared").stringValue, "yes")

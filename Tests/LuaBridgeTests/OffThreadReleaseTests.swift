@@ -23,7 +23,8 @@ final class OffThreadReleaseTests: XCTestCase {
         _ = try state.run("marked = setmetatable({}, {__mode = 'k'}); f = function() end; marked[f] = true")
         let box = Box(try state.global("f"))
         try state.setGlobal("f", .nil)
-        XCTAssertEqual(try state.run(countMarked).first?.integerValue, 1, "the Swift reference keeps the function in the registry")
+        XCTAssertEqual(
+            try state.run(countMarked).first?.integerValue, 1, "the Swift reference keeps the function in the registry")
 
         let dropped = expectation(description: "dropped on another thread")
         Thread.detachNewThread {
@@ -32,7 +33,8 @@ final class OffThreadReleaseTests: XCTestCase {
         }
         wait(for: [dropped], timeout: 10)
         XCTAssertEqual(state.deferredReferenceCount, 1, "the other thread must not touch the state: the release waits")
-        XCTAssertEqual(try state.run(countMarked).first?.integerValue, 0,
-                       "the next protected call on the script's thread releases the deferred reference")
+        XCTAssertEqual(
+            try state.run(countMarked).first?.integerValue, 0,
+            "the next protected call on the script's thread releases the deferred reference")
     }
 }

@@ -35,10 +35,12 @@ final class ScriptRunLoopAwaitTests: XCTestCase {
     func testInterruptCancelsTheTaskAndThrows() {
         let loop = ScriptRunLoop()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { loop.interrupt() }
-        XCTAssertThrowsError(try loop.await { () async throws -> Int in
-            try await Task.sleep(nanoseconds: 30_000_000_000)  // cancelled long before
-            return 0
-        }) { XCTAssertTrue($0 is ScriptWaitInterrupted) }
+        XCTAssertThrowsError(
+            try loop.await { () async throws -> Int in
+                try await Task.sleep(nanoseconds: 30_000_000_000)  // cancelled long before
+                return 0
+            }
+        ) { XCTAssertTrue($0 is ScriptWaitInterrupted) }
     }
 }
 
@@ -46,8 +48,16 @@ final class ScriptRunLoopAwaitTests: XCTestCase {
 private final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
-    func set(_ value: Bool) { lock.lock(); flag = value; lock.unlock() }
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    func set(_ value: Bool) {
+        lock.lock()
+        flag = value
+        lock.unlock()
+    }
+    var value: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return flag
+    }
 }
 
 final class ScriptRunLoopAwaitBlockingTests: XCTestCase {
@@ -65,13 +75,23 @@ final class ScriptRunLoopAwaitBlockingTests: XCTestCase {
 
     func testABlockingOperationsErrorIsRethrown() {
         struct Boom: Error {}
-        XCTAssertThrowsError(try ScriptRunLoop().awaitBlocking { () throws -> Int in throw Boom() }) { XCTAssertTrue($0 is Boom) }
+        XCTAssertThrowsError(try ScriptRunLoop().awaitBlocking { () throws -> Int in throw Boom() }) {
+            XCTAssertTrue($0 is Boom)
+        }
     }
 }
 
 private final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }

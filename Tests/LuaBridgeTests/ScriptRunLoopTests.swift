@@ -41,8 +41,16 @@ final class ScriptRunLoopTests: XCTestCase {
         final class Flag: @unchecked Sendable {
             private let lock = NSLock()
             private var value = false
-            func set() { lock.lock(); value = true; lock.unlock() }
-            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+            func set() {
+                lock.lock()
+                value = true
+                lock.unlock()
+            }
+            var isSet: Bool {
+                lock.lock()
+                defer { lock.unlock() }
+                return value
+            }
         }
         let flag = Flag()
         Thread.detachNewThread {
@@ -72,7 +80,10 @@ final class ScriptRunLoopTests: XCTestCase {
         let done = Done()
         state.register(global: "wait_for_events") { args in
             guard let callback = args[0].functionValue else { throw LuaScriptError("expected a function") }
-            final class Unchecked: @unchecked Sendable { let callback: LuaFunctionRef; init(_ c: LuaFunctionRef) { callback = c } }
+            final class Unchecked: @unchecked Sendable {
+                let callback: LuaFunctionRef
+                init(_ c: LuaFunctionRef) { callback = c }
+            }
             let box = Unchecked(callback)
             Thread.detachNewThread {
                 for i in 1...5 { runLoop.post { _ = try? box.callback.call(.integer(Int64(i))) } }
@@ -91,12 +102,23 @@ final class ScriptRunLoopTests: XCTestCase {
         final class Flag: @unchecked Sendable {
             private let lock = NSLock()
             private var value = false
-            func set() { lock.lock(); value = true; lock.unlock() }
-            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+            func set() {
+                lock.lock()
+                value = true
+                lock.unlock()
+            }
+            var isSet: Bool {
+                lock.lock()
+                defer { lock.unlock() }
+                return value
+            }
         }
         let stop = Flag(), stopped = Flag()
         Thread.detachNewThread {
-            while !stop.isSet { runLoop.post {}; usleep(100) }
+            while !stop.isSet {
+                runLoop.post {}
+                usleep(100)
+            }
             stopped.set()
         }
         XCTAssertFalse(runLoop.run(until: { false }, timeout: 0.2))

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +16,10 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`. `environment` entries are added to the current environment;
     /// `TCP_NODELAY=1` is always set (DCMTK otherwise stalls on Nagle's algorithm).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                currentDirectory: URL? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil
+    ) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomlua-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         outputDirectory = dir
@@ -53,7 +56,10 @@ public final class ChildProcess: @unchecked Sendable {
     public func wait(timeout: TimeInterval) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { stop(); return nil }
+        if process.isRunning {
+            stop()
+            return nil
+        }
         return process.terminationStatus
     }
 
@@ -63,12 +69,17 @@ public final class ChildProcess: @unchecked Sendable {
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     /// Runs a command to completion (bounded by `timeout`) and returns status and output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                           timeout: TimeInterval = 60) throws -> (status: Int32?, stdout: String, stderr: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
         let p = try ChildProcess(executable, arguments, environment: environment)
         let status = p.wait(timeout: timeout)
         return (status, p.stdout, p.stderr)

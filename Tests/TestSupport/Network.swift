@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,9 @@ public func waitForPort(_ port: Int, timeout: TimeInterval = 10) -> Bool {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         close(fd)
         if rc == 0 { return true }
@@ -64,8 +67,10 @@ public let packageRoot: URL = {
 
 /// The `dicomlua` executable built by `swift build` next to the test bundle.
 public var dicomluaBinary: String {
-    let bundle = Bundle.main.bundleURL   // .build/<triple>/debug on Linux
-    let candidates = [bundle.appendingPathComponent("dicomlua").path,
-                      packageRoot.appendingPathComponent(".build/debug/dicomlua").path]
+    let bundle = Bundle.main.bundleURL  // .build/<triple>/debug on Linux
+    let candidates = [
+        bundle.appendingPathComponent("dicomlua").path,
+        packageRoot.appendingPathComponent(".build/debug/dicomlua").path,
+    ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
 }

@@ -19,14 +19,22 @@ public struct TestInstance: Sendable {
     /// one series of 2 images). UIDs under 1.2.826.0.1.3680043.2.1143.77.
     public static let standardSet: [TestInstance] = {
         let root = "1.2.826.0.1.3680043.2.1143.77"
-        func make(_ p: String, _ name: String, _ st: Int, _ stDesc: String, _ se: Int, _ seDesc: String, _ mod: String, _ i: Int) -> TestInstance {
-            TestInstance(patientID: p, patientName: name, studyUID: "\(root).\(st)", studyDescription: stDesc,
-                         seriesUID: "\(root).\(st).\(se)", seriesDescription: seDesc, seriesNumber: se, modality: mod,
-                         sopInstanceUID: "\(root).\(st).\(se).\(i)", instanceNumber: i)
+        func make(
+            _ p: String, _ name: String, _ st: Int, _ stDesc: String, _ se: Int, _ seDesc: String, _ mod: String,
+            _ i: Int
+        ) -> TestInstance {
+            TestInstance(
+                patientID: p, patientName: name, studyUID: "\(root).\(st)", studyDescription: stDesc,
+                seriesUID: "\(root).\(st).\(se)", seriesDescription: seDesc, seriesNumber: se, modality: mod,
+                sopInstanceUID: "\(root).\(st).\(se).\(i)", instanceNumber: i)
         }
-        return [make("P1", "DOE^JOHN", 1, "HEAD", 1, "AXIAL", "CT", 1), make("P1", "DOE^JOHN", 1, "HEAD", 1, "AXIAL", "CT", 2),
-                make("P1", "DOE^JOHN", 1, "HEAD", 2, "CORONAL", "CT", 1),
-                make("P2", "SMITH^ANNA", 2, "KNEE", 1, "SAGITTAL", "MR", 1), make("P2", "SMITH^ANNA", 2, "KNEE", 1, "SAGITTAL", "MR", 2)]
+        return [
+            make("P1", "DOE^JOHN", 1, "HEAD", 1, "AXIAL", "CT", 1),
+            make("P1", "DOE^JOHN", 1, "HEAD", 1, "AXIAL", "CT", 2),
+            make("P1", "DOE^JOHN", 1, "HEAD", 2, "CORONAL", "CT", 1),
+            make("P2", "SMITH^ANNA", 2, "KNEE", 1, "SAGITTAL", "MR", 1),
+            make("P2", "SMITH^ANNA", 2, "KNEE", 1, "SAGITTAL", "MR", 2),
+        ]
     }()
 
     /// The Part 10 file bytes: preamble, "DICM", meta group, data set (hand-encoded, PS3.10 §7.1, PS3.5 §7.1.2).
@@ -34,7 +42,8 @@ public struct TestInstance: Sendable {
         func element(_ group: UInt16, _ elem: UInt16, _ vr: String, _ value: [UInt8]) -> [UInt8] {
             var v = value
             if v.count % 2 == 1 { v.append(vr == "UI" || vr == "OB" ? 0 : 0x20) }
-            var out: [UInt8] = [UInt8(group & 0xFF), UInt8(group >> 8), UInt8(elem & 0xFF), UInt8(elem >> 8)] + Array(vr.utf8)
+            var out: [UInt8] =
+                [UInt8(group & 0xFF), UInt8(group >> 8), UInt8(elem & 0xFF), UInt8(elem >> 8)] + Array(vr.utf8)
             if vr == "OB" || vr == "OW" {
                 out += [0, 0] + withUnsafeBytes(of: UInt32(v.count).littleEndian, Array.init)
             } else {
@@ -46,11 +55,15 @@ public struct TestInstance: Sendable {
         var meta = element(2, 1, "OB", [0, 1]) + element(2, 2, "UI", s(Self.secondaryCapture))
         meta += element(2, 3, "UI", s(sopInstanceUID)) + element(2, 0x10, "UI", s("1.2.840.10008.1.2.1"))
         meta += element(2, 0x12, "UI", s("1.2.826.0.1.3680043.2.1143.77.0"))
-        let header = [UInt8](repeating: 0, count: 128) + s("DICM")
-            + element(2, 0, "UL", []).prefix(6) + [4, 0] + withUnsafeBytes(of: UInt32(meta.count).littleEndian, Array.init) + meta
+        let header =
+            [UInt8](repeating: 0, count: 128) + s("DICM")
+            + element(2, 0, "UL", []).prefix(6) + [4, 0]
+            + withUnsafeBytes(of: UInt32(meta.count).littleEndian, Array.init) + meta
         var body = element(8, 0x16, "UI", s(Self.secondaryCapture)) + element(8, 0x18, "UI", s(sopInstanceUID))
         body += element(8, 0x20, "DA", s("20240102")) + element(8, 0x30, "TM", s("101500"))
-        body += element(8, 0x50, "SH", s("ACC-\(patientID)")) + element(8, 0x60, "CS", s(modality)) + element(8, 0x64, "CS", s("WSD"))
+        body +=
+            element(8, 0x50, "SH", s("ACC-\(patientID)")) + element(8, 0x60, "CS", s(modality))
+            + element(8, 0x64, "CS", s("WSD"))
         body += element(8, 0x1030, "LO", s(studyDescription)) + element(8, 0x103E, "LO", s(seriesDescription))
         body += element(0x10, 0x10, "PN", s(patientName)) + element(0x10, 0x20, "LO", s(patientID))
         body += element(0x20, 0x0D, "UI", s(studyUID)) + element(0x20, 0x0E, "UI", s(seriesUID))
@@ -92,9 +105,11 @@ public final class QRTestPeer: @unchecked Sendable {
         }
         sourceFiles = files
         destinationPort = freeTCPPort()
-        storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DESTAE", "-od", destinationDirectory.path]
-                                    + (destinationSleepSeconds > 0 ? ["--sleep-after", "\(destinationSleepSeconds)"] : [])
-                                    + ["\(destinationPort)"])
+        storescp = try ChildProcess(
+            dcmtk("storescp"),
+            ["-aet", "DESTAE", "-od", destinationDirectory.path]
+                + (destinationSleepSeconds > 0 ? ["--sleep-after", "\(destinationSleepSeconds)"] : [])
+                + ["\(destinationPort)"])
         qrPort = freeTCPPort()
         let config = """
             NetworkTCPPort  = \(qrPort)
@@ -115,7 +130,8 @@ public final class QRTestPeer: @unchecked Sendable {
         guard waitForPort(qrPort), waitForPort(destinationPort) else {
             throw PeerError("dcmqrscp or storescp did not start: \(qrscp.stderr) \(storescp.stderr)")
         }
-        let load = try ChildProcess.run(dcmtk("storescu"), ["-aec", "QRSCP", "127.0.0.1", "\(qrPort)"] + files, timeout: 60)
+        let load = try ChildProcess.run(
+            dcmtk("storescu"), ["-aec", "QRSCP", "127.0.0.1", "\(qrPort)"] + files, timeout: 60)
         guard load.status == 0 else { throw PeerError("storescu into dcmqrscp failed: \(load.stderr)") }
     }
 
@@ -129,7 +145,9 @@ public final class QRTestPeer: @unchecked Sendable {
 
     /// Files storescp has written so far.
     public var destinationFiles: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: destinationDirectory.path)) ?? []).filter { !$0.hasPrefix(".") }
+        ((try? FileManager.default.contentsOfDirectory(atPath: destinationDirectory.path)) ?? []).filter {
+            !$0.hasPrefix(".")
+        }
     }
 
     public struct PeerError: Error, CustomStringConvertible {

@@ -16,11 +16,15 @@ public final class TmpfsMount {
             return .failure(MountUnavailable(reason: "cannot create a temporary folder"))
         }
         let options = "size=\(sizeKiB)k,mode=0755" + (readOnly ? ",ro" : "")
-        guard let result = try? ChildProcess.run("/usr/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", directory.path],
-                                                 timeout: 20),
-              result.status == 0 else {
+        guard
+            let result = try? ChildProcess.run(
+                "/usr/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", directory.path],
+                timeout: 20),
+            result.status == 0
+        else {
             try? FileManager.default.removeItem(at: directory)
-            return .failure(MountUnavailable(reason: "mounting a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
+            return .failure(
+                MountUnavailable(reason: "mounting a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
         }
         return .success(TmpfsMount(directory: directory))
     }

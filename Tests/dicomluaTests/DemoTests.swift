@@ -7,8 +7,9 @@ import XCTest
 final class DemoTests: XCTestCase {
     func testDemoRetrievesFilesAndPrintsItsSummary() throws {
         let demo = packageRoot.appendingPathComponent("scripts/demo").path
-        let process = try ChildProcess("/bin/bash", [demo], environment: ["DICOMLUA_BIN": dicomluaBinary],
-                                       currentDirectory: packageRoot)
+        let process = try ChildProcess(
+            "/bin/bash", [demo], environment: ["DICOMLUA_BIN": dicomluaBinary],
+            currentDirectory: packageRoot)
         let status = process.wait(timeout: 300)
         let output = process.stdout + process.stderr
         XCTAssertEqual(status, 0, output)
@@ -16,8 +17,11 @@ final class DemoTests: XCTestCase {
         let count = Int(line.dropFirst("demo summary: ".count).prefix { $0.isNumber }) ?? 0
         XCTAssertGreaterThan(count, 0, String(line))
         XCTAssertTrue(output.contains("found 3 patient(s)"), "the demo queries the three sample patients: \(output)")
-        XCTAssertTrue(output.contains("retrieve of patient PAT0001: succeeded, \(count) instance(s) reported by the PACS, \(count) file(s) arrived"),
-                      "the PACS's count and the files that arrived agree: \(output)")
+        XCTAssertTrue(
+            output.contains(
+                "retrieve of patient PAT0001: succeeded, \(count) instance(s) reported by the PACS, \(count) file(s) arrived"
+            ),
+            "the PACS's count and the files that arrived agree: \(output)")
         XCTAssertTrue(output.contains("0xFF00 Pending"), "the Lua callback printed pending responses: \(output)")
     }
 }

@@ -36,7 +36,9 @@ final class DicomluaCommandTests: XCTestCase {
     }
 
     func testArgTableAndVarargsFollowLuaC() throws {
-        let path = try script("args.lua", """
+        let path = try script(
+            "args.lua",
+            """
             print(arg[0], arg[1], arg[2], #arg, arg[-1] ~= nil)
             print(select('#', ...), ...)
             """)
@@ -127,7 +129,9 @@ final class DicomluaCommandTests: XCTestCase {
     /// Ctrl-C stops a busy loop and a `dicom.sleep` with "interrupted!", status 1, and `<close>` still runs.
     func testInterruptStopsBusyLoopAndSleep() throws {
         for body in ["while true do end", "dicom.sleep(3600)"] {
-            let path = try script("busy.lua", """
+            let path = try script(
+                "busy.lua",
+                """
                 local guard <close> = setmetatable({}, {__close = function() io.stderr:write('closed\\n') end})
                 print('ready') io.stdout:flush()
                 \(body)

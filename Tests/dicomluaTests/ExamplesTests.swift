@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,15 +23,18 @@ final class ExamplesTests: XCTestCase {
         for folder in ["config", "home", "xdg-config", "xdg-data", "tmp"] {
             try FileManager.default.createDirectory(atPath: path(folder), withIntermediateDirectories: true)
         }
-        environment = ["DICOMLUA_CONFIG": path("config/user.json"), "DICOMLUA_SYSTEM_CONFIG": path("config/system.json"),
-                       "HOME": path("home"), "XDG_CONFIG_HOME": path("xdg-config"), "XDG_DATA_HOME": path("xdg-data"),
-                       "TMPDIR": path("tmp")]
+        environment = [
+            "DICOMLUA_CONFIG": path("config/user.json"), "DICOMLUA_SYSTEM_CONFIG": path("config/system.json"),
+            "HOME": path("home"), "XDG_CONFIG_HOME": path("xdg-config"), "XDG_DATA_HOME": path("xdg-data"),
+            "TMPDIR": path("tmp"),
+        ]
     }
 
     override func tearDownWithError() throws {
         guard let directory else { return }
         if FileManager.default.fileExists(atPath: path("config/system.json")) {
-            _ = try? ChildProcess.run(dicomluaBinary, ["-e", "storage_scp.stop()"], environment: environment, timeout: 60)
+            _ = try? ChildProcess.run(
+                dicomluaBinary, ["-e", "storage_scp.stop()"], environment: environment, timeout: 60)
         }
         try? FileManager.default.removeItem(at: directory)
     }
@@ -44,14 +48,21 @@ final class ExamplesTests: XCTestCase {
         defer { qrscp.stop() }
         let received = try folder("received")
 
-        let run = try runExample("retrieve_patient.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "PAT0002", received,
-                                                          "DICOMLUA_DEMO", "\(destPort)"])
+        let run = try runExample(
+            "retrieve_patient.lua",
+            [
+                "QRSCP", "127.0.0.1", "\(qrPort)", "PAT0002", received,
+                "DICOMLUA_DEMO", "\(destPort)",
+            ])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.hasPrefix("Echo Succeeded: AE Title: (QRSCP)"), run.stdout)
         XCTAssertTrue(run.stdout.contains("found 2 patient(s)"), run.stdout)
         XCTAssertTrue(run.stdout.contains("0xFF00 Pending"), "the callback printed pending responses: \(run.stdout)")
-        XCTAssertTrue(run.stdout.contains("retrieve of patient PAT0002: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"),
-                      run.stdout)
+        XCTAssertTrue(
+            run.stdout.contains(
+                "retrieve of patient PAT0002: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"
+            ),
+            run.stdout)
         XCTAssertEqual(dicomFiles(in: received).count, 6)
     }
 
@@ -64,19 +75,28 @@ final class ExamplesTests: XCTestCase {
 
         var env = environment
         env["DEST"] = "service"
-        let run = try runExample("retrieve_patient.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "PAT0001", received,
-                                                          "SERVICE_DEST", "\(destPort)"], environment: env)
+        let run = try runExample(
+            "retrieve_patient.lua",
+            [
+                "QRSCP", "127.0.0.1", "\(qrPort)", "PAT0001", received,
+                "SERVICE_DEST", "\(destPort)",
+            ], environment: env)
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("storage SCP service: start request issued"), run.stdout)
         XCTAssertTrue(run.stdout.contains("files_now=0"), "no in-process SCP, so no info.files: \(run.stdout)")
-        XCTAssertTrue(run.stdout.contains("retrieve of patient PAT0001: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"),
-                      run.stdout)
+        XCTAssertTrue(
+            run.stdout.contains(
+                "retrieve of patient PAT0001: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"
+            ),
+            run.stdout)
         XCTAssertTrue(run.stdout.contains("storage SCP service: stop request issued"), run.stdout)
         XCTAssertEqual(dicomFiles(in: received).count, 6)
 
-        let after = try lua("local s = cfg.new{system = true}; print(s:get_value('StorScpServiceAE'), storage_scp.status())")
-        XCTAssertEqual(after.stdout, "IDL_AE_STOR_SCP\tservice not running\n",
-                       "the service is stopped and the system configuration's storage SCP AE restored: \(after.stderr)")
+        let after = try lua(
+            "local s = cfg.new{system = true}; print(s:get_value('StorScpServiceAE'), storage_scp.status())")
+        XCTAssertEqual(
+            after.stdout, "IDL_AE_STOR_SCP\tservice not running\n",
+            "the service is stopped and the system configuration's storage SCP AE restored: \(after.stderr)")
     }
 
     func testRetrievePatientFromRealDcmqrscp() throws {
@@ -101,22 +121,34 @@ final class ExamplesTests: XCTestCase {
         let dcmqrscp = try ChildProcess(dcmtk("dcmqrscp"), ["-c", path("dcmqrscp.cfg"), "\(qrPort)"])
         defer { dcmqrscp.stop(grace: 1) }
         XCTAssertTrue(waitForPort(qrPort), dcmqrscp.stderr)
-        let load = try ChildProcess.run(dcmtk("storescu"), ["-aec", "QRSCP", "+sd", "+r", "127.0.0.1", "\(qrPort)", pacs], timeout: 120)
+        let load = try ChildProcess.run(
+            dcmtk("storescu"), ["-aec", "QRSCP", "+sd", "+r", "127.0.0.1", "\(qrPort)", pacs], timeout: 120)
         XCTAssertEqual(load.status, 0, load.stderr)
         let received = try folder("received")
 
-        let run = try runExample("retrieve_patient.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "PAT0001", received,
-                                                          "DICOMLUA_DEMO", "\(destPort)"])
+        let run = try runExample(
+            "retrieve_patient.lua",
+            [
+                "QRSCP", "127.0.0.1", "\(qrPort)", "PAT0001", received,
+                "DICOMLUA_DEMO", "\(destPort)",
+            ])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("found 2 patient(s)"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("retrieve of patient PAT0001: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"),
-                      run.stdout)
+        XCTAssertTrue(
+            run.stdout.contains(
+                "retrieve of patient PAT0001: succeeded, 6 instance(s) reported by the PACS, 6 file(s) arrived in \(received)"
+            ),
+            run.stdout)
         XCTAssertEqual(dicomFiles(in: received).count, 6)
     }
 
     func testRetrievePatientExitsOneWhenThePACSIsNotThere() throws {
-        let run = try runExample("retrieve_patient.lua", ["QRSCP", "127.0.0.1", "\(freeTCPPort())", "", try folder("received"),
-                                                          "DICOMLUA_DEMO", "\(freeTCPPort())"])
+        let run = try runExample(
+            "retrieve_patient.lua",
+            [
+                "QRSCP", "127.0.0.1", "\(freeTCPPort())", "", try folder("received"),
+                "DICOMLUA_DEMO", "\(freeTCPPort())",
+            ])
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
         XCTAssertTrue(run.stderr.contains("Echo Failed:"), "the echo's failure lines are shown: \(run.stderr)")
     }
@@ -132,11 +164,13 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let rows = run.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         XCTAssertEqual(rows.map { String($0[0]) }.sorted(), ["PAT0001", "PAT0002"], run.stdout)
-        XCTAssertTrue(rows.allSatisfy { $0.count == 2 && $0[1].contains("^") }, "patient id, tab, patient name: \(run.stdout)")
+        XCTAssertTrue(
+            rows.allSatisfy { $0.count == 2 && $0[1].contains("^") }, "patient id, tab, patient name: \(run.stdout)")
     }
 
     func testIDLQueryReportsAnUnreachableRemote() throws {
-        let run = try runExample("idl/query_patient_root_patient_level.lua", ["QRSCP", "127.0.0.1", "\(freeTCPPort())"])
+        let run = try runExample(
+            "idl/query_patient_root_patient_level.lua", ["QRSCP", "127.0.0.1", "\(freeTCPPort())"])
         XCTAssertEqual(run.status, 1, run.stdout)
         XCTAssertTrue(run.stderr.contains("Query failed: "), run.stderr)
     }
@@ -146,7 +180,8 @@ final class ExamplesTests: XCTestCase {
         // The "original" storage SCP service settings the example remembers and restores.
         let originalPort = freeTCPPort()
         let originalDir = try folder("original-stor-scp-dir")
-        let setup = try lua("""
+        let setup = try lua(
+            """
             local s = cfg.new{system = true}
             s:set_application_entity('IDL_AE_STOR_SCP', 'DICOMLUA_STORE', 'localhost', \(originalPort), 'Storage_SCP_Service_List', 'Storage_SCP')
             s:set_value('StorScpDir', '\(originalDir)')
@@ -157,10 +192,13 @@ final class ExamplesTests: XCTestCase {
         let (qrscp, qrPort) = try startQRSCP(pacs, destinations: ["my_stor_scp=127.0.0.1:\(storPort)"])
         defer { qrscp.stop() }
 
-        let run = try runExample("idl/retrieve_dicom_patient_files.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "PAT0002", "\(storPort)", "0"])
+        let run = try runExample(
+            "idl/retrieve_dicom_patient_files.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "PAT0002", "\(storPort)", "0"])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         let tmp = path("tmp")
-        XCTAssertEqual(run.stdout, """
+        XCTAssertEqual(
+            run.stdout,
+            """
             Stopping Storage SCP. Status: \tservice not running
             Setting Storage SCP Directory to: \t\(tmp)
             Starting Storage SCP. Status: \tstart request issued
@@ -176,7 +214,8 @@ final class ExamplesTests: XCTestCase {
             """, run.stderr)
         XCTAssertEqual(dicomFiles(in: tmp).count, 6, "the patient's instances arrived in the temporary folder")
 
-        let after = try lua("""
+        let after = try lua(
+            """
             local s, u = cfg.new{system = true}, cfg.new()
             print(s:get_value('StorScpServiceAE'), s:get_value('StorScpDir'), u:get_value('StorScpServiceAE'))
             """)
@@ -191,7 +230,9 @@ final class ExamplesTests: XCTestCase {
 
         let run = try runExample("idl/stor_scu_send_files.lua", ["--port", "\(port)", "--wait", "0"] + files)
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertEqual(run.stdout, """
+        XCTAssertEqual(
+            run.stdout,
+            """
             Stopping Storage SCP. Status: \tservice not running
             Starting Storage SCP. Status: \tstart request issued
             Send: 0x0000 Success
@@ -221,7 +262,8 @@ final class ExamplesTests: XCTestCase {
         let storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "FWD_DEST", "-od", destination, "\(destPort)"])
         defer { storescp.stop(grace: 0.5) }
         XCTAssertTrue(waitForPort(destPort), storescp.stderr)
-        let setup = try lua("""
+        let setup = try lua(
+            """
             local c = cfg.new()
             c:set_application_entity('PACS', 'FWD_DEST', '127.0.0.1', \(destPort), 'Storage_SCP_Service_List', 'Storage_SCP')
             c:set_value('StorScpDir', '\(try folder("forward-in"))')
@@ -230,17 +272,21 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(setup.status, 0, setup.stderr)
 
         let port = freeTCPPort()
-        let forward = try ChildProcess(dicomluaBinary, [example("forward.lua"), "PACS", "\(port)"], environment: environment)
+        let forward = try ChildProcess(
+            dicomluaBinary, [example("forward.lua"), "PACS", "\(port)"], environment: environment)
         defer { forward.stop() }
         XCTAssertTrue(waitForPort(port), forward.stderr)
-        let sent = try ChildProcess.run(dcmtk("storescu"), ["-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"] + files)
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"] + files)
         XCTAssertEqual(sent.status, 0, sent.stderr)
         XCTAssertTrue(Self.until { forward.stdout.contains("SENDER sent 2 file(s)") }, forward.stdout + forward.stderr)
         XCTAssertEqual(regularFiles(in: destination).count, 2, "both instances were forwarded to FWD_DEST")
 
         kill(forward.process.processIdentifier, SIGINT)
         XCTAssertEqual(forward.wait(timeout: 30), 0, "Ctrl-C ends the forwarder cleanly: \(forward.stderr)")
-        XCTAssertEqual(forward.stdout, """
+        XCTAssertEqual(
+            forward.stdout,
+            """
             storage SCP DICOMLUA_STORE on port \(port) forwarding to PACS
             SENDER sent 2 file(s); forwarded 2 to PACS
             stopped: forwarded 2 file(s), 0 failed
@@ -251,7 +297,8 @@ final class ExamplesTests: XCTestCase {
     func testForwardReportsFilesItCouldNotForward() throws {
         let pacs = try makeSampleData(patients: 1, series: 1, instances: 2)
         let files = dicomFiles(inTree: pacs)
-        let setup = try lua("""
+        let setup = try lua(
+            """
             local c = cfg.new()
             c:set_application_entity('PACS', 'NOBODY', '127.0.0.1', \(freeTCPPort()), 'Storage_SCP_Service_List', 'Storage_SCP')
             c:set_value('StorScpDir', '\(try folder("forward-in"))')
@@ -259,13 +306,18 @@ final class ExamplesTests: XCTestCase {
             """)
         XCTAssertEqual(setup.status, 0, setup.stderr)
         let port = freeTCPPort()
-        let forward = try ChildProcess(dicomluaBinary, [example("forward.lua"), "PACS", "\(port)"], environment: environment)
+        let forward = try ChildProcess(
+            dicomluaBinary, [example("forward.lua"), "PACS", "\(port)"], environment: environment)
         defer { forward.stop() }
         XCTAssertTrue(waitForPort(port), forward.stderr)
-        let sent = try ChildProcess.run(dcmtk("storescu"), ["-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"] + files)
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"] + files)
         XCTAssertEqual(sent.status, 0, "the SCP side stores even when forwarding fails: \(sent.stderr)")
-        XCTAssertTrue(Self.until { forward.stdout.contains("SENDER sent 2 file(s); forwarded 0 to PACS") }, forward.stdout + forward.stderr)
-        XCTAssertTrue(Self.until { forward.stderr.contains("could not forward 2 file(s) from SENDER: ") }, forward.stderr)
+        XCTAssertTrue(
+            Self.until { forward.stdout.contains("SENDER sent 2 file(s); forwarded 0 to PACS") },
+            forward.stdout + forward.stderr)
+        XCTAssertTrue(
+            Self.until { forward.stderr.contains("could not forward 2 file(s) from SENDER: ") }, forward.stderr)
         kill(forward.process.processIdentifier, SIGINT)
         XCTAssertEqual(forward.wait(timeout: 30), 0, forward.stderr)
         XCTAssertTrue(forward.stdout.hasSuffix("stopped: forwarded 0 file(s), 2 failed\n"), forward.stdout)
@@ -279,14 +331,20 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(files.count, 4)
         let received = try folder("hooks-in")
         let port = freeTCPPort()
-        let scp = try ChildProcess(dicomluaBinary, ["storescp", "--aet", "HOOKS_SCP", "--port", "\(port)", "--dir", received,
-                                                    "--hooks", example("storescp_hooks.lua"), "--log-dir", try folder("log")],
-                                   environment: environment)
+        let scp = try ChildProcess(
+            dicomluaBinary,
+            [
+                "storescp", "--aet", "HOOKS_SCP", "--port", "\(port)", "--dir", received,
+                "--hooks", example("storescp_hooks.lua"), "--log-dir", try folder("log"),
+            ],
+            environment: environment)
         defer { scp.stop() }
         XCTAssertTrue(waitForPort(port), scp.stdout + scp.stderr)
-        let sent = try ChildProcess.run(dcmtk("storescu"), ["-aet", "SENDER", "-aec", "HOOKS_SCP", "127.0.0.1", "\(port)"] + files)
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "HOOKS_SCP", "127.0.0.1", "\(port)"] + files)
         XCTAssertEqual(sent.status, 0, sent.stderr)
-        XCTAssertTrue(Self.until { scp.stderr.contains("SENDER (") && scp.stderr.contains(") sent 4 file(s)") }, scp.stderr)
+        XCTAssertTrue(
+            Self.until { scp.stderr.contains("SENDER (") && scp.stderr.contains(") sent 4 file(s)") }, scp.stderr)
 
         let csv = (try? String(contentsOfFile: received + "/sorted/received.csv", encoding: .utf8)) ?? ""
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
@@ -310,23 +368,35 @@ final class ExamplesTests: XCTestCase {
         let received = try folder("site-in")
         let log = try folder("site-log")
         let port = freeTCPPort()
-        let scp = try ChildProcess(dicomluaBinary, ["storescp", "--aet", "SITE_SCP", "--port", "\(port)", "--dir", received,
-                                                    "--hooks", example("hooks/site_hooks.lua"), "--log-dir", log],
-                                   environment: environment)
+        let scp = try ChildProcess(
+            dicomluaBinary,
+            [
+                "storescp", "--aet", "SITE_SCP", "--port", "\(port)", "--dir", received,
+                "--hooks", example("hooks/site_hooks.lua"), "--log-dir", log,
+            ],
+            environment: environment)
         defer { scp.stop() }
         XCTAssertTrue(waitForPort(port), scp.stdout + scp.stderr)
-        let sent = try ChildProcess.run(dcmtk("storescu"), ["-aet", "SENDER", "-aec", "SITE_SCP", "127.0.0.1", "\(port)"] + files)
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "SITE_SCP", "127.0.0.1", "\(port)"] + files)
         XCTAssertEqual(sent.status, 0, sent.stderr)
         XCTAssertTrue(Self.until { scp.stderr.contains("SENDER sent 2 file(s)") }, scp.stderr)
         let storedLines = scp.stderr.split(separator: "\n").filter { $0.hasPrefix("stored \(received)/") }
         XCTAssertEqual(storedLines.count, 2, scp.stderr)
-        XCTAssertTrue(storedLines.allSatisfy { $0.contains("patient PAT0001,") && $0.hasSuffix("bytes from SENDER)") }, scp.stderr)
+        XCTAssertTrue(
+            storedLines.allSatisfy { $0.contains("patient PAT0001,") && $0.hasSuffix("bytes from SENDER)") }, scp.stderr
+        )
 
-        _ = try ChildProcess.run(dcmtk("storescu"), ["-aet", "BLOCKED_AE", "-aec", "SITE_SCP", "127.0.0.1", "\(port)", files[0]])
+        _ = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "BLOCKED_AE", "-aec", "SITE_SCP", "127.0.0.1", "\(port)", files[0]])
         let logFile = log + "/storscp1.log"
-        XCTAssertTrue(Self.until {
-            ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("refused by the on_association hook: calling BLOCKED_AE")
-        }, "on_association returned false for BLOCKED_AE: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "no log")")
+        XCTAssertTrue(
+            Self.until {
+                ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains(
+                    "refused by the on_association hook: calling BLOCKED_AE")
+            },
+            "on_association returned false for BLOCKED_AE: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "no log")"
+        )
         scp.stop()
         XCTAssertEqual(scp.process.terminationStatus, 0, scp.stderr)
     }
@@ -342,9 +412,12 @@ final class ExamplesTests: XCTestCase {
 
     private func example(_ name: String) -> String { packageRoot.appendingPathComponent("Examples/\(name)").path }
 
-    private func runExample(_ name: String, _ arguments: [String], environment: [String: String]? = nil,
-                            timeout: TimeInterval = 120) throws -> (status: Int32?, stdout: String, stderr: String) {
-        try ChildProcess.run(dicomluaBinary, [example(name)] + arguments, environment: environment ?? self.environment, timeout: timeout)
+    private func runExample(
+        _ name: String, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: TimeInterval = 120
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
+        try ChildProcess.run(
+            dicomluaBinary, [example(name)] + arguments, environment: environment ?? self.environment, timeout: timeout)
     }
 
     private func lua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
@@ -354,17 +427,23 @@ final class ExamplesTests: XCTestCase {
     /// `dicomlua sample-data`: by default 2 patients (PAT0001, PAT0002), each 1 study of 2 series of 3 instances.
     private func makeSampleData(patients: Int = 2, series: Int = 2, instances: Int = 3) throws -> String {
         let pacs = path("pacs")
-        let generated = try ChildProcess.run(dicomluaBinary, ["sample-data", pacs, "--patients", "\(patients)", "--studies", "1",
-                                                              "--series", "\(series)", "--instances", "\(instances)"],
-                                             environment: environment)
+        let generated = try ChildProcess.run(
+            dicomluaBinary,
+            [
+                "sample-data", pacs, "--patients", "\(patients)", "--studies", "1",
+                "--series", "\(series)", "--instances", "\(instances)",
+            ],
+            environment: environment)
         XCTAssertEqual(generated.status, 0, generated.stderr)
         return pacs
     }
 
     private func startQRSCP(_ pacs: String, destinations: [String]) throws -> (ChildProcess, Int) {
         let port = freeTCPPort()
-        let qrscp = try ChildProcess(dicomluaBinary, ["qrscp", "--dir", pacs, "--aet", "QRSCP", "--port", "\(port)"]
-                                         + destinations.flatMap { ["--dest", $0] }, environment: environment)
+        let qrscp = try ChildProcess(
+            dicomluaBinary,
+            ["qrscp", "--dir", pacs, "--aet", "QRSCP", "--port", "\(port)"]
+                + destinations.flatMap { ["--dest", $0] }, environment: environment)
         XCTAssertTrue(waitForPort(port), qrscp.stderr)
         return (qrscp, port)
     }
@@ -373,7 +452,8 @@ final class ExamplesTests: XCTestCase {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { name in
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory)
+            return !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory)
                 && !isDirectory.boolValue
         }
     }

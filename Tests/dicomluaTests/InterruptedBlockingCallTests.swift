@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,8 +26,10 @@ final class InterruptedBlockingCallTests: XCTestCase {
             """
         let path = directory.appendingPathComponent("serve.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        let environment = ["DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
-                           "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path]
+        let environment = [
+            "DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
+        ]
         let process = try ChildProcess(dicomluaBinary, [path, directory.path], environment: environment)
         let deadline = Date().addingTimeInterval(60)
         while !process.stdout.contains("ready") && process.isRunning && Date() < deadline { usleep(10_000) }

@@ -9,38 +9,44 @@ final class PynetdicomQRSCPTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: dicomluaBinary) else {
             throw XCTSkip("dicomlua is not built (run `swift build` first): \(dicomluaBinary)")
         }
-        let probe = try ChildProcess.run("/usr/bin/env", ["python3", "-c", "import pynetdicom, sqlalchemy"], timeout: 30)
+        let probe = try ChildProcess.run(
+            "/usr/bin/env", ["python3", "-c", "import pynetdicom, sqlalchemy"], timeout: 30)
         try XCTSkipUnless(probe.status == 0, "pynetdicom's qrscp needs sqlalchemy (scripts/setup installs it)")
         let directory = try makeTemporaryDirectory("pynetdicom-qr")
         defer { try? FileManager.default.removeItem(at: directory) }
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        for folder in ["moved", "got"] { try FileManager.default.createDirectory(atPath: path(folder), withIntermediateDirectories: true) }
-        let generated = try ChildProcess.run(dicomluaBinary, ["sample-data", path("pacs"), "--patients", "2", "--series", "1", "--instances", "3"])
+        for folder in ["moved", "got"] {
+            try FileManager.default.createDirectory(atPath: path(folder), withIntermediateDirectories: true)
+        }
+        let generated = try ChildProcess.run(
+            dicomluaBinary, ["sample-data", path("pacs"), "--patients", "2", "--series", "1", "--instances", "3"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
 
         let (qrPort, destPort) = (freeTCPPort(), freeTCPPort())
         try """
-            [DEFAULT]
-                ae_title: PYQRSCP
-                port: \(qrPort)
-                max_pdu: 16382
-                acse_timeout: 30
-                dimse_timeout: 30
-                network_timeout: 30
-                bind_address: 127.0.0.1
-                instance_location: \(path("instances"))
-                database_location: \(path("instances.sqlite"))
-                log_identifier: False
-            [SCRIPT_SCP]
-                address: 127.0.0.1
-                port: \(destPort)
-            """.write(toFile: path("qrscp.ini"), atomically: true, encoding: .utf8)
-        let qrscp = try ChildProcess("/usr/bin/env", ["python3", "-m", "pynetdicom", "qrscp", "-c", path("qrscp.ini")],
-                                     currentDirectory: directory)
+        [DEFAULT]
+            ae_title: PYQRSCP
+            port: \(qrPort)
+            max_pdu: 16382
+            acse_timeout: 30
+            dimse_timeout: 30
+            network_timeout: 30
+            bind_address: 127.0.0.1
+            instance_location: \(path("instances"))
+            database_location: \(path("instances.sqlite"))
+            log_identifier: False
+        [SCRIPT_SCP]
+            address: 127.0.0.1
+            port: \(destPort)
+        """.write(toFile: path("qrscp.ini"), atomically: true, encoding: .utf8)
+        let qrscp = try ChildProcess(
+            "/usr/bin/env", ["python3", "-m", "pynetdicom", "qrscp", "-c", path("qrscp.ini")],
+            currentDirectory: directory)
         defer { qrscp.stop() }
         XCTAssertTrue(waitForPort(qrPort, timeout: 30), qrscp.stderr)
-        let load = try ChildProcess.run(dcmtk("storescu"), ["-aec", "PYQRSCP", "+sd", "+r", "127.0.0.1", "\(qrPort)", path("pacs")],
-                                        timeout: 120)
+        let load = try ChildProcess.run(
+            dcmtk("storescu"), ["-aec", "PYQRSCP", "+sd", "+r", "127.0.0.1", "\(qrPort)", path("pacs")],
+            timeout: 120)
         XCTAssertEqual(load.status, 0, load.stderr)
 
         let script = """
@@ -68,11 +74,16 @@ final class PynetdicomQRSCPTests: XCTestCase {
             """
         try script.write(toFile: path("qr.lua"), atomically: true, encoding: .utf8)
         let environment = ["DICOMLUA_CONFIG": path("user.json"), "DICOMLUA_SYSTEM_CONFIG": path("system.json")]
-        let run = try ChildProcess.run(dicomluaBinary, [path("qr.lua"), "\(qrPort)", "\(destPort)", path("moved"), path("got")],
-                                       environment: environment, timeout: 180)
+        let run = try ChildProcess.run(
+            dicomluaBinary, [path("qr.lua"), "\(qrPort)", "\(destPort)", path("moved"), path("got")],
+            environment: environment, timeout: 180)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(run.stdout, "patients\tPAT0001,PAT0002\nmove\ttrue\t3\tnil\nget\ttrue\t3\tnil\n", run.stderr + qrscp.stderr)
-        let count = { (folder: String) in (try? FileManager.default.contentsOfDirectory(atPath: path(folder)))?.filter { $0.hasSuffix(".dcm") }.count ?? 0 }
+        XCTAssertEqual(
+            run.stdout, "patients\tPAT0001,PAT0002\nmove\ttrue\t3\tnil\nget\ttrue\t3\tnil\n", run.stderr + qrscp.stderr)
+        let count = { (folder: String) in
+            (try? FileManager.default.contentsOfDirectory(atPath: path(folder)))?.filter { $0.hasSuffix(".dcm") }.count
+                ?? 0
+        }
         XCTAssertEqual(count("moved"), 3, "the C-MOVE's files arrived in the script's SCP")
         XCTAssertEqual(count("got"), 3, "the C-GET's files were written into the folder")
     }

@@ -11,8 +11,12 @@ final class QRSCPCommandTests: XCTestCase {
         try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
         let directory = try makeTemporaryDirectory("qrscp-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try ChildProcess.run(dicomluaBinary, ["sample-data", directory.path, "--patients", "2", "--series", "1",
-                                                          "--instances", "2", "--rows", "16"])
+        let data = try ChildProcess.run(
+            dicomluaBinary,
+            [
+                "sample-data", directory.path, "--patients", "2", "--series", "1",
+                "--instances", "2", "--rows", "16",
+            ])
         XCTAssertEqual(data.status, 0, data.stderr)
         XCTAssertTrue(data.stdout.contains("wrote 4 instance(s)"), data.stdout)
         let bad = try ChildProcess.run(dicomluaBinary, ["sample-data", directory.path, "--patients", "0"])
@@ -23,8 +27,12 @@ final class QRSCPCommandTests: XCTestCase {
         let qrscp = try ChildProcess(dicomluaBinary, ["qrscp", "--dir", directory.path, "--port", "\(port)"])
         defer { qrscp.stop() }
         XCTAssertTrue(waitForPort(port), qrscp.stderr)
-        let find = try ChildProcess.run(dcmtk("findscu"), ["-P", "-aec", "QRSCP", "-k", "QueryRetrieveLevel=PATIENT", "-k", "PatientID",
-                                                           "127.0.0.1", "\(port)"])
+        let find = try ChildProcess.run(
+            dcmtk("findscu"),
+            [
+                "-P", "-aec", "QRSCP", "-k", "QueryRetrieveLevel=PATIENT", "-k", "PatientID",
+                "127.0.0.1", "\(port)",
+            ])
         XCTAssertEqual(find.status, 0)
         XCTAssertTrue(find.stderr.contains("PAT0002"), find.stderr)
         qrscp.stop()

@@ -14,11 +14,14 @@ final class RetrieveIntoScriptSCPTests: XCTestCase {
         let pacs = directory.appendingPathComponent("pacs").path
         let received = directory.appendingPathComponent("received").path
         try FileManager.default.createDirectory(atPath: received, withIntermediateDirectories: true)
-        let generated = try ChildProcess.run(dicomluaBinary, ["sample-data", pacs, "--patients", "1", "--series", "2", "--instances", "3"])
+        let generated = try ChildProcess.run(
+            dicomluaBinary, ["sample-data", pacs, "--patients", "1", "--series", "2", "--instances", "3"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
 
         let (qrPort, destPort) = (freeTCPPort(), freeTCPPort())
-        let qrscp = try ChildProcess(dicomluaBinary, ["qrscp", "--dir", pacs, "--port", "\(qrPort)", "--dest", "SCRIPT_SCP=127.0.0.1:\(destPort)"])
+        let qrscp = try ChildProcess(
+            dicomluaBinary,
+            ["qrscp", "--dir", pacs, "--port", "\(qrPort)", "--dest", "SCRIPT_SCP=127.0.0.1:\(destPort)"])
         defer { qrscp.stop() }
         XCTAssertTrue(waitForPort(qrPort), qrscp.stderr)
 
@@ -50,11 +53,16 @@ final class RetrieveIntoScriptSCPTests: XCTestCase {
             """
         let scriptURL = directory.appendingPathComponent("move.lua")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-        let environment = ["DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
-                           "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path]
-        let run = try ChildProcess.run(dicomluaBinary, [scriptURL.path, "\(qrPort)", "\(destPort)", received],
-                                       environment: environment, timeout: 120)
+        let environment = [
+            "DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
+        ]
+        let run = try ChildProcess.run(
+            dicomluaBinary, [scriptURL.path, "\(qrPort)", "\(destPort)", received],
+            environment: environment, timeout: 120)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(run.stdout, "true\t6\t6\ttrue\n", "6 instances moved, each reported once in info.files with our AE as originator")
+        XCTAssertEqual(
+            run.stdout, "true\t6\t6\ttrue\n",
+            "6 instances moved, each reported once in info.files with our AE as originator")
     }
 }

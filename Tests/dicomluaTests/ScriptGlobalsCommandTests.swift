@@ -19,14 +19,18 @@ final class ScriptGlobalsCommandTests: XCTestCase {
     }
 
     private func dicomlua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
-        let environment = ["DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
-                           "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
-                           "HOME": directory.path]
-        return try ChildProcess.run(dicomluaBinary, ["-e", code, directory.path], environment: environment, timeout: 60)
+        let environment = [
+            "DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
+            "HOME": directory.path,
+        ]
+        return try ChildProcess.run(
+            dicomluaBinary, ["-e", code, directory.path], environment: environment, timeout: 60)
     }
 
     func testConfigurationAndDataSetsInAScript() throws {
-        let result = try dicomlua("""
+        let result = try dicomlua(
+            """
             local dir = ...
             local c = cfg.new()
             c:SetApplicationEntity('pacs', 'PACS', 'localhost', '11112', 'Query_SCP_Service_List', 'Query_SCP')
@@ -42,7 +46,8 @@ final class ScriptGlobalsCommandTests: XCTestCase {
     }
 
     func testMisuseEndsTheScriptWithTheMessage() throws {
-        let result = try dicomlua("cfg.new():set_application_entity('x', 'X', 'h', 70000, 'Query_SCP_Service_List', 'Query_SCP')")
+        let result = try dicomlua(
+            "cfg.new():set_application_entity('x', 'X', 'h', 70000, 'Query_SCP_Service_List', 'Query_SCP')")
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("set_application_entity: port must be 1-65535, got 70000"), result.stderr)
     }

@@ -20,7 +20,8 @@ final class StorageSCPCommandTests: XCTestCase {
     override func tearDownWithError() throws {
         // Never leave a service behind.
         if let directory {
-            _ = try? ChildProcess.run(dicomluaBinary, ["-e", "storage_scp.stop()"], environment: environment, timeout: 60)
+            _ = try? ChildProcess.run(
+                dicomluaBinary, ["-e", "storage_scp.stop()"], environment: environment, timeout: 60)
             try? FileManager.default.removeItem(at: directory)
         }
     }
@@ -58,9 +59,13 @@ final class StorageSCPCommandTests: XCTestCase {
         return (0..<count).map { path("src/f\($0).dcm") }
     }
 
-    private func storescu(port: Int, files: [String], calling: String = "SENDER", called: String = "DICOMLUA_STORE")
-        throws -> (status: Int32?, stdout: String, stderr: String) {
-        try ChildProcess.run(dcmtk("storescu"), ["-aet", calling, "-aec", called, "127.0.0.1", "\(port)"] + files, timeout: 60)
+    private func storescu(
+        port: Int, files: [String], calling: String = "SENDER", called: String = "DICOMLUA_STORE"
+    )
+        throws -> (status: Int32?, stdout: String, stderr: String)
+    {
+        try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", calling, "-aec", called, "127.0.0.1", "\(port)"] + files, timeout: 60)
     }
 
     private func lua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
@@ -86,16 +91,20 @@ final class StorageSCPCommandTests: XCTestCase {
         try writeSystemConfiguration(port: freeTCPPort())
         let hooks = path("hooks.lua")
         try """
-            function on_association(a) print('hook association ' .. a.calling_aet .. ' ' .. a.CALLED_AET) return a.calling_aet ~= 'UNWANTED' end
-            function on_stored(f)
-              print('hook stored ' .. f.patient_id .. ' ' .. f.sop_class_uid)
-              if f.patient_id == 'PAT1' then error('hook failure on purpose') end
-            end
-            function on_association_end(a) print('hook end ' .. #a.files) end
-            """.write(toFile: hooks, atomically: true, encoding: .utf8)
+        function on_association(a) print('hook association ' .. a.calling_aet .. ' ' .. a.CALLED_AET) return a.calling_aet ~= 'UNWANTED' end
+        function on_stored(f)
+          print('hook stored ' .. f.patient_id .. ' ' .. f.sop_class_uid)
+          if f.patient_id == 'PAT1' then error('hook failure on purpose') end
+        end
+        function on_association_end(a) print('hook end ' .. #a.files) end
+        """.write(toFile: hooks, atomically: true, encoding: .utf8)
         let port = freeTCPPort()
-        let scp = try ChildProcess(dicomluaBinary, ["storescp", "--port", "\(port)", "--dir", path("flags-in"), "--aet", "FLAGS_SCP",
-                                                     "--hooks", hooks, "--log-dir", path("log")], environment: environment)
+        let scp = try ChildProcess(
+            dicomluaBinary,
+            [
+                "storescp", "--port", "\(port)", "--dir", path("flags-in"), "--aet", "FLAGS_SCP",
+                "--hooks", hooks, "--log-dir", path("log"),
+            ], environment: environment)
         XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
         XCTAssertTrue(scp.stdout.contains("FLAGS_SCP listening on 0.0.0.0 port \(port)"), scp.stdout)
         let sources = try makeInstances(3)
@@ -108,12 +117,18 @@ final class StorageSCPCommandTests: XCTestCase {
 
         XCTAssertEqual(files(in: path("flags-in")).count, 3, "a raising hook does not lose the file")
         let hookLines = scp.stdout.split(separator: "\n").filter { $0.hasPrefix("hook") }.map(String.init)
-        XCTAssertEqual(hookLines, ["hook association SENDER FLAGS_SCP", "hook stored PAT0 1.2.840.10008.5.1.4.1.1.7",
-                                   "hook stored PAT1 1.2.840.10008.5.1.4.1.1.7", "hook stored PAT2 1.2.840.10008.5.1.4.1.1.7",
-                                   "hook end 3", "hook association UNWANTED FLAGS_SCP"])
+        XCTAssertEqual(
+            hookLines,
+            [
+                "hook association SENDER FLAGS_SCP", "hook stored PAT0 1.2.840.10008.5.1.4.1.1.7",
+                "hook stored PAT1 1.2.840.10008.5.1.4.1.1.7", "hook stored PAT2 1.2.840.10008.5.1.4.1.1.7",
+                "hook end 3", "hook association UNWANTED FLAGS_SCP",
+            ])
         XCTAssertTrue(scp.stderr.contains("on_stored raised"), scp.stderr)
         let log = try String(contentsOfFile: path("log/storscp1.log"), encoding: .utf8)
-        for type in [" start ", " association ", " write ", " error "] { XCTAssertTrue(log.contains(type), "no\(type)line in \(log)") }
+        for type in [" start ", " association ", " write ", " error "] {
+            XCTAssertTrue(log.contains(type), "no\(type)line in \(log)")
+        }
     }
 
     // MARK: - the service
@@ -121,8 +136,12 @@ final class StorageSCPCommandTests: XCTestCase {
     func testServiceStartStatusStopAnswerIDLStrings() throws {
         let port = freeTCPPort()
         try writeSystemConfiguration(port: port)
-        let first = try lua("print(storage_scp.status()); print(storage_scp.start()); print(storage_scp.start()); print(storage_scp.status())")
-        XCTAssertEqual(first.stdout, "service not running\nstart request issued\nservice already running\nservice running\n", first.stderr)
+        let first = try lua(
+            "print(storage_scp.status()); print(storage_scp.start()); print(storage_scp.start()); print(storage_scp.status())"
+        )
+        XCTAssertEqual(
+            first.stdout, "service not running\nstart request issued\nservice already running\nservice running\n",
+            first.stderr)
         XCTAssertTrue(waitForPort(port))
         let sources = try makeInstances(2)
         XCTAssertEqual(try storescu(port: port, files: sources).status, 0)
@@ -143,9 +162,11 @@ final class StorageSCPCommandTests: XCTestCase {
         _ = FileManager.default.createFile(atPath: path("in/depot/interrupted.part"), contents: Data([1, 2, 3]))
         kill(pid, SIGKILL)
         XCTAssertTrue(StorageWait.until { kill(pid, 0) != 0 })
-        XCTAssertEqual(try lua("print(storage_scp.status())").stdout, "service not running\n", "stale pid file detected")
+        XCTAssertEqual(
+            try lua("print(storage_scp.status())").stdout, "service not running\n", "stale pid file detected")
         XCTAssertEqual(try lua("print(storage_scp.start())").stdout, "start request issued\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("in/depot")), [], "depot cleaned at start")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: path("in/depot")), [], "depot cleaned at start")
         XCTAssertEqual(try lua("print(storage_scp.stop())").stdout, "stop request issued\n")
     }
 
@@ -180,7 +201,8 @@ final class StorageSCPCommandTests: XCTestCase {
             """
         let result = try ChildProcess.run(dicomluaBinary, ["-e", script], environment: environment, timeout: 60)
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, "association SENDER, stored PAT0, stored PAT1, stored PAT2, end 3\n", result.stderr)
+        XCTAssertEqual(
+            result.stdout, "association SENDER, stored PAT0, stored PAT1, stored PAT2, end 3\n", result.stderr)
         XCTAssertTrue(result.stderr.contains("on_stored raised"), result.stderr)
         XCTAssertEqual(files(in: path("inproc")).count, 3)
     }

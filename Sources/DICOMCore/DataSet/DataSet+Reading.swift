@@ -8,7 +8,8 @@ extension DataSet {
     /// LT/ST/UT/UC where they are significant (PS3.5 Table 6.2-1). Nil when absent or not text.
     public func string(_ tag: Tag) -> String? {
         guard let element = self[tag], case .bytes(let bytes) = element.value,
-              element.vr.isString || element.vr == .UN else { return nil }
+            element.vr.isString || element.vr == .UN
+        else { return nil }
         return trimmed(decodeText(bytes, vr: element.vr), vr: element.vr)
     }
 
@@ -16,7 +17,8 @@ extension DataSet {
     /// an empty value gives `[]`. LT, ST, UT and UR are single-valued: their backslashes are text.
     public func strings(_ tag: Tag) -> [String]? {
         guard let element = self[tag], case .bytes(let bytes) = element.value,
-              element.vr.isString || element.vr == .UN else { return nil }
+            element.vr.isString || element.vr == .UN
+        else { return nil }
         let text = decodeText(bytes, vr: element.vr)
         if !element.vr.allowsMultipleTextValues { return [trimmed(text, vr: element.vr)].filter { !$0.isEmpty } }
         if trimmed(text, vr: element.vr).isEmpty { return [] }
@@ -40,7 +42,10 @@ extension DataSet {
         case .IS:
             guard let parts = strings(tag) else { return nil }
             var out: [Int] = []
-            for p in parts { guard let v = Int(p.hasPrefix("+") ? String(p.dropFirst()) : p) else { return nil }; out.append(v) }
+            for p in parts {
+                guard let v = Int(p.hasPrefix("+") ? String(p.dropFirst()) : p) else { return nil }
+                out.append(v)
+            }
             return out
         default:
             return nil
@@ -59,7 +64,10 @@ extension DataSet {
         case .DS:
             guard let parts = strings(tag) else { return nil }
             var out: [Double] = []
-            for p in parts { guard let v = Double(p) else { return nil }; out.append(v) }
+            for p in parts {
+                guard let v = Double(p) else { return nil }
+                out.append(v)
+            }
             return out
         default:
             return ints(tag)?.map { Double($0) }

@@ -34,7 +34,9 @@ extension DataSet {
             try set(tag, doubles: ds, vr: v)
         case .AT:
             let tags = try values.map { s -> Tag in
-                guard let t = DataSet.tag(named: s) else { throw DICOMEncodeError("\(tag) (AT) expects tags, got \"\(s)\"") }
+                guard let t = DataSet.tag(named: s) else {
+                    throw DICOMEncodeError("\(tag) (AT) expects tags, got \"\(s)\"")
+                }
                 return t
             }
             set(tag, tags: tags)
@@ -53,18 +55,29 @@ extension DataSet {
         let v = resolvedVR(tag, vr)
         func check(_ range: ClosedRange<Int>) throws {
             for x in values where !range.contains(x) {
-                throw DICOMEncodeError("\(tag) (\(v.rawValue)) accepts \(range.lowerBound)...\(range.upperBound), got \(x)")
+                throw DICOMEncodeError(
+                    "\(tag) (\(v.rawValue)) accepts \(range.lowerBound)...\(range.upperBound), got \(x)")
             }
         }
         switch v {
-        case .US: try check(0...65535); store(tag, v, values.map { UInt16($0) })
-        case .SS: try check(-32768...32767); store(tag, v, values.map { Int16($0) })
-        case .UL: try check(0...Int(UInt32.max)); store(tag, v, values.map { UInt32($0) })
-        case .SL: try check(Int(Int32.min)...Int(Int32.max)); store(tag, v, values.map { Int32($0) })
+        case .US:
+            try check(0...65535)
+            store(tag, v, values.map { UInt16($0) })
+        case .SS:
+            try check(-32768...32767)
+            store(tag, v, values.map { Int16($0) })
+        case .UL:
+            try check(0...Int(UInt32.max))
+            store(tag, v, values.map { UInt32($0) })
+        case .SL:
+            try check(Int(Int32.min)...Int(Int32.max))
+            store(tag, v, values.map { Int32($0) })
         case .SV: store(tag, v, values.map { Int64($0) })
-        case .UV: try check(0...Int.max); store(tag, v, values.map { UInt64($0) })
+        case .UV:
+            try check(0...Int.max)
+            store(tag, v, values.map { UInt64($0) })
         case .IS:
-            try check(-2_147_483_648...2_147_483_647)   // PS3.5 Table 6.2-1: IS is a 32-bit signed range
+            try check(-2_147_483_648...2_147_483_647)  // PS3.5 Table 6.2-1: IS is a 32-bit signed range
             insert(DataElement(tag: tag, vr: v, bytes: Array(values.map(String.init).joined(separator: "\\").utf8)))
         case .DS, .FL, .FD, .OF, .OD:
             try set(tag, doubles: values.map(Double.init), vr: v)
@@ -102,7 +115,9 @@ extension DataSet {
         }
     }
 
-    public mutating func set(_ tag: Tag, double value: Double, vr: VR? = nil) throws { try set(tag, doubles: [value], vr: vr) }
+    public mutating func set(_ tag: Tag, double value: Double, vr: VR? = nil) throws {
+        try set(tag, doubles: [value], vr: vr)
+    }
 
     /// Sets an AT value.
     public mutating func set(_ tag: Tag, tags values: [Tag]) {

@@ -9,7 +9,8 @@ public struct DataSet: Sendable, Equatable, Sequence {
     /// (0008,0005) uses its parent's). Set by the reader.
     public var inheritedCharacterSet: SpecificCharacterSet
 
-    public init(byteOrder: ByteOrder = .littleEndian, inheritedCharacterSet: SpecificCharacterSet = .defaultRepertoire) {
+    public init(byteOrder: ByteOrder = .littleEndian, inheritedCharacterSet: SpecificCharacterSet = .defaultRepertoire)
+    {
         self.byteOrder = byteOrder
         self.inheritedCharacterSet = inheritedCharacterSet
     }
@@ -68,7 +69,12 @@ public struct DataSet: Sendable, Equatable, Sequence {
             return found ? elements[i] : nil
         }
         set {
-            if var e = newValue { e.tag = tag; insert(e) } else { remove(tag) }
+            if var e = newValue {
+                e.tag = tag
+                insert(e)
+            } else {
+                remove(tag)
+            }
         }
     }
 

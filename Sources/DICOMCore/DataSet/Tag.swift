@@ -31,7 +31,8 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
         case 2:
             let g = parts[0].trimmingSpaces, e = parts[1].trimmingSpaces
             guard g.count == 4, e.count == 4, let gv = UInt16(g, radix: 16), let ev = UInt16(e, radix: 16),
-                  g.allSatisfy(\.isHexDigit), e.allSatisfy(\.isHexDigit) else { return nil }
+                g.allSatisfy(\.isHexDigit), e.allSatisfy(\.isHexDigit)
+            else { return nil }
             self.init(gv, ev)
         default:
             return nil

@@ -20,7 +20,7 @@ public enum VR: String, CaseIterable, Sendable {
 
     /// The two ASCII bytes written in an explicit VR header.
     public var bytes: (UInt8, UInt8) {
-        let u = rawValue.utf8   // a small literal: no allocation
+        let u = rawValue.utf8  // a small literal: no allocation
         return (u[u.startIndex], u[u.index(after: u.startIndex)])
     }
 
@@ -30,7 +30,8 @@ public enum VR: String, CaseIterable, Sendable {
         switch self {
         case .OB, .OD, .OF, .OL, .OV, .OW, .SQ, .SV, .UC, .UN, .UR, .UT, .UV: return true
         case .AE, .AS, .AT, .CS, .DA, .DS, .DT, .FL, .FD, .IS, .LO, .LT, .PN, .SH, .SL, .SS, .ST, .TM, .UI,
-             .UL, .US: return false
+            .UL, .US:
+            return false
         }
     }
 
@@ -48,7 +49,8 @@ public enum VR: String, CaseIterable, Sendable {
         switch self {
         case .LO, .LT, .PN, .SH, .ST, .UC, .UT: return true
         case .AE, .AS, .AT, .CS, .DA, .DS, .DT, .FL, .FD, .IS, .OB, .OD, .OF, .OL, .OV, .OW, .SL, .SQ, .SS, .SV,
-             .TM, .UI, .UL, .UN, .UR, .US, .UV: return false
+            .TM, .UI, .UL, .UN, .UR, .US, .UV:
+            return false
         }
     }
 
@@ -58,7 +60,8 @@ public enum VR: String, CaseIterable, Sendable {
         switch self {
         case .LT, .ST, .UT, .UR: return false
         case .AE, .AS, .AT, .CS, .DA, .DS, .DT, .FL, .FD, .IS, .LO, .OB, .OD, .OF, .OL, .OV, .OW, .PN, .SH, .SL,
-             .SQ, .SS, .SV, .TM, .UC, .UI, .UL, .UN, .US, .UV: return true
+            .SQ, .SS, .SV, .TM, .UC, .UI, .UL, .UN, .US, .UV:
+            return true
         }
     }
 
@@ -76,7 +79,8 @@ public enum VR: String, CaseIterable, Sendable {
         case .UL, .SL, .FL, .OF, .OL: return 4
         case .FD, .OD, .SV, .UV, .OV: return 8
         case .AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .LT, .OB, .PN, .SH, .SQ, .ST, .TM, .UC, .UI, .UN, .UR,
-             .UT: return nil
+            .UT:
+            return nil
         }
     }
 }

@@ -34,15 +34,21 @@ public enum DataDictionary {
             let pattern = f[0]
             var mask: UInt32 = 0, value: UInt32 = 0
             for ch in pattern.utf8 {
-                mask <<= 4; value <<= 4
+                mask <<= 4
+                value <<= 4
                 if ch != UInt8(ascii: "x") {
                     mask |= 0xF
                     value |= UInt32(hexValue(ch))
                 }
             }
-            let entry = DictionaryEntry(tag: Tag(value), vr: vr, vm: String(f[2]), keyword: String(f[3]),
-                                        isRetired: f[4] == "R")
-            if mask == 0xFFFF_FFFF { t.byTag[value] = entry } else { t.repeaters.append(Repeater(mask: mask, value: value, entry: entry)) }
+            let entry = DictionaryEntry(
+                tag: Tag(value), vr: vr, vm: String(f[2]), keyword: String(f[3]),
+                isRetired: f[4] == "R")
+            if mask == 0xFFFF_FFFF {
+                t.byTag[value] = entry
+            } else {
+                t.repeaters.append(Repeater(mask: mask, value: value, entry: entry))
+            }
             if t.byKeyword[entry.keyword] == nil { t.byKeyword[entry.keyword] = entry }
         }
         return t

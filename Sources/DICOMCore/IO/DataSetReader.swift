@@ -11,8 +11,10 @@ public enum DataSetReader {
     public static let maximumInflatedSize = 4 << 30
 
     /// Decodes a whole data set encoded in `transferSyntax` (inflating it first for a deflated syntax).
-    public static func read(_ bytes: [UInt8], transferSyntax: TransferSyntax,
-                            characterSet: SpecificCharacterSet = .defaultRepertoire) throws -> DataSet {
+    public static func read(
+        _ bytes: [UInt8], transferSyntax: TransferSyntax,
+        characterSet: SpecificCharacterSet = .defaultRepertoire
+    ) throws -> DataSet {
         if transferSyntax.isDeflated {
             let inflated = try Deflate.inflate(bytes[...], limit: maximumInflatedSize)
             return try read(inflated, transferSyntax: .explicitVRLittleEndian, characterSet: characterSet)
@@ -24,9 +26,13 @@ public enum DataSetReader {
     }
 
     /// Decodes a data set from raw memory (e.g. a received PDV buffer), not deflated.
-    public static func read(_ raw: UnsafeRawBufferPointer, transferSyntax: TransferSyntax,
-                            characterSet: SpecificCharacterSet = .defaultRepertoire) throws -> DataSet {
-        if transferSyntax.isDeflated { return try read(Array(raw), transferSyntax: transferSyntax, characterSet: characterSet) }
+    public static func read(
+        _ raw: UnsafeRawBufferPointer, transferSyntax: TransferSyntax,
+        characterSet: SpecificCharacterSet = .defaultRepertoire
+    ) throws -> DataSet {
+        if transferSyntax.isDeflated {
+            return try read(Array(raw), transferSyntax: transferSyntax, characterSet: characterSet)
+        }
         var parser = ElementParser(raw, transferSyntax: transferSyntax)
         return try parser.readDataSet(end: raw.count, inUndefinedItem: false, depth: 0, inherited: characterSet)
     }
@@ -71,8 +77,9 @@ struct ElementParser {
 
     private func need(_ count: Int, before end: Int, at start: Int, _ what: @autoclosure () -> String) throws {
         if end - position < count {
-            throw error(.truncated, at: start,
-                        "truncated \(what()): expected \(count) bytes, \(max(0, end - position)) remain")
+            throw error(
+                .truncated, at: start,
+                "truncated \(what()): expected \(count) bytes, \(max(0, end - position)) remain")
         }
     }
 
@@ -82,19 +89,25 @@ struct ElementParser {
     // MARK: - Data sets
 
     /// Reads elements up to `end`, or up to an Item Delimitation when `inUndefinedItem`.
-    mutating func readDataSet(end: Int, inUndefinedItem: Bool, depth: Int,
-                              inherited: SpecificCharacterSet) throws -> DataSet {
+    mutating func readDataSet(
+        end: Int, inUndefinedItem: Bool, depth: Int,
+        inherited: SpecificCharacterSet
+    ) throws -> DataSet {
         var dataSet = DataSet(byteOrder: byteOrder, inheritedCharacterSet: inherited)
-        var characterSet = inherited   // replaced when this data set's own (0008,0005) is read
+        var characterSet = inherited  // replaced when this data set's own (0008,0005) is read
         while position < end {
             let start = position
             try need(4, before: end, at: start, "element header")
             let t = tag(at: position)
             if t.group == 0xFFFE {
                 try need(8, before: end, at: start, "delimiter \(t)")
-                position += 8   // a non-zero delimiter length is tolerated (seen in the wild)
+                position += 8  // a non-zero delimiter length is tolerated (seen in the wild)
                 if t == .itemDelimitation && inUndefinedItem { return dataSet }
-                let what = t == .item ? "Item" : t == .itemDelimitation ? "Item Delimitation" : t == .sequenceDelimitation ? "Sequence Delimitation" : "group FFFE"
+                let what =
+                    t == .item
+                    ? "Item"
+                    : t == .itemDelimitation
+                        ? "Item Delimitation" : t == .sequenceDelimitation ? "Sequence Delimitation" : "group FFFE"
                 throw error(.unexpectedItem, at: start, "\(what) tag \(t) outside a sequence: expected a data element")
             }
             if let element = try readElement(tag: t, end: end, depth: depth, characterSet: characterSet) {
@@ -105,7 +118,8 @@ struct ElementParser {
             }
         }
         if inUndefinedItem {
-            throw error(.truncated, at: position, "item of undefined length ends without an Item Delimitation (FFFE,E00D)")
+            throw error(
+                .truncated, at: position, "item of undefined length ends without an Item Delimitation (FFFE,E00D)")
         }
         return dataSet
     }
@@ -124,8 +138,10 @@ struct ElementParser {
     // MARK: - Elements
 
     /// Reads one element whose tag `t` is at the cursor.
-    private mutating func readElement(tag t: Tag, end: Int, depth: Int,
-                                      characterSet: SpecificCharacterSet) throws -> DataElement? {
+    private mutating func readElement(
+        tag t: Tag, end: Int, depth: Int,
+        characterSet: SpecificCharacterSet
+    ) throws -> DataElement? {
         let start = position
         var vr: VR
         let length: UInt32
@@ -133,8 +149,9 @@ struct ElementParser {
             try need(8, before: end, at: start, "element header of \(t)")
             let b0 = buffer[position + 4], b1 = buffer[position + 5]
             guard let explicit = VR(byte0: b0, byte1: b1) else {
-                throw error(.unknownVR, at: start + 4,
-                            "unknown VR \(printable(b0, b1)) in element \(t): expected one of PS3.5 Table 6.2-1")
+                throw error(
+                    .unknownVR, at: start + 4,
+                    "unknown VR \(printable(b0, b1)) in element \(t): expected one of PS3.5 Table 6.2-1")
             }
             vr = explicit
             if vr.hasLongExplicitLength {
@@ -158,11 +175,14 @@ struct ElementParser {
                 if vr == .UN && isExplicitVR {
                     // PS3.5 §6.2.2: UN of undefined length holds a sequence encoded in Implicit VR Little Endian.
                     let saved = (isExplicitVR, isBigEndian)
-                    isExplicitVR = false; isBigEndian = false
+                    isExplicitVR = false
+                    isBigEndian = false
                     defer { (isExplicitVR, isBigEndian) = saved }
-                    items = try readItems(of: t, end: end, undefinedLength: true, depth: depth + 1, characterSet: characterSet)
+                    items = try readItems(
+                        of: t, end: end, undefinedLength: true, depth: depth + 1, characterSet: characterSet)
                 } else {
-                    items = try readItems(of: t, end: end, undefinedLength: true, depth: depth + 1, characterSet: characterSet)
+                    items = try readItems(
+                        of: t, end: end, undefinedLength: true, depth: depth + 1, characterSet: characterSet)
                 }
                 return DataElement(tag: t, vr: .SQ, value: .sequence(items))
             }
@@ -170,18 +190,22 @@ struct ElementParser {
                 let pixels = try readEncapsulated(of: t, end: end)
                 return DataElement(tag: t, vr: vr == .OW ? .OW : .OB, value: .encapsulated(pixels))
             }
-            throw error(.undefinedLength, at: start,
-                        "element \(t) with VR \(vr.rawValue) has undefined length (FFFFFFFFH): only SQ, UN, items and encapsulated Pixel Data may")
+            throw error(
+                .undefinedLength, at: start,
+                "element \(t) with VR \(vr.rawValue) has undefined length (FFFFFFFFH): only SQ, UN, items and encapsulated Pixel Data may"
+            )
         }
 
         let remaining = end - position
         guard Int(length) <= remaining else {
-            throw error(.lengthPastEnd, at: start,
-                        "element \(t) (\(vr.rawValue)) declares length \(length) but only \(remaining) bytes remain")
+            throw error(
+                .lengthPastEnd, at: start,
+                "element \(t) (\(vr.rawValue)) declares length \(length) but only \(remaining) bytes remain")
         }
         let valueEnd = position + Int(length)
         if vr == .SQ {
-            let items = try readItems(of: t, end: valueEnd, undefinedLength: false, depth: depth + 1, characterSet: characterSet)
+            let items = try readItems(
+                of: t, end: valueEnd, undefinedLength: false, depth: depth + 1, characterSet: characterSet)
             position = valueEnd
             return DataElement(tag: t, vr: .SQ, value: .sequence(items))
         }
@@ -190,10 +214,13 @@ struct ElementParser {
             // (a sequence is parsed, falling back to bytes if its content is not a valid sequence).
             if known == .SQ {
                 let saved = (isExplicitVR, isBigEndian, position)
-                isExplicitVR = false; isBigEndian = false
+                isExplicitVR = false
+                isBigEndian = false
                 defer { (isExplicitVR, isBigEndian) = (saved.0, saved.1) }
-                if let items = try? readItems(of: t, end: valueEnd, undefinedLength: false, depth: depth + 1,
-                                              characterSet: characterSet) {
+                if let items = try? readItems(
+                    of: t, end: valueEnd, undefinedLength: false, depth: depth + 1,
+                    characterSet: characterSet)
+                {
                     position = valueEnd
                     return DataElement(tag: t, vr: .SQ, value: .sequence(items))
                 }
@@ -209,18 +236,23 @@ struct ElementParser {
 
     // MARK: - Sequences and items (PS3.5 §7.5)
 
-    private mutating func readItems(of owner: Tag, end: Int, undefinedLength: Bool, depth: Int,
-                                    characterSet: SpecificCharacterSet) throws -> [DataSet] {
+    private mutating func readItems(
+        of owner: Tag, end: Int, undefinedLength: Bool, depth: Int,
+        characterSet: SpecificCharacterSet
+    ) throws -> [DataSet] {
         guard depth <= DataSetReader.maximumSequenceDepth else {
-            throw error(.nestingTooDeep, at: position,
-                        "sequence \(owner) nested \(depth) levels deep: at most \(DataSetReader.maximumSequenceDepth) are accepted")
+            throw error(
+                .nestingTooDeep, at: position,
+                "sequence \(owner) nested \(depth) levels deep: at most \(DataSetReader.maximumSequenceDepth) are accepted"
+            )
         }
         var items: [DataSet] = []
         while true {
             if position >= end {
                 if undefinedLength {
-                    throw error(.truncated, at: position,
-                                "sequence \(owner) of undefined length ends without a Sequence Delimitation (FFFE,E0DD)")
+                    throw error(
+                        .truncated, at: position,
+                        "sequence \(owner) of undefined length ends without a Sequence Delimitation (FFFE,E0DD)")
                 }
                 return items
             }
@@ -237,11 +269,13 @@ struct ElementParser {
                 items.append(try readDataSet(end: end, inUndefinedItem: true, depth: depth, inherited: characterSet))
             } else {
                 guard Int(length) <= end - position else {
-                    throw error(.lengthPastEnd, at: start,
-                                "item in sequence \(owner) declares length \(length) but only \(end - position) bytes remain")
+                    throw error(
+                        .lengthPastEnd, at: start,
+                        "item in sequence \(owner) declares length \(length) but only \(end - position) bytes remain")
                 }
                 let itemEnd = position + Int(length)
-                items.append(try readDataSet(end: itemEnd, inUndefinedItem: false, depth: depth, inherited: characterSet))
+                items.append(
+                    try readDataSet(end: itemEnd, inUndefinedItem: false, depth: depth, inherited: characterSet))
                 position = itemEnd
             }
         }
@@ -259,11 +293,15 @@ struct ElementParser {
             position += 8
             if t == .sequenceDelimitation { break }
             guard t == .item else {
-                throw error(.unexpectedItem, at: start, "expected a fragment Item (FFFE,E000) in encapsulated \(owner), found \(t)")
+                throw error(
+                    .unexpectedItem, at: start,
+                    "expected a fragment Item (FFFE,E000) in encapsulated \(owner), found \(t)")
             }
             guard length != 0xFFFF_FFFF, Int(length) <= end - position else {
-                throw error(.lengthPastEnd, at: start,
-                            "fragment in encapsulated \(owner) declares length \(length) but only \(end - position) bytes remain")
+                throw error(
+                    .lengthPastEnd, at: start,
+                    "fragment in encapsulated \(owner) declares length \(length) but only \(end - position) bytes remain"
+                )
             }
             let bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[position..<position + Int(length)]))
             position += Int(length)

@@ -84,13 +84,16 @@ struct ElementEncoder {
         switch element.value {
         case .bytes(let bytes):
             if element.tag == .pixelData && transferSyntax.isEncapsulated {
-                throw DICOMEncodeError("Pixel Data \(element.tag) is native (not encapsulated) but \(transferSyntax) needs encapsulated fragments: transcoding is not supported")
+                throw DICOMEncodeError(
+                    "Pixel Data \(element.tag) is native (not encapsulated) but \(transferSyntax) needs encapsulated fragments: transcoding is not supported"
+                )
             }
             var vr = element.vr
             let paddedLength = bytes.count + (bytes.count & 1)
             if isExplicitVR && !vr.hasLongExplicitLength && paddedLength > 0xFFFF { vr = .UN }
             guard paddedLength <= 0xFFFF_FFFE else {
-                throw DICOMEncodeError("value of \(element.tag) is \(bytes.count) bytes: more than a 32-bit length can hold")
+                throw DICOMEncodeError(
+                    "value of \(element.tag) is \(bytes.count) bytes: more than a 32-bit length can hold")
             }
             writeHeader(tag: element.tag, vr: vr, length: UInt32(paddedLength))
             let targetOrder: ByteOrder = isBigEndian ? .bigEndian : .littleEndian
@@ -104,15 +107,20 @@ struct ElementEncoder {
         case .sequence(let items):
             writeHeader(tag: element.tag, vr: .SQ, length: 0xFFFF_FFFF)
             for item in items {
-                putTag(.item); put32(0xFFFF_FFFF)
+                putTag(.item)
+                put32(0xFFFF_FFFF)
                 try write(item)
-                putTag(.itemDelimitation); put32(0)
+                putTag(.itemDelimitation)
+                put32(0)
             }
-            putTag(.sequenceDelimitation); put32(0)
+            putTag(.sequenceDelimitation)
+            put32(0)
 
         case .encapsulated(let pixels):
             guard transferSyntax.isEncapsulated else {
-                throw DICOMEncodeError("\(element.tag) holds encapsulated (compressed) pixel data but \(transferSyntax) is a native syntax: decompression is not supported")
+                throw DICOMEncodeError(
+                    "\(element.tag) holds encapsulated (compressed) pixel data but \(transferSyntax) is a native syntax: decompression is not supported"
+                )
             }
             writeHeader(tag: element.tag, vr: element.vr == .OW ? .OW : .OB, length: 0xFFFF_FFFF)
             for fragment in [pixels.offsetTable] + pixels.fragments {
@@ -121,7 +129,8 @@ struct ElementEncoder {
                 output.append(contentsOf: fragment)
                 if fragment.count & 1 == 1 { output.append(0) }
             }
-            putTag(.sequenceDelimitation); put32(0)
+            putTag(.sequenceDelimitation)
+            put32(0)
         }
     }
 
@@ -132,7 +141,10 @@ struct ElementEncoder {
         var i = 0
         while i < whole {
             var k = wordSize - 1
-            while k >= 0 { output.append(bytes[i + k]); k -= 1 }
+            while k >= 0 {
+                output.append(bytes[i + k])
+                k -= 1
+            }
             i += wordSize
         }
         if whole < bytes.count { output.append(contentsOf: bytes[whole...]) }

@@ -26,8 +26,9 @@ public enum Deflate {
                 }
                 let produced = chunkSize - Int(stream.avail_out)
                 if output.count + produced > limit {
-                    throw DICOMParseError(.inflate, at: inRaw.count - Int(stream.avail_in),
-                                          "deflated data set inflates beyond the limit of \(limit) bytes")
+                    throw DICOMParseError(
+                        .inflate, at: inRaw.count - Int(stream.avail_in),
+                        "deflated data set inflates beyond the limit of \(limit) bytes")
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {
@@ -41,8 +42,9 @@ public enum Deflate {
                     return output
                 default:
                     let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
-                    throw DICOMParseError(.inflate, at: inRaw.count - Int(stream.avail_in),
-                                          "corrupt deflated data set: \(reason)")
+                    throw DICOMParseError(
+                        .inflate, at: inRaw.count - Int(stream.avail_in),
+                        "corrupt deflated data set: \(reason)")
                 }
             }
         }
@@ -51,8 +53,11 @@ public enum Deflate {
     /// Deflates `input` as raw deflate (RFC 1951), as PS3.5 §A.5 requires.
     public static func deflate(_ input: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION) throws -> [UInt8] {
         var stream = z_stream()
-        guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            deflateInit2_(
+                &stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else {
             throw DICOMEncodeError("zlib deflateInit2 failed")
         }
         defer { deflateEnd(&stream) }

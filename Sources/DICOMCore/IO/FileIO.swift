@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// A file system operation that failed, with errno's text.
 public struct DICOMFileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,7 +16,9 @@ public struct DICOMFileError: Error, Sendable, Equatable, CustomStringConvertibl
         self.path = path
         self.errno = errno
     }
-    public var description: String { "\(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))" }
+    public var description: String {
+        "\(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+    }
 }
 
 enum FileIO {
@@ -50,15 +53,20 @@ enum FileIO {
 
     /// Writes all of `first` then all of `second` to `fd` with `writev(2)` (one system call in the usual
     /// case), retrying short writes and EINTR.
-    static func writeAll(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, path: String) throws {
+    static func writeAll(
+        _ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, path: String
+    ) throws {
         let total = first.count + second.count
         var done = 0
         while done < total {
             let n: Int
             if done < first.count {
                 var vectors = (
-                    iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + done), iov_len: first.count - done),
-                    iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+                    iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + done),
+                        iov_len: first.count - done),
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
+                )
                 n = withUnsafeMutableBytes(of: &vectors) { raw in
                     writev(fd, raw.baseAddress!.assumingMemoryBound(to: iovec.self), second.count > 0 ? 2 : 1)
                 }
@@ -90,7 +98,9 @@ enum FileIO {
     /// A temporary path in the folder of `path` (same file system, so `rename` is atomic).
     static func temporaryPath(beside path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        return url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).\(UUID().uuidString).tmp"
+        ).path
     }
 
     /// Writes `parts` to a temporary file beside `path`, optionally fsyncs it, then renames it to `path`;

@@ -23,16 +23,20 @@ public struct DICOMFile: Sendable, Equatable {
     public var layout: Layout
 
     /// A file for `dataSet`, with meta built from its SOP Class/Instance UIDs (0008,0016)/(0008,0018).
-    public init(dataSet: DataSet, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
-                sourceApplicationEntityTitle: String? = nil) {
+    public init(
+        dataSet: DataSet, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
+        sourceApplicationEntityTitle: String? = nil
+    ) {
         self.dataSet = dataSet
         self.transferSyntax = transferSyntax
         self.layout = .part10
-        self.meta = FileMetaInformation(
-            mediaStorageSOPClassUID: dataSet.string(.sopClassUID) ?? "",
-            mediaStorageSOPInstanceUID: dataSet.string(.sopInstanceUID) ?? "",
-            transferSyntaxUID: transferSyntax.uid,
-            sourceApplicationEntityTitle: sourceApplicationEntityTitle).dataSet
+        self.meta =
+            FileMetaInformation(
+                mediaStorageSOPClassUID: dataSet.string(.sopClassUID) ?? "",
+                mediaStorageSOPInstanceUID: dataSet.string(.sopInstanceUID) ?? "",
+                transferSyntaxUID: transferSyntax.uid,
+                sourceApplicationEntityTitle: sourceApplicationEntityTitle
+            ).dataSet
     }
 
     public init(meta: DataSet, dataSet: DataSet, transferSyntax: TransferSyntax, layout: Layout) {
@@ -57,14 +61,19 @@ public struct DICOMFile: Sendable, Equatable {
             var metaStart: Int? = nil
             var layout = Layout.dataSetOnly
             if raw.count >= 132 && Array(raw[128..<132]) == dicm {
-                metaStart = 132; layout = .part10
+                metaStart = 132
+                layout = .part10
             } else if raw.count >= 4 && Array(raw[0..<4]) == dicm {
-                metaStart = 4; layout = .metaWithoutPreamble
+                metaStart = 4
+                layout = .metaWithoutPreamble
             } else if raw.count >= 6 && raw[0] == 0x02 && raw[1] == 0x00 && VR(byte0: raw[4], byte1: raw[5]) != nil {
-                metaStart = 0; layout = .metaWithoutPreamble
+                metaStart = 0
+                layout = .metaWithoutPreamble
             } else if raw.count < 8 {
-                throw DICOMParseError(.invalidFile, at: 0,
-                                      "not a DICOM file: expected a 128-byte preamble and \"DICM\" or a data set, found \(raw.count) bytes")
+                throw DICOMParseError(
+                    .invalidFile, at: 0,
+                    "not a DICOM file: expected a 128-byte preamble and \"DICM\" or a data set, found \(raw.count) bytes"
+                )
             }
 
             var meta = DataSet()
@@ -89,7 +98,8 @@ public struct DICOMFile: Sendable, Equatable {
             } else {
                 var parser = ElementParser(raw, transferSyntax: transferSyntax)
                 parser.position = dataStart
-                dataSet = try parser.readDataSet(end: raw.count, inUndefinedItem: false, depth: 0, inherited: .defaultRepertoire)
+                dataSet = try parser.readDataSet(
+                    end: raw.count, inUndefinedItem: false, depth: 0, inherited: .defaultRepertoire)
             }
             return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: transferSyntax, layout: layout)
         }
@@ -113,11 +123,14 @@ public struct DICOMFile: Sendable, Equatable {
     public func metaForWriting(transferSyntax ts: TransferSyntax) -> DataSet {
         var info = FileMetaInformation(
             mediaStorageSOPClassUID: meta.string(.mediaStorageSOPClassUID) ?? dataSet.string(.sopClassUID) ?? "",
-            mediaStorageSOPInstanceUID: meta.string(.mediaStorageSOPInstanceUID) ?? dataSet.string(.sopInstanceUID) ?? "",
+            mediaStorageSOPInstanceUID: meta.string(.mediaStorageSOPInstanceUID) ?? dataSet.string(.sopInstanceUID)
+                ?? "",
             transferSyntaxUID: ts.uid,
             sourceApplicationEntityTitle: meta.string(.sourceApplicationEntityTitle))
         if info.mediaStorageSOPClassUID.isEmpty { info.mediaStorageSOPClassUID = dataSet.string(.sopClassUID) ?? "" }
-        if info.mediaStorageSOPInstanceUID.isEmpty { info.mediaStorageSOPInstanceUID = dataSet.string(.sopInstanceUID) ?? "" }
+        if info.mediaStorageSOPInstanceUID.isEmpty {
+            info.mediaStorageSOPInstanceUID = dataSet.string(.sopInstanceUID) ?? ""
+        }
         var out = info.dataSet
         // Keep other meta elements (sending/receiving AE titles, private information).
         for element in meta where !out.contains(element.tag) { out.insert(element) }

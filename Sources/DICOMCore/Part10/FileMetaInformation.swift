@@ -11,10 +11,12 @@ public struct FileMetaInformation: Sendable, Equatable {
     public var implementationClassUID: String
     public var implementationVersionName: String
 
-    public init(mediaStorageSOPClassUID: String, mediaStorageSOPInstanceUID: String, transferSyntaxUID: String,
-                sourceApplicationEntityTitle: String? = nil,
-                implementationClassUID: String = DICOMLuaImplementation.classUID,
-                implementationVersionName: String = DICOMLuaImplementation.versionName) {
+    public init(
+        mediaStorageSOPClassUID: String, mediaStorageSOPInstanceUID: String, transferSyntaxUID: String,
+        sourceApplicationEntityTitle: String? = nil,
+        implementationClassUID: String = DICOMLuaImplementation.classUID,
+        implementationVersionName: String = DICOMLuaImplementation.versionName
+    ) {
         self.mediaStorageSOPClassUID = mediaStorageSOPClassUID
         self.mediaStorageSOPInstanceUID = mediaStorageSOPInstanceUID
         self.transferSyntaxUID = transferSyntaxUID
@@ -28,8 +30,13 @@ public struct FileMetaInformation: Sendable, Equatable {
         var ds = DataSet()
         ds.insert(DataElement(tag: .fileMetaInformationGroupLength, vr: .UL, bytes: [0, 0, 0, 0]))
         ds.insert(DataElement(tag: .fileMetaInformationVersion, vr: .OB, bytes: [0x00, 0x01]))
-        ds.insert(DataElement(tag: .mediaStorageSOPClassUID, vr: .UI, bytes: Array(trimUIDPadding(mediaStorageSOPClassUID).utf8)))
-        ds.insert(DataElement(tag: .mediaStorageSOPInstanceUID, vr: .UI, bytes: Array(trimUIDPadding(mediaStorageSOPInstanceUID).utf8)))
+        ds.insert(
+            DataElement(
+                tag: .mediaStorageSOPClassUID, vr: .UI, bytes: Array(trimUIDPadding(mediaStorageSOPClassUID).utf8)))
+        ds.insert(
+            DataElement(
+                tag: .mediaStorageSOPInstanceUID, vr: .UI, bytes: Array(trimUIDPadding(mediaStorageSOPInstanceUID).utf8)
+            ))
         ds.insert(DataElement(tag: .transferSyntaxUID, vr: .UI, bytes: Array(trimUIDPadding(transferSyntaxUID).utf8)))
         ds.insert(DataElement(tag: .implementationClassUID, vr: .UI, bytes: Array(implementationClassUID.utf8)))
         ds.insert(DataElement(tag: .implementationVersionName, vr: .SH, bytes: Array(implementationVersionName.utf8)))
@@ -84,12 +91,16 @@ public struct FileMetaInformation: Sendable, Equatable {
 
     /// Tag (0002,element), VR and a 2-byte length (PS3.5 §7.1.2, VRs with a 16-bit length).
     private static func appendHeader(_ out: inout [UInt8], element: UInt16, vr: (UInt8, UInt8), length: Int) {
-        out.append(contentsOf: [0x02, 0x00, UInt8(element & 0xFF), UInt8(element >> 8), vr.0, vr.1,
-                                UInt8(length & 0xFF), UInt8((length >> 8) & 0xFF)])
+        out.append(contentsOf: [
+            0x02, 0x00, UInt8(element & 0xFF), UInt8(element >> 8), vr.0, vr.1,
+            UInt8(length & 0xFF), UInt8((length >> 8) & 0xFF),
+        ])
     }
 
     /// A value padded to even length; one longer than a 16-bit length can say (a hostile peer's UID) is cut.
-    private static func appendText(_ out: inout [UInt8], element: UInt16, vr: (UInt8, UInt8), _ text: String, padding: UInt8) {
+    private static func appendText(
+        _ out: inout [UInt8], element: UInt16, vr: (UInt8, UInt8), _ text: String, padding: UInt8
+    ) {
         let bytes = Array(text.utf8.prefix(0xFFFE))
         let padded = bytes.count + (bytes.count & 1)
         appendHeader(&out, element: element, vr: vr, length: padded)

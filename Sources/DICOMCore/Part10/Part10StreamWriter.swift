@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Writes a Part 10 file while its data set arrives in fragments (the storage SCP's C-STORE data PDVs):
 /// preamble, "DICM" and the meta group built from the C-STORE fields are written at once, then each
@@ -36,8 +37,10 @@ public final class Part10StreamWriter: @unchecked Sendable {
 
     /// Creates `temporaryPath` (which must not exist) and writes the file header for `meta`.
     /// `fsync` makes `finish` flush the file to disk before renaming it.
-    public init(temporaryPath: String, meta: FileMetaInformation, fsync: Bool = false,
-                bufferSize: Int = Part10StreamWriter.defaultBufferSize) throws {
+    public init(
+        temporaryPath: String, meta: FileMetaInformation, fsync: Bool = false,
+        bufferSize: Int = Part10StreamWriter.defaultBufferSize
+    ) throws {
         self.temporaryPath = temporaryPath
         self.syncOnFinish = fsync
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -55,8 +58,10 @@ public final class Part10StreamWriter: @unchecked Sendable {
 
     /// Creates a hidden temporary file (`.dicomlua-<UUID>.part`) in `directory`, the folder the final file
     /// will be renamed into.
-    public convenience init(inDirectory directory: String, meta: FileMetaInformation, fsync: Bool = false,
-                            bufferSize: Int = Part10StreamWriter.defaultBufferSize) throws {
+    public convenience init(
+        inDirectory directory: String, meta: FileMetaInformation, fsync: Bool = false,
+        bufferSize: Int = Part10StreamWriter.defaultBufferSize
+    ) throws {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(".dicomlua-\(UUID().uuidString).part").path
         try self.init(temporaryPath: path, meta: meta, fsync: fsync, bufferSize: bufferSize)
     }
@@ -120,7 +125,9 @@ public final class Part10StreamWriter: @unchecked Sendable {
             if syncOnFinish && fsync(fd) != 0 { throw DICOMFileError("fsync", path: temporaryPath, errno: errno) }
             isClosed = true
             if close(fd) != 0 { throw DICOMFileError("close", path: temporaryPath, errno: errno) }
-            if rename(temporaryPath, finalPath) != 0 { throw DICOMFileError("rename to", path: finalPath, errno: errno) }
+            if rename(temporaryPath, finalPath) != 0 {
+                throw DICOMFileError("rename to", path: finalPath, errno: errno)
+            }
             isDone = true
         } catch {
             discard()

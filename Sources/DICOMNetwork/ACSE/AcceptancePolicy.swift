@@ -14,9 +14,11 @@ public struct AcceptancePolicy: Sendable {
     /// The Maximum Length we advertise (PS3.8 D.1); never 0.
     public var maximumPDULength: Int
 
-    public init(calledAETitle: String? = nil, allowedCallingAETitles: Set<String>? = nil,
-                supportedAbstractSyntaxes: [String: [String]],
-                requestorSCPRoleAbstractSyntaxes: Set<String> = [], maximumPDULength: Int = 131_072) {
+    public init(
+        calledAETitle: String? = nil, allowedCallingAETitles: Set<String>? = nil,
+        supportedAbstractSyntaxes: [String: [String]],
+        requestorSCPRoleAbstractSyntaxes: Set<String> = [], maximumPDULength: Int = 131_072
+    ) {
         precondition(maximumPDULength > 0, "maximumPDULength must be positive")
         self.calledAETitle = calledAETitle
         self.allowedCallingAETitles = allowedCallingAETitles
@@ -53,22 +55,27 @@ public enum AssociationAcceptor {
         if let allowed = policy.allowedCallingAETitles, !allowed.contains(request.callingAETitle) {
             return .reject(.callingAETitleNotRecognized)
         }
-        let askedRoles = Dictionary(request.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
-                                    uniquingKeysWith: { a, _ in a })
+        let askedRoles = Dictionary(
+            request.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
+            uniquingKeysWith: { a, _ in a })
         var results: [PresentationContextResult] = []
         var accepted: [UInt8: AcceptedPresentationContext] = [:]
         var rejected: [UInt8: PresentationContextResultCode] = [:]
         var answeredRoles: [RoleSelection] = []
         for proposal in request.presentationContexts.prefix(UpperLayerConstants.maximumPresentationContexts) {
             guard let ours = policy.supportedAbstractSyntaxes[proposal.abstractSyntax] else {
-                results.append(PresentationContextResult(id: proposal.id, result: .abstractSyntaxNotSupported,
-                                                         transferSyntax: nil))
+                results.append(
+                    PresentationContextResult(
+                        id: proposal.id, result: .abstractSyntaxNotSupported,
+                        transferSyntax: nil))
                 rejected[proposal.id] = .abstractSyntaxNotSupported
                 continue
             }
             guard let ts = ours.first(where: { proposal.transferSyntaxes.contains($0) }) else {
-                results.append(PresentationContextResult(id: proposal.id, result: .transferSyntaxesNotSupported,
-                                                         transferSyntax: nil))
+                results.append(
+                    PresentationContextResult(
+                        id: proposal.id, result: .transferSyntaxesNotSupported,
+                        transferSyntax: nil))
                 rejected[proposal.id] = .transferSyntaxesNotSupported
                 continue
             }
@@ -78,20 +85,24 @@ public enum AssociationAcceptor {
                 scu = asked.scuRole
                 scp = asked.scpRole && policy.requestorSCPRoleAbstractSyntaxes.contains(proposal.abstractSyntax)
                 if !answeredRoles.contains(where: { $0.sopClassUID == proposal.abstractSyntax }) {
-                    answeredRoles.append(RoleSelection(sopClassUID: proposal.abstractSyntax, scuRole: scu, scpRole: scp))
+                    answeredRoles.append(
+                        RoleSelection(sopClassUID: proposal.abstractSyntax, scuRole: scu, scpRole: scp))
                 }
             }
             results.append(PresentationContextResult(id: proposal.id, result: .acceptance, transferSyntax: ts))
-            accepted[proposal.id] = AcceptedPresentationContext(id: proposal.id, abstractSyntax: proposal.abstractSyntax,
-                                                                transferSyntax: ts, requestorIsSCU: scu,
-                                                                requestorIsSCP: scp)
+            accepted[proposal.id] = AcceptedPresentationContext(
+                id: proposal.id, abstractSyntax: proposal.abstractSyntax,
+                transferSyntax: ts, requestorIsSCU: scu,
+                requestorIsSCP: scp)
         }
-        let info = UserInformation(maximumLength: UInt32(policy.maximumPDULength),
-                                   implementationClassUID: UpperLayerConstants.implementationClassUID,
-                                   roleSelections: answeredRoles,
-                                   implementationVersionName: UpperLayerConstants.implementationVersionName)
-        let ac = AssociateAC(calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
-                             presentationContexts: results, userInformation: info)
+        let info = UserInformation(
+            maximumLength: UInt32(policy.maximumPDULength),
+            implementationClassUID: UpperLayerConstants.implementationClassUID,
+            roleSelections: answeredRoles,
+            implementationVersionName: UpperLayerConstants.implementationVersionName)
+        let ac = AssociateAC(
+            calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
+            presentationContexts: results, userInformation: info)
         let negotiated = NegotiatedAssociation(
             callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle,
             acceptedContexts: accepted, rejectedContexts: rejected,

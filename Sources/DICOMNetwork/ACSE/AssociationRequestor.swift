@@ -13,7 +13,8 @@ public enum AssociationRequestor {
             case .noContexts: return "expected at least one presentation context to propose, found none"
             case .tooManyContexts(let n): return "expected at most 128 presentation contexts, found \(n)"
             case .invalidMaximumPDULength(let n): return "expected a maximum PDU length of 1...4294967295, found \(n)"
-            case .noAcceptedContext: return "the peer accepted the association but none of the proposed presentation contexts"
+            case .noAcceptedContext:
+                return "the peer accepted the association but none of the proposed presentation contexts"
             }
         }
     }
@@ -21,9 +22,11 @@ public enum AssociationRequestor {
     /// Builds the A-ASSOCIATE-RQ: context IDs 1, 3, 5, … in the order given; one role selection item per
     /// abstract syntax with a role proposal; our Maximum Length (never 0), Implementation Class UID and
     /// Version Name.
-    public static func makeRequest(callingAETitle: String, calledAETitle: String,
-                                   contexts: [ProposedPresentationContext],
-                                   maximumPDULength: Int) throws -> AssociateRQ {
+    public static func makeRequest(
+        callingAETitle: String, calledAETitle: String,
+        contexts: [ProposedPresentationContext],
+        maximumPDULength: Int
+    ) throws -> AssociateRQ {
         for title in [callingAETitle, calledAETitle] where !isValidAETitle(title) {
             throw RequestError.invalidAETitle(title)
         }
@@ -37,18 +40,22 @@ public enum AssociationRequestor {
         var proposals: [PresentationContextProposal] = []
         var roles: [RoleSelection] = []
         for (index, context) in contexts.enumerated() {
-            proposals.append(PresentationContextProposal(id: UInt8(2 * index + 1), abstractSyntax: context.abstractSyntax,
-                                                         transferSyntaxes: context.transferSyntaxes))
+            proposals.append(
+                PresentationContextProposal(
+                    id: UInt8(2 * index + 1), abstractSyntax: context.abstractSyntax,
+                    transferSyntaxes: context.transferSyntaxes))
             if let role = context.role, !roles.contains(where: { $0.sopClassUID == context.abstractSyntax }) {
                 roles.append(RoleSelection(sopClassUID: context.abstractSyntax, scuRole: role.scu, scpRole: role.scp))
             }
         }
-        let info = UserInformation(maximumLength: UInt32(maximumPDULength),
-                                   implementationClassUID: UpperLayerConstants.implementationClassUID,
-                                   roleSelections: roles,
-                                   implementationVersionName: UpperLayerConstants.implementationVersionName)
-        return AssociateRQ(calledAETitle: calledAETitle, callingAETitle: callingAETitle,
-                           presentationContexts: proposals, userInformation: info)
+        let info = UserInformation(
+            maximumLength: UInt32(maximumPDULength),
+            implementationClassUID: UpperLayerConstants.implementationClassUID,
+            roleSelections: roles,
+            implementationVersionName: UpperLayerConstants.implementationVersionName)
+        return AssociateRQ(
+            calledAETitle: calledAETitle, callingAETitle: callingAETitle,
+            presentationContexts: proposals, userInformation: info)
     }
 
     /// Interprets the A-ASSOCIATE-AC for the request we sent. Results for IDs we did not propose are ignored;
@@ -57,10 +64,12 @@ public enum AssociationRequestor {
     /// (an acceptor that ignores the item leaves the default roles, PS3.7 D.3.3.4).
     public static func negotiate(request: AssociateRQ, accept: AssociateAC) throws -> NegotiatedAssociation {
         let proposed = Dictionary(request.presentationContexts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let askedRoles = Dictionary(request.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
-                                    uniquingKeysWith: { a, _ in a })
-        let answeredRoles = Dictionary(accept.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
-                                       uniquingKeysWith: { a, _ in a })
+        let askedRoles = Dictionary(
+            request.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
+            uniquingKeysWith: { a, _ in a })
+        let answeredRoles = Dictionary(
+            accept.userInformation.roleSelections.map { ($0.sopClassUID, $0) },
+            uniquingKeysWith: { a, _ in a })
         var accepted: [UInt8: AcceptedPresentationContext] = [:]
         var rejected: [UInt8: PresentationContextResultCode] = [:]
         for result in accept.presentationContexts {
@@ -75,8 +84,9 @@ public enum AssociationRequestor {
                 scu = asked.scuRole && answer.scuRole
                 scp = asked.scpRole && answer.scpRole
             }
-            accepted[result.id] = AcceptedPresentationContext(id: result.id, abstractSyntax: proposal.abstractSyntax,
-                                                              transferSyntax: ts, requestorIsSCU: scu, requestorIsSCP: scp)
+            accepted[result.id] = AcceptedPresentationContext(
+                id: result.id, abstractSyntax: proposal.abstractSyntax,
+                transferSyntax: ts, requestorIsSCU: scu, requestorIsSCP: scp)
         }
         for id in proposed.keys where accepted[id] == nil && rejected[id] == nil { rejected[id] = .noReason }
         guard !accepted.isEmpty else { throw RequestError.noAcceptedContext }

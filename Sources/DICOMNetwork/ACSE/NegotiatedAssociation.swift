@@ -8,8 +8,10 @@ public struct AcceptedPresentationContext: Equatable, Sendable {
     /// The requestor may act as SCP (receive requests, e.g. C-STORE sub-operations of C-GET).
     public var requestorIsSCP: Bool
 
-    public init(id: UInt8, abstractSyntax: String, transferSyntax: String, requestorIsSCU: Bool = true,
-                requestorIsSCP: Bool = false) {
+    public init(
+        id: UInt8, abstractSyntax: String, transferSyntax: String, requestorIsSCU: Bool = true,
+        requestorIsSCP: Bool = false
+    ) {
         self.id = id
         self.abstractSyntax = abstractSyntax
         self.transferSyntax = transferSyntax
@@ -34,10 +36,12 @@ public struct NegotiatedAssociation: Equatable, Sendable {
     public var peerImplementationClassUID: String?
     public var peerImplementationVersionName: String?
 
-    public init(callingAETitle: String, calledAETitle: String, acceptedContexts: [UInt8: AcceptedPresentationContext],
-                rejectedContexts: [UInt8: PresentationContextResultCode], maximumPDULengthToSend: Int,
-                maximumPDULengthToReceive: Int, peerImplementationClassUID: String?,
-                peerImplementationVersionName: String?) {
+    public init(
+        callingAETitle: String, calledAETitle: String, acceptedContexts: [UInt8: AcceptedPresentationContext],
+        rejectedContexts: [UInt8: PresentationContextResultCode], maximumPDULengthToSend: Int,
+        maximumPDULengthToReceive: Int, peerImplementationClassUID: String?,
+        peerImplementationVersionName: String?
+    ) {
         self.callingAETitle = callingAETitle
         self.calledAETitle = calledAETitle
         self.acceptedContexts = acceptedContexts
@@ -49,8 +53,11 @@ public struct NegotiatedAssociation: Equatable, Sendable {
     }
 
     /// The first accepted context for `abstractSyntax`, preferring `transferSyntax` when given.
-    public func context(forAbstractSyntax abstractSyntax: String, transferSyntax: String? = nil)
-        -> AcceptedPresentationContext? {
+    public func context(
+        forAbstractSyntax abstractSyntax: String, transferSyntax: String? = nil
+    )
+        -> AcceptedPresentationContext?
+    {
         let matching = acceptedContexts.values.filter { $0.abstractSyntax == abstractSyntax }.sorted { $0.id < $1.id }
         if let transferSyntax, let exact = matching.first(where: { $0.transferSyntax == transferSyntax }) {
             return exact
@@ -65,6 +72,6 @@ public enum NegotiationLimits {
     /// (`ASC_MAXIMUMPDUSIZE`).
     public static let sendCapWhenPeerUnlimited = 131_072
     /// Smallest Maximum Length we honour from a peer: below this, fragments would be absurdly small; we treat
-    /// smaller values as this (DCMTK's `ASC_MINIMUMPDUSIZE` is 4096). 
+    /// smaller values as this (DCMTK's `ASC_MINIMUMPDUSIZE` is 4096).
     public static let minimumPeerPDULength = 1024
 }

@@ -39,10 +39,12 @@ public struct AssociationConfiguration: Sendable {
     /// protocol errors, time-outs: warning). Default: discards everything.
     public var logger: Logger
 
-    public init(maximumPDULength: Int = 131_072, connectTimeout: TimeAmount = .seconds(10),
-                artimTimeout: TimeAmount = .seconds(30), maximumInMemoryDataSetLength: Int = 1 << 30,
-                dimseTimeout: TimeAmount? = nil, dataSetSinkProvider: DataSetSinkProvider? = nil,
-                logger: Logger = Logger(label: "dicomlua.network", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(
+        maximumPDULength: Int = 131_072, connectTimeout: TimeAmount = .seconds(10),
+        artimTimeout: TimeAmount = .seconds(30), maximumInMemoryDataSetLength: Int = 1 << 30,
+        dimseTimeout: TimeAmount? = nil, dataSetSinkProvider: DataSetSinkProvider? = nil,
+        logger: Logger = Logger(label: "dicomlua.network", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         precondition(maximumPDULength > 0 && maximumPDULength <= Int(UInt32.max), "maximumPDULength out of range")
         self.maximumPDULength = maximumPDULength
         self.connectTimeout = connectTimeout

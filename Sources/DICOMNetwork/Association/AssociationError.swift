@@ -30,7 +30,8 @@ public enum AssociationError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .connectionFailed(text): return "connection failed: \(text)"
         case let .rejected(rj): return "association rejected: \(rj)"
         case let .aborted(abort, byPeer, detail):
-            return "association aborted \(byPeer ? "by the peer" : "locally"): \(abort)\(detail.isEmpty ? "" : " — \(detail)")"
+            return
+                "association aborted \(byPeer ? "by the peer" : "locally"): \(abort)\(detail.isEmpty ? "" : " — \(detail)")"
         case let .timedOut(text): return "timed out: \(text)"
         case .connectionClosed: return "the connection closed without association release or abort"
         case let .protocolError(text): return "protocol error: \(text)"

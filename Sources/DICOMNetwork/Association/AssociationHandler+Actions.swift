@@ -62,8 +62,11 @@ extension AssociationHandler {
         case .ar10:
             fire(.evt14)
         case .aa1, .aa8:
-            let (pdu, detail) = pendingAbort ?? (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                                                 "\(transition.event) not expected in \(transition.from)")
+            let (pdu, detail) =
+                pendingAbort ?? (
+                    AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                    "\(transition.event) not expected in \(transition.from)"
+                )
             pendingAbort = nil
             write(.abort(pdu))
             if transition.event == .evt15 {
@@ -94,8 +97,11 @@ extension AssociationHandler {
         case .notApplicable:
             // A blank cell. Where the connection is open, the machine moved to Sta13: abort like AA-8.
             guard transition.to == .sta13, transition.from != .sta13 else { return }
-            let (pdu, detail) = pendingAbort ?? (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                                                 "\(transition.event) not expected in \(transition.from)")
+            let (pdu, detail) =
+                pendingAbort ?? (
+                    AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                    "\(transition.event) not expected in \(transition.from)"
+                )
             pendingAbort = nil
             write(.abort(pdu))
             end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
@@ -114,8 +120,9 @@ extension AssociationHandler {
                 let result = ac.presentationContexts.first { $0.id == proposal.id }
                 return "\(proposal.abstractSyntax): \(result?.resultCode?.description ?? "no result")"
             }.joined(separator: "; ")
-            establishedPromise?.fail(AssociationError.invalidRequest(
-                "the peer accepted none of the proposed presentation contexts (\(text))"))
+            establishedPromise?.fail(
+                AssociationError.invalidRequest(
+                    "the peer accepted none of the proposed presentation contexts (\(text))"))
             establishedPromise = nil
             fire(.evt11)
         }
@@ -135,18 +142,22 @@ extension AssociationHandler {
     /// Builds the public association object and completes the connect promise.
     private func makeAssociation(_ negotiated: NegotiatedAssociation) -> DICOMAssociation? {
         guard let context else { return nil }
-        configuration.logger.info("association established", metadata: [
-            "calling": "\(negotiated.callingAETitle)", "called": "\(negotiated.calledAETitle)",
-            "contexts": "\(negotiated.acceptedContexts.count)", "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
-        ])
-        let association = DICOMAssociation(channel: context.channel,
-                                           handler: NIOLoopBound(self, eventLoop: context.eventLoop),
-                                           negotiated: negotiated, messages: messages,
-                                           closed: closedPromise.futureResult)
+        configuration.logger.info(
+            "association established",
+            metadata: [
+                "calling": "\(negotiated.callingAETitle)", "called": "\(negotiated.calledAETitle)",
+                "contexts": "\(negotiated.acceptedContexts.count)",
+                "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
+            ])
+        let association = DICOMAssociation(
+            channel: context.channel,
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+            negotiated: negotiated, messages: messages,
+            closed: closedPromise.futureResult)
         establishedPromise?.succeed(association)
         establishedPromise = nil
         silentSince = .now()
-        armSilenceTimer()   // the idle time-out, when configured, runs from here
+        armSilenceTimer()  // the idle time-out, when configured, runs from here
         return association
     }
 
@@ -165,8 +176,10 @@ extension AssociationHandler {
         }
         for value in values {
             do {
-                if var message = try assembler.feed(value, acceptedContexts: negotiated.acceptedContexts,
-                                                    sinkProvider: sinkProvider(for: negotiated)) {
+                if var message = try assembler.feed(
+                    value, acceptedContexts: negotiated.acceptedContexts,
+                    sinkProvider: sinkProvider(for: negotiated))
+                {
                     if let (status, pdus) = immediateResponse(to: message, negotiated: negotiated) {
                         message.answeredStatus = status
                         responses += pdus
@@ -180,7 +193,7 @@ extension AssociationHandler {
                 case .assembly: reason = .unexpectedPDUParameter
                 case .dataSetTooLarge: reason = .notSpecified
                 }
-                handOver()   // what completed before the error still reaches the consumer
+                handOver()  // what completed before the error still reaches the consumer
                 pendingAbort = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)
                 fire(.evt19)
                 return
@@ -197,15 +210,19 @@ extension AssociationHandler {
     /// The C-STORE-RSP for a C-STORE-RQ whose data set went into an `AnsweringDataSetSink`, encoded as
     /// P-DATA-TF PDUs: answered here on the event loop (PS3.7 §9.3.1.2), without waiting for the consumer.
     /// The responses of one read go out together in one flush.
-    private func immediateResponse(to message: AssociationMessage,
-                                   negotiated: NegotiatedAssociation) -> (DIMSEStatus, [ByteBuffer])? {
+    private func immediateResponse(
+        to message: AssociationMessage,
+        negotiated: NegotiatedAssociation
+    ) -> (DIMSEStatus, [ByteBuffer])? {
         guard let sink = message.sink as? any AnsweringDataSetSink,
-              let request = try? CStoreRQ(commandSet: message.command),
-              let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
+            let request = try? CStoreRQ(commandSet: message.command),
+            let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
         else { return nil }
         let status = sink.responseStatus
         let response = CStoreRSP(respondingTo: request, status: status)
-        return (status, fragmenter.pdus(contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil))
+        return (
+            status, fragmenter.pdus(contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil)
+        )
     }
 
     /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.

@@ -63,8 +63,10 @@ final class AssociationHandler: ChannelDuplexHandler {
     /// A `read` from the pipeline held back while the consumer is behind (backpressure).
     var readPending = false
 
-    init(side: Side, configuration: AssociationConfiguration, establishedPromise: EventLoopPromise<DICOMAssociation>,
-         closedPromise: EventLoopPromise<AssociationError?>) {
+    init(
+        side: Side, configuration: AssociationConfiguration, establishedPromise: EventLoopPromise<DICOMAssociation>,
+        closedPromise: EventLoopPromise<AssociationError?>
+    ) {
         self.side = side
         self.configuration = configuration
         self.establishedPromise = establishedPromise
@@ -150,8 +152,10 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     private func expectAbortForUnexpected(_ name: String) {
-        pendingAbort = (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                        "\(name) not expected in state \(machine.state)")
+        pendingAbort = (
+            AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+            "\(name) not expected in state \(machine.state)"
+        )
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -163,7 +167,9 @@ final class AssociationHandler: ChannelDuplexHandler {
         case let frame as PDUFrameDecoderError:
             switch frame {
             case .pduTooLong:
-                pendingAbort = (AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), frame.description)
+                pendingAbort = (
+                    AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), frame.description
+                )
                 fire(.evt19)
             case .truncatedPDU:
                 context.close(promise: nil)
@@ -278,7 +284,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         switch machine.state {
         case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
             pendingAbort = (.serviceUser, waiting ? "DIMSE time-out" : "idle time-out")
-            end(error)      // report the time-out, not the abort it causes
+            end(error)  // report the time-out, not the abort it causes
             fire(.evt15)
             pendingAbort = nil
         case .sta1, .sta2, .sta3, .sta4, .sta5, .sta13:
@@ -291,7 +297,9 @@ final class AssociationHandler: ChannelDuplexHandler {
     /// Evt9: sends already-encoded P-DATA-TF PDUs. The returned future completes at once while the channel
     /// is writable, otherwise when the last PDU is written (backpressure for the caller).
     func sendPData(_ pdus: [ByteBuffer]) -> EventLoopFuture<Void> {
-        guard let context else { return closedPromise.futureResult.eventLoop.makeFailedFuture(AssociationError.notEstablished) }
+        guard let context else {
+            return closedPromise.futureResult.eventLoop.makeFailedFuture(AssociationError.notEstablished)
+        }
         guard machine.state == .sta6 || machine.state == .sta8 else {
             return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
         }

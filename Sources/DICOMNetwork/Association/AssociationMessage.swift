@@ -13,8 +13,10 @@ public struct AssociationMessage: Sendable {
     /// status: a C-STORE-RQ streamed to an `AnsweringDataSetSink`. The consumer must not answer it again.
     public var answeredStatus: DIMSEStatus?
 
-    public init(contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
-                answeredStatus: DIMSEStatus? = nil) {
+    public init(
+        contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
+        answeredStatus: DIMSEStatus? = nil
+    ) {
         self.contextID = contextID
         self.command = command
         self.dataSet = dataSet
@@ -71,11 +73,15 @@ public protocol AnsweringDataSetSink: DataSetSink {
 
 /// Called on the event loop when a command set is complete and a data set follows; return a sink to
 /// stream the data set (e.g. for a C-STORE-RQ), or nil to accumulate it in memory.
-public typealias DataSetSinkProvider = @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ command: CommandSet)
+public typealias DataSetSinkProvider =
+    @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ command: CommandSet)
     -> (any DataSetSink)?
 
 /// A `DataSetSinkProvider` that also receives the negotiated association (see
 /// `AssociationConfiguration.associationDataSetSinkProvider`).
-public typealias AssociationDataSetSinkProvider = @Sendable (_ association: NegotiatedAssociation, _ contextID: UInt8,
-                                                             _ transferSyntax: String, _ command: CommandSet)
+public typealias AssociationDataSetSinkProvider =
+    @Sendable (
+        _ association: NegotiatedAssociation, _ contextID: UInt8,
+        _ transferSyntax: String, _ command: CommandSet
+    )
     -> (any DataSetSink)?

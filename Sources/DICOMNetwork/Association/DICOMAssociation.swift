@@ -22,8 +22,10 @@ public final class DICOMAssociation: Sendable {
     /// A new message ID for a request on this association (PS3.7 §9.3.1.1: unique among outstanding ones).
     public func nextMessageID() -> UInt16 { messageIDs.allocate() }
 
-    init(channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
-         messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>) {
+    init(
+        channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
+        messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>
+    ) {
         self.channel = channel
         self.handler = handler
         self.negotiated = negotiated
@@ -41,16 +43,20 @@ public final class DICOMAssociation: Sendable {
     ///   - configuration: PDU size, connect time-out, ARTIM (the time allowed for the A-ASSOCIATE-AC/RJ).
     /// - Throws: `AssociationError` — `.connectionRefused`, `.connectionTimedOut`, `.rejected(rj)`,
     ///   `.aborted`, `.timedOut`, `.protocolError`, `.invalidRequest` (also when no context was accepted).
-    public static func connect(host: String, port: Int, callingAETitle: String, calledAETitle: String,
-                               contexts: [ProposedPresentationContext],
-                               configuration: AssociationConfiguration = AssociationConfiguration(),
-                               eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
-        async throws -> DICOMAssociation {
+    public static func connect(
+        host: String, port: Int, callingAETitle: String, calledAETitle: String,
+        contexts: [ProposedPresentationContext],
+        configuration: AssociationConfiguration = AssociationConfiguration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    )
+        async throws -> DICOMAssociation
+    {
         let request: AssociateRQ
         do {
-            request = try AssociationRequestor.makeRequest(callingAETitle: callingAETitle, calledAETitle: calledAETitle,
-                                                           contexts: contexts,
-                                                           maximumPDULength: configuration.maximumPDULength)
+            request = try AssociationRequestor.makeRequest(
+                callingAETitle: callingAETitle, calledAETitle: calledAETitle,
+                contexts: contexts,
+                maximumPDULength: configuration.maximumPDULength)
         } catch {
             throw AssociationError.invalidRequest("\(error)")
         }
@@ -63,8 +69,9 @@ public final class DICOMAssociation: Sendable {
             .channelOption(.recvAllocator, value: AssociationReadBuffers.allocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = AssociationHandler(side: .requestor(request), configuration: configuration,
-                                                     establishedPromise: established, closedPromise: closed)
+                    let handler = AssociationHandler(
+                        side: .requestor(request), configuration: configuration,
+                        establishedPromise: established, closedPromise: closed)
                     try channel.pipeline.syncOperations.addPipeline(handler: handler, configuration: configuration)
                 }
             }
@@ -201,7 +208,8 @@ public final class DICOMAssociation: Sendable {
                 return .connectionRefused(host: host, port: port)
             }
             if connectionError.connectionErrors.isEmpty, connectionError.dnsAAAAError == nil,
-               connectionError.dnsAError == nil {
+                connectionError.dnsAError == nil
+            {
                 return .connectionTimedOut(host: host, port: port)
             }
         }
@@ -223,7 +231,8 @@ public protocol DataSetSource: Sendable {
 extension ChannelPipeline.SynchronousOperations {
     /// Frame decoder → PDU parser → association handler.
     func addPipeline(handler: AssociationHandler, configuration: AssociationConfiguration) throws {
-        try self.addHandler(ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))
+        try self.addHandler(
+            ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))
         try self.addHandler(PDUParsingHandler())
         try self.addHandler(handler)
     }

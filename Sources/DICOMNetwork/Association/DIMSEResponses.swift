@@ -51,8 +51,10 @@ public struct IncomingStore: Sendable {
     /// the handler's returned status is then only for its own bookkeeping.
     public var answeredStatus: DIMSEStatus?
 
-    public init(request: CStoreRQ, contextID: UInt8, transferSyntax: String, dataSet: IncomingDataSet,
-                sink: (any DataSetSink)? = nil, answeredStatus: DIMSEStatus? = nil) {
+    public init(
+        request: CStoreRQ, contextID: UInt8, transferSyntax: String, dataSet: IncomingDataSet,
+        sink: (any DataSetSink)? = nil, answeredStatus: DIMSEStatus? = nil
+    ) {
         self.request = request
         self.contextID = contextID
         self.transferSyntax = transferSyntax
@@ -63,8 +65,9 @@ public struct IncomingStore: Sendable {
 
     /// The parts of an incoming C-STORE-RQ message.
     init(request: CStoreRQ, message: AssociationMessage, transferSyntax: String) {
-        self.init(request: request, contextID: message.contextID, transferSyntax: transferSyntax, dataSet: message.dataSet,
-                  sink: message.sink, answeredStatus: message.answeredStatus)
+        self.init(
+            request: request, contextID: message.contextID, transferSyntax: transferSyntax, dataSet: message.dataSet,
+            sink: message.sink, answeredStatus: message.answeredStatus)
     }
 }
 
@@ -139,14 +142,16 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
                     let status = await handler(IncomingStore(request: request, message: message, transferSyntax: ts))
                     association.beginAwaitingResponse()
                     if message.answeredStatus == nil {
-                        try await association.send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
+                        try await association.send(
+                            CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
                     }
                     continue
                 }
                 finished = true
                 await association.abort()
                 throw AssociationError.protocolError(
-                    "expected a \(Response.commandField) for message \(responses.messageID), received \(dimse.commandField)")
+                    "expected a \(Response.commandField) for message \(responses.messageID), received \(dimse.commandField)"
+                )
             }
         }
     }

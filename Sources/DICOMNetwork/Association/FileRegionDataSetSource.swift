@@ -1,10 +1,11 @@
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
-import NIOPosix
 
 /// A data set stored in a file region (e.g. a Part 10 file from the end of its meta information), read in
 /// chunks on NIO's blocking-I/O thread pool so that memory stays flat whatever the file size. Each chunk is
@@ -38,7 +39,10 @@ public struct FileRegionDataSetSource: DataSetSource {
                 var interrupted = false
                 let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { raw -> Int in
                     let n = pread(fd, raw.baseAddress!, count - filled, off_t(start + filled))
-                    if n < 0, errno == EINTR { interrupted = true; return 0 }
+                    if n < 0, errno == EINTR {
+                        interrupted = true
+                        return 0
+                    }
                     guard n >= 0 else { throw FileRegionReadError(path: path, offset: start + filled, errno: errno) }
                     return n
                 }

@@ -34,8 +34,10 @@ struct MessageAssembler {
     var isIdle: Bool { framer.isIdle }
 
     /// Feeds one PDV; returns the message it completes, if any.
-    mutating func feed(_ pdv: PresentationDataValue, acceptedContexts: [UInt8: AcceptedPresentationContext],
-                       sinkProvider: DataSetSinkProvider?) throws -> AssociationMessage? {
+    mutating func feed(
+        _ pdv: PresentationDataValue, acceptedContexts: [UInt8: AcceptedPresentationContext],
+        sinkProvider: DataSetSinkProvider?
+    ) throws -> AssociationMessage? {
         guard let context = acceptedContexts[pdv.contextID] else { throw Failure.unknownContext(pdv.contextID) }
         let events: [DIMSEAssemblyEvent]
         do {
@@ -47,7 +49,8 @@ struct MessageAssembler {
         for event in events {
             switch event {
             case let .command(contextID, commandSet):
-                let target: Target = sinkProvider?(contextID, context.transferSyntax, commandSet).map { .sink($0, failure: nil) }
+                let target: Target =
+                    sinkProvider?(contextID, context.transferSyntax, commandSet).map { .sink($0, failure: nil) }
                     ?? .memory(ByteBuffer())
                 pending = (contextID, commandSet, target)
             case .noDataSet:
@@ -62,10 +65,12 @@ struct MessageAssembler {
                 pending = nil
                 switch current.target {
                 case .memory(let bytes):
-                    completed = AssociationMessage(contextID: current.contextID, command: current.command, dataSet: .bytes(bytes))
+                    completed = AssociationMessage(
+                        contextID: current.contextID, command: current.command, dataSet: .bytes(bytes))
                 case .sink(let sink, let failure):
-                    completed = AssociationMessage(contextID: current.contextID, command: current.command,
-                                                   dataSet: .streamed(failure: failure), sink: sink)
+                    completed = AssociationMessage(
+                        contextID: current.contextID, command: current.command,
+                        dataSet: .streamed(failure: failure), sink: sink)
                 }
             }
         }

@@ -33,8 +33,10 @@ public struct CEchoRSP: DIMSECommandMessage {
     public var status: DIMSEStatus
     public var errorComment: String?
 
-    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus = .success,
-                affectedSOPClassUID: String? = verificationSOPClassUID, errorComment: String? = nil) {
+    public init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus = .success,
+        affectedSOPClassUID: String? = verificationSOPClassUID, errorComment: String? = nil
+    ) {
         self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
         self.status = status
         self.affectedSOPClassUID = affectedSOPClassUID
@@ -43,8 +45,9 @@ public struct CEchoRSP: DIMSECommandMessage {
 
     /// The response to `request`.
     public init(respondingTo request: CEchoRQ, status: DIMSEStatus = .success, errorComment: String? = nil) {
-        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
-                  affectedSOPClassUID: request.affectedSOPClassUID, errorComment: errorComment)
+        self.init(
+            messageIDBeingRespondedTo: request.messageID, status: status,
+            affectedSOPClassUID: request.affectedSOPClassUID, errorComment: errorComment)
     }
 
     public var hasDataSet: Bool { false }

@@ -41,8 +41,10 @@ public struct CFindRSP: DIMSECommandMessage {
     public var errorComment: String?
 
     /// `hasIdentifier` defaults to true for pending statuses.
-    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
-                hasIdentifier: Bool? = nil, offendingElements: [UInt32]? = nil, errorComment: String? = nil) {
+    public init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+        hasIdentifier: Bool? = nil, offendingElements: [UInt32]? = nil, errorComment: String? = nil
+    ) {
         self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
         self.status = status
         self.affectedSOPClassUID = affectedSOPClassUID
@@ -52,11 +54,14 @@ public struct CFindRSP: DIMSECommandMessage {
     }
 
     /// A response to `request`; `hasIdentifier` defaults to true for pending statuses.
-    public init(respondingTo request: CFindRQ, status: DIMSEStatus, hasIdentifier: Bool? = nil,
-                errorComment: String? = nil) {
-        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
-                  affectedSOPClassUID: request.affectedSOPClassUID, hasIdentifier: hasIdentifier,
-                  errorComment: errorComment)
+    public init(
+        respondingTo request: CFindRQ, status: DIMSEStatus, hasIdentifier: Bool? = nil,
+        errorComment: String? = nil
+    ) {
+        self.init(
+            messageIDBeingRespondedTo: request.messageID, status: status,
+            affectedSOPClassUID: request.affectedSOPClassUID, hasIdentifier: hasIdentifier,
+            errorComment: errorComment)
     }
 
     public var hasDataSet: Bool { hasIdentifier }

@@ -42,9 +42,11 @@ public struct CGetRSP: SubOperationResponse {
     public var offendingElements: [UInt32]?
     public var errorComment: String?
 
-    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
-                subOperations: SubOperationCounts = SubOperationCounts(), hasIdentifier: Bool = false,
-                offendingElements: [UInt32]? = nil, errorComment: String? = nil) {
+    public init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+        subOperations: SubOperationCounts = SubOperationCounts(), hasIdentifier: Bool = false,
+        offendingElements: [UInt32]? = nil, errorComment: String? = nil
+    ) {
         self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
         self.status = status
         self.affectedSOPClassUID = affectedSOPClassUID
@@ -55,10 +57,13 @@ public struct CGetRSP: SubOperationResponse {
     }
 
     /// A response to `request`.
-    public init(respondingTo request: CGetRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
-                hasIdentifier: Bool = false, errorComment: String? = nil) {
-        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
-                  affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
-                  hasIdentifier: hasIdentifier, errorComment: errorComment)
+    public init(
+        respondingTo request: CGetRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
+        hasIdentifier: Bool = false, errorComment: String? = nil
+    ) {
+        self.init(
+            messageIDBeingRespondedTo: request.messageID, status: status,
+            affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
+            hasIdentifier: hasIdentifier, errorComment: errorComment)
     }
 }

@@ -8,8 +8,10 @@ public struct CMoveRQ: DIMSECommandMessage {
     /// The AE title to store to, (0000,0600).
     public var moveDestination: String
 
-    public init(messageID: UInt16, affectedSOPClassUID: String, moveDestination: String,
-                priority: DIMSEPriority = .medium) {
+    public init(
+        messageID: UInt16, affectedSOPClassUID: String, moveDestination: String,
+        priority: DIMSEPriority = .medium
+    ) {
         self.messageID = messageID
         self.affectedSOPClassUID = affectedSOPClassUID
         self.moveDestination = moveDestination
@@ -48,9 +50,11 @@ public struct CMoveRSP: SubOperationResponse {
     public var offendingElements: [UInt32]?
     public var errorComment: String?
 
-    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
-                subOperations: SubOperationCounts = SubOperationCounts(), hasIdentifier: Bool = false,
-                offendingElements: [UInt32]? = nil, errorComment: String? = nil) {
+    public init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+        subOperations: SubOperationCounts = SubOperationCounts(), hasIdentifier: Bool = false,
+        offendingElements: [UInt32]? = nil, errorComment: String? = nil
+    ) {
         self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
         self.status = status
         self.affectedSOPClassUID = affectedSOPClassUID
@@ -61,10 +65,13 @@ public struct CMoveRSP: SubOperationResponse {
     }
 
     /// A response to `request`.
-    public init(respondingTo request: CMoveRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
-                hasIdentifier: Bool = false, errorComment: String? = nil) {
-        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
-                  affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
-                  hasIdentifier: hasIdentifier, errorComment: errorComment)
+    public init(
+        respondingTo request: CMoveRQ, status: DIMSEStatus, subOperations: SubOperationCounts,
+        hasIdentifier: Bool = false, errorComment: String? = nil
+    ) {
+        self.init(
+            messageIDBeingRespondedTo: request.messageID, status: status,
+            affectedSOPClassUID: request.affectedSOPClassUID, subOperations: subOperations,
+            hasIdentifier: hasIdentifier, errorComment: errorComment)
     }
 }

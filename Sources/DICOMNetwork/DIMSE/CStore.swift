@@ -11,9 +11,11 @@ public struct CStoreRQ: DIMSECommandMessage {
     public var moveOriginatorAETitle: String?
     public var moveOriginatorMessageID: UInt16?
 
-    public init(messageID: UInt16, affectedSOPClassUID: String, affectedSOPInstanceUID: String,
-                priority: DIMSEPriority = .medium, moveOriginatorAETitle: String? = nil,
-                moveOriginatorMessageID: UInt16? = nil) {
+    public init(
+        messageID: UInt16, affectedSOPClassUID: String, affectedSOPInstanceUID: String,
+        priority: DIMSEPriority = .medium, moveOriginatorAETitle: String? = nil,
+        moveOriginatorMessageID: UInt16? = nil
+    ) {
         self.messageID = messageID
         self.affectedSOPClassUID = affectedSOPClassUID
         self.affectedSOPInstanceUID = affectedSOPInstanceUID
@@ -30,7 +32,9 @@ public struct CStoreRQ: DIMSECommandMessage {
         set.setUnsignedShort(messageID, for: .messageID)
         set.setUnsignedShort(priority.rawValue, for: .priority)
         set.setUID(affectedSOPInstanceUID, for: .affectedSOPInstanceUID)
-        if let moveOriginatorAETitle { set.setAETitle(moveOriginatorAETitle, for: .moveOriginatorApplicationEntityTitle) }
+        if let moveOriginatorAETitle {
+            set.setAETitle(moveOriginatorAETitle, for: .moveOriginatorApplicationEntityTitle)
+        }
         if let moveOriginatorMessageID { set.setUnsignedShort(moveOriginatorMessageID, for: .moveOriginatorMessageID) }
         return set
     }
@@ -56,8 +60,10 @@ public struct CStoreRSP: DIMSECommandMessage {
     public var offendingElements: [UInt32]?
     public var errorComment: String?
 
-    public init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
-                affectedSOPInstanceUID: String?, offendingElements: [UInt32]? = nil, errorComment: String? = nil) {
+    public init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+        affectedSOPInstanceUID: String?, offendingElements: [UInt32]? = nil, errorComment: String? = nil
+    ) {
         self.messageIDBeingRespondedTo = messageIDBeingRespondedTo
         self.status = status
         self.affectedSOPClassUID = affectedSOPClassUID
@@ -68,9 +74,10 @@ public struct CStoreRSP: DIMSECommandMessage {
 
     /// The response to `request` with `status`.
     public init(respondingTo request: CStoreRQ, status: DIMSEStatus, errorComment: String? = nil) {
-        self.init(messageIDBeingRespondedTo: request.messageID, status: status,
-                  affectedSOPClassUID: request.affectedSOPClassUID,
-                  affectedSOPInstanceUID: request.affectedSOPInstanceUID, errorComment: errorComment)
+        self.init(
+            messageIDBeingRespondedTo: request.messageID, status: status,
+            affectedSOPClassUID: request.affectedSOPClassUID,
+            affectedSOPInstanceUID: request.affectedSOPInstanceUID, errorComment: errorComment)
     }
 
     public var hasDataSet: Bool { false }

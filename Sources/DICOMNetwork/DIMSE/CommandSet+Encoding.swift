@@ -44,18 +44,21 @@ extension CommandSet {
         while buffer.readableBytes > 0 {
             let offset = buffer.readerIndex - start
             guard buffer.readableBytes >= Self.elementHeaderLength,
-                  let group = buffer.readInteger(endianness: .little, as: UInt16.self),
-                  let element = buffer.readInteger(endianness: .little, as: UInt16.self),
-                  let length = buffer.readInteger(endianness: .little, as: UInt32.self) else {
+                let group = buffer.readInteger(endianness: .little, as: UInt16.self),
+                let element = buffer.readInteger(endianness: .little, as: UInt16.self),
+                let length = buffer.readInteger(endianness: .little, as: UInt32.self)
+            else {
                 throw CommandSetError.truncatedElementHeader(offset: offset, remaining: buffer.readableBytes)
             }
             guard group == 0x0000 else {
                 throw CommandSetError.elementOutsideCommandGroup(group: group, element: element, offset: offset)
             }
             let tag = CommandTag(element)
-            guard UInt64(length) <= UInt64(buffer.readableBytes), let value = buffer.readBytes(length: Int(length)) else {
-                throw CommandSetError.valueLengthPastEnd(tag: tag, offset: offset, length: length,
-                                                         remaining: buffer.readableBytes)
+            guard UInt64(length) <= UInt64(buffer.readableBytes), let value = buffer.readBytes(length: Int(length))
+            else {
+                throw CommandSetError.valueLengthPastEnd(
+                    tag: tag, offset: offset, length: length,
+                    remaining: buffer.readableBytes)
             }
             if tag == .commandGroupLength {
                 if sawGroupLength { throw CommandSetError.duplicateTag(tag, offset: offset) }

@@ -57,7 +57,8 @@ public struct CommandSet: Equatable, Sendable {
         guard let bytes = values[tag] else { return nil }
         let isPadding: (UInt8) -> Bool = { $0 == 0x00 || $0 == 0x20 }
         guard let first = bytes.firstIndex(where: { !isPadding($0) }),
-              let last = bytes.lastIndex(where: { !isPadding($0) }) else { return "" }
+            let last = bytes.lastIndex(where: { !isPadding($0) })
+        else { return "" }
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 

@@ -21,11 +21,14 @@ public enum CommandSetError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .truncatedElementHeader(offset, remaining):
-            return "command set: expected an 8-byte element header at offset \(offset), only \(remaining) byte(s) remain"
+            return
+                "command set: expected an 8-byte element header at offset \(offset), only \(remaining) byte(s) remain"
         case let .valueLengthPastEnd(tag, offset, length, remaining):
-            return "command set: element \(tag) at offset \(offset) declares \(length) value byte(s), only \(remaining) remain"
+            return
+                "command set: element \(tag) at offset \(offset) declares \(length) value byte(s), only \(remaining) remain"
         case let .elementOutsideCommandGroup(group, element, offset):
-            return "command set: expected group 0000 elements only, found (\(hex4(group)),\(hex4(element))) at offset \(offset)"
+            return
+                "command set: expected group 0000 elements only, found (\(hex4(group)),\(hex4(element))) at offset \(offset)"
         case let .duplicateTag(tag, offset):
             return "command set: element \(tag) occurs again at offset \(offset) (each tag at most once, PS3.7 §6.3)"
         case let .invalidValueLength(tag, vr, length):

@@ -87,10 +87,11 @@ extension CommandSet {
     }
 
     func subOperationCounts() throws -> SubOperationCounts {
-        SubOperationCounts(remaining: try unsignedShort(.numberOfRemainingSuboperations),
-                           completed: try unsignedShort(.numberOfCompletedSuboperations),
-                           failed: try unsignedShort(.numberOfFailedSuboperations),
-                           warning: try unsignedShort(.numberOfWarningSuboperations))
+        SubOperationCounts(
+            remaining: try unsignedShort(.numberOfRemainingSuboperations),
+            completed: try unsignedShort(.numberOfCompletedSuboperations),
+            failed: try unsignedShort(.numberOfFailedSuboperations),
+            warning: try unsignedShort(.numberOfWarningSuboperations))
     }
 
     mutating func setSubOperationCounts(_ counts: SubOperationCounts) {

@@ -31,7 +31,7 @@ public enum DIMSEMessage: Equatable, Sendable {
         case .cGetRSP: self = .cGetRSP(try CGetRSP(commandSet: set))
         case .cCancelRQ: self = .cCancelRQ(try CCancelRQ(commandSet: set))
         case .nEventReportRQ, .nEventReportRSP, .nGetRQ, .nGetRSP, .nSetRQ, .nSetRSP, .nActionRQ, .nActionRSP,
-             .nCreateRQ, .nCreateRSP, .nDeleteRQ, .nDeleteRSP:
+            .nCreateRQ, .nCreateRSP, .nDeleteRQ, .nDeleteRSP:
             throw CommandSetError.unsupportedCommandField(raw)
         }
     }

@@ -24,8 +24,10 @@ public struct DIMSEMessageAccumulator: Sendable {
     private var assembler: DIMSEMessageAssembler
     private var pending: (contextID: UInt8, commandSet: CommandSet, dataSet: ByteBuffer)?
 
-    public init(maxCommandSetLength: Int = DIMSEMessageAssembler.defaultMaxCommandSetLength,
-                maxDataSetLength: Int = DIMSEMessageAccumulator.defaultMaxDataSetLength) {
+    public init(
+        maxCommandSetLength: Int = DIMSEMessageAssembler.defaultMaxCommandSetLength,
+        maxDataSetLength: Int = DIMSEMessageAccumulator.defaultMaxDataSetLength
+    ) {
         assembler = DIMSEMessageAssembler(maxCommandSetLength: maxCommandSetLength)
         self.maxDataSetLength = maxDataSetLength
     }
@@ -39,8 +41,9 @@ public struct DIMSEMessageAccumulator: Sendable {
                 pending = (contextID, commandSet, ByteBuffer())
             case .noDataSet:
                 if let message = pending {
-                    completed = DIMSEReceivedMessage(contextID: message.contextID, commandSet: message.commandSet,
-                                                     dataSet: nil)
+                    completed = DIMSEReceivedMessage(
+                        contextID: message.contextID, commandSet: message.commandSet,
+                        dataSet: nil)
                 }
                 pending = nil
             case let .dataFragment(fragment, isLast):
@@ -53,8 +56,9 @@ public struct DIMSEMessageAccumulator: Sendable {
                 var bytes = fragment
                 message.dataSet.writeBuffer(&bytes)
                 if isLast {
-                    completed = DIMSEReceivedMessage(contextID: message.contextID, commandSet: message.commandSet,
-                                                     dataSet: message.dataSet)
+                    completed = DIMSEReceivedMessage(
+                        contextID: message.contextID, commandSet: message.commandSet,
+                        dataSet: message.dataSet)
                 } else {
                     pending = message
                 }

@@ -53,7 +53,7 @@ public struct DIMSEMessageAssembler: Sendable {
             guard pdv.isCommand else {
                 throw DIMSEAssemblyError.dataSetBeforeCommand(contextID: pdv.contextID)
             }
-            state = .awaitingCommand(previousWithoutDataSet: nil) // drop our reference before appending
+            state = .awaitingCommand(previousWithoutDataSet: nil)  // drop our reference before appending
             return try appendCommand(pdv, to: bytes)
 
         case let .receivingDataSet(contextID):
@@ -68,15 +68,18 @@ public struct DIMSEMessageAssembler: Sendable {
         }
     }
 
-    private mutating func appendCommand(_ pdv: PresentationDataValue, to collected: ByteBuffer) throws
-        -> [DIMSEAssemblyEvent] {
+    private mutating func appendCommand(
+        _ pdv: PresentationDataValue, to collected: ByteBuffer
+    ) throws
+        -> [DIMSEAssemblyEvent]
+    {
         let total = collected.readableBytes + pdv.data.readableBytes
         guard total <= maxCommandSetLength else {
             throw DIMSEAssemblyError.commandSetTooLarge(limit: maxCommandSetLength, received: total)
         }
         var bytes: ByteBuffer
         if collected.readableBytes == 0 {
-            bytes = pdv.data // the usual case: the whole command set in one PDV, no copy
+            bytes = pdv.data  // the usual case: the whole command set in one PDV, no copy
         } else {
             bytes = collected
             var fragment = pdv.data

@@ -64,8 +64,10 @@ public struct DIMSEMessageFragmenter: Sendable {
         repeat {
             let length = min(remaining.readableBytes, maxFragmentLength)
             let fragment = remaining.readSlice(length: length)!
-            result.append(PresentationDataValue(contextID: contextID, isCommand: isCommand,
-                                                isLastFragment: remaining.readableBytes == 0, data: fragment))
+            result.append(
+                PresentationDataValue(
+                    contextID: contextID, isCommand: isCommand,
+                    isLastFragment: remaining.readableBytes == 0, data: fragment))
         } while remaining.readableBytes > 0
         return result
     }
@@ -92,8 +94,10 @@ public struct DIMSEDataSetStreamFragmenter: Sendable {
         var result: [PresentationDataValue] = []
         while buffered.readableBytes > maxFragmentLength {
             let fragment = buffered.readSlice(length: maxFragmentLength)!
-            result.append(PresentationDataValue(contextID: contextID, isCommand: false, isLastFragment: false,
-                                                data: fragment))
+            result.append(
+                PresentationDataValue(
+                    contextID: contextID, isCommand: false, isLastFragment: false,
+                    data: fragment))
         }
         if !result.isEmpty {
             // Keep only the remainder (≤ one fragment) so the emitted slices do not pin a growing buffer.

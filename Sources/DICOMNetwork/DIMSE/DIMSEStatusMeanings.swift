@@ -89,7 +89,7 @@ enum DIMSEStatusMeanings {
 
     /// PS3.4 C.4.2.1.5.
     static let move: [UInt16: String] = retrieve.merging([
-        0xA801: "Refused: Move Destination unknown",
+        0xA801: "Refused: Move Destination unknown"
     ]) { first, _ in first }
 
     /// PS3.4 C.4.3.1.4 (C-MOVE without A801).

@@ -10,8 +10,9 @@ public protocol SubOperationResponse: DIMSECommandMessage {
     var offendingElements: [UInt32]? { get }
     var errorComment: String? { get }
 
-    init(messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
-         subOperations: SubOperationCounts, hasIdentifier: Bool, offendingElements: [UInt32]?, errorComment: String?)
+    init(
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, affectedSOPClassUID: String?,
+        subOperations: SubOperationCounts, hasIdentifier: Bool, offendingElements: [UInt32]?, errorComment: String?)
 }
 
 extension SubOperationResponse {
@@ -29,12 +30,13 @@ extension SubOperationResponse {
 
     public init(commandSet set: CommandSet) throws {
         try set.requireCommandField(Self.commandField)
-        self.init(messageIDBeingRespondedTo: try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField),
-                  status: DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField)),
-                  affectedSOPClassUID: set.string(.affectedSOPClassUID),
-                  subOperations: try set.subOperationCounts(),
-                  hasIdentifier: set.hasDataSet,
-                  offendingElements: try set.attributeTags(.offendingElement),
-                  errorComment: set.string(.errorComment))
+        self.init(
+            messageIDBeingRespondedTo: try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField),
+            status: DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField)),
+            affectedSOPClassUID: set.string(.affectedSOPClassUID),
+            subOperations: try set.subOperationCounts(),
+            hasIdentifier: set.hasDataSet,
+            offendingElements: try set.attributeTags(.offendingElement),
+            errorComment: set.string(.errorComment))
     }
 }

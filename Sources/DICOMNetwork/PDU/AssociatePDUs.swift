@@ -14,10 +14,12 @@ public struct AssociateRQ: Equatable, Sendable {
     /// User information (item 0x50).
     public var userInformation: UserInformation
 
-    public init(protocolVersion: UInt16 = UpperLayerConstants.protocolVersion, calledAETitle: String,
-                callingAETitle: String,
-                applicationContextName: String = UpperLayerConstants.applicationContextName,
-                presentationContexts: [PresentationContextProposal], userInformation: UserInformation) {
+    public init(
+        protocolVersion: UInt16 = UpperLayerConstants.protocolVersion, calledAETitle: String,
+        callingAETitle: String,
+        applicationContextName: String = UpperLayerConstants.applicationContextName,
+        presentationContexts: [PresentationContextProposal], userInformation: UserInformation
+    ) {
         self.protocolVersion = protocolVersion
         self.calledAETitle = calledAETitle
         self.callingAETitle = callingAETitle
@@ -40,10 +42,12 @@ public struct AssociateAC: Equatable, Sendable {
     public var presentationContexts: [PresentationContextResult]
     public var userInformation: UserInformation
 
-    public init(protocolVersion: UInt16 = UpperLayerConstants.protocolVersion, calledAETitle: String,
-                callingAETitle: String,
-                applicationContextName: String = UpperLayerConstants.applicationContextName,
-                presentationContexts: [PresentationContextResult], userInformation: UserInformation) {
+    public init(
+        protocolVersion: UInt16 = UpperLayerConstants.protocolVersion, calledAETitle: String,
+        callingAETitle: String,
+        applicationContextName: String = UpperLayerConstants.applicationContextName,
+        presentationContexts: [PresentationContextResult], userInformation: UserInformation
+    ) {
         self.protocolVersion = protocolVersion
         self.calledAETitle = calledAETitle
         self.callingAETitle = callingAETitle

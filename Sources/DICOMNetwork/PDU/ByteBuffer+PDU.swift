@@ -12,7 +12,8 @@ extension ByteBuffer {
         self.writeInteger(UInt32(0))
         switch pdu {
         case .associateRQ(let rq):
-            self.writeAssociateFixedPart(version: rq.protocolVersion, called: rq.calledAETitle, calling: rq.callingAETitle)
+            self.writeAssociateFixedPart(
+                version: rq.protocolVersion, called: rq.calledAETitle, calling: rq.callingAETitle)
             self.writeItem(0x10) { $0.writeString(rq.applicationContextName) }
             for context in rq.presentationContexts {
                 self.writeItem(0x20) { item in
@@ -23,7 +24,8 @@ extension ByteBuffer {
             }
             self.writeUserInformation(rq.userInformation)
         case .associateAC(let ac):
-            self.writeAssociateFixedPart(version: ac.protocolVersion, called: ac.calledAETitle, calling: ac.callingAETitle)
+            self.writeAssociateFixedPart(
+                version: ac.protocolVersion, called: ac.calledAETitle, calling: ac.callingAETitle)
             self.writeItem(0x10) { $0.writeString(ac.applicationContextName) }
             for context in ac.presentationContexts {
                 self.writeItem(0x21) { item in

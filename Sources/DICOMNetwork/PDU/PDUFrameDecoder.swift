@@ -21,7 +21,8 @@ public enum PDUFrameDecoderError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .pduTooLong(type, length, maximum):
-            return "PDU type 0x\(String(type, radix: 16)) at offset 2: expected a PDU-length of at most \(maximum) bytes, found \(length)"
+            return
+                "PDU type 0x\(String(type, radix: 16)) at offset 2: expected a PDU-length of at most \(maximum) bytes, found \(length)"
         case let .truncatedPDU(buffered):
             return "connection closed inside a PDU: \(buffered) bytes of an incomplete PDU were left"
         }
@@ -47,8 +48,8 @@ public struct PDUFrameDecoder: NIOSingleStepByteToMessageDecoder {
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> PDUFrame? {
         guard buffer.readableBytes >= 6,
-              let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-              let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt32.self)
+            let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+            let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt32.self)
         else { return nil }
         guard UInt64(length) <= UInt64(self.maximumPDULength) else {
             throw PDUFrameDecoderError.pduTooLong(type: type, length: length, maximum: self.maximumPDULength)

@@ -8,8 +8,10 @@ public struct PDUParseError: Error, Equatable, CustomStringConvertible {
     public var found: String
     public var abortReason: AbortReason
 
-    public init(pduType: UInt8, field: String, offset: Int, expected: String, found: String,
-                abortReason: AbortReason = .invalidPDUParameterValue) {
+    public init(
+        pduType: UInt8, field: String, offset: Int, expected: String, found: String,
+        abortReason: AbortReason = .invalidPDUParameterValue
+    ) {
         self.pduType = pduType
         self.field = field
         self.offset = offset

@@ -34,20 +34,23 @@ extension PDUParser {
             switch itemType {
             case 0x10:
                 guard applicationContext == nil else {
-                    throw item.error("application context item", expected: "one item", found: "a second one",
-                                     reason: .unexpectedPDUParameter, at: itemOffset)
+                    throw item.error(
+                        "application context item", expected: "one item", found: "a second one",
+                        reason: .unexpectedPDUParameter, at: itemOffset)
                 }
                 applicationContext = try item.readTrimmedString(item.remaining, "application-context-name")
             case 0x20:
                 guard contexts.count < UpperLayerConstants.maximumPresentationContexts else {
-                    throw item.error("presentation context item", expected: "at most 128 presentation contexts",
-                                     found: "more", at: itemOffset)
+                    throw item.error(
+                        "presentation context item", expected: "at most 128 presentation contexts",
+                        found: "more", at: itemOffset)
                 }
                 contexts.append(try parseContextProposal(&item))
             case 0x50:
                 guard userInformation == nil else {
-                    throw item.error("user information item", expected: "one item", found: "a second one",
-                                     reason: .unexpectedPDUParameter, at: itemOffset)
+                    throw item.error(
+                        "user information item", expected: "one item", found: "a second one",
+                        reason: .unexpectedPDUParameter, at: itemOffset)
                 }
                 userInformation = try parseUserInformation(&item)
             default:
@@ -55,20 +58,24 @@ extension PDUParser {
             }
         }
         guard let applicationContext else {
-            throw reader.error("application context item", expected: "one item 0x10", found: "none",
-                               reason: .unexpectedPDUParameter)
+            throw reader.error(
+                "application context item", expected: "one item 0x10", found: "none",
+                reason: .unexpectedPDUParameter)
         }
         guard !contexts.isEmpty else {
-            throw reader.error("presentation context item", expected: "at least one item 0x20", found: "none",
-                               reason: .unexpectedPDUParameter)
+            throw reader.error(
+                "presentation context item", expected: "at least one item 0x20", found: "none",
+                reason: .unexpectedPDUParameter)
         }
         guard let userInformation else {
-            throw reader.error("user information item", expected: "one item 0x50", found: "none",
-                               reason: .unexpectedPDUParameter)
+            throw reader.error(
+                "user information item", expected: "one item 0x50", found: "none",
+                reason: .unexpectedPDUParameter)
         }
-        return AssociateRQ(protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
-                           callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
-                           presentationContexts: contexts, userInformation: userInformation)
+        return AssociateRQ(
+            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
+            callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
+            presentationContexts: contexts, userInformation: userInformation)
     }
 
     static func parseAssociateAC(_ reader: inout PDUReader) throws -> AssociateAC {
@@ -87,8 +94,9 @@ extension PDUParser {
                 applicationContext = try item.readTrimmedString(item.remaining, "application-context-name")
             case 0x21:
                 guard results.count < UpperLayerConstants.maximumPresentationContexts else {
-                    throw item.error("presentation context item", expected: "at most 128 presentation contexts",
-                                     found: "more", at: itemOffset)
+                    throw item.error(
+                        "presentation context item", expected: "at most 128 presentation contexts",
+                        found: "more", at: itemOffset)
                 }
                 results.append(try parseContextResult(&item))
             case 0x50:
@@ -98,16 +106,19 @@ extension PDUParser {
             }
         }
         guard let applicationContext else {
-            throw reader.error("application context item", expected: "one item 0x10", found: "none",
-                               reason: .unexpectedPDUParameter)
+            throw reader.error(
+                "application context item", expected: "one item 0x10", found: "none",
+                reason: .unexpectedPDUParameter)
         }
         guard let userInformation else {
-            throw reader.error("user information item", expected: "one item 0x50", found: "none",
-                               reason: .unexpectedPDUParameter)
+            throw reader.error(
+                "user information item", expected: "one item 0x50", found: "none",
+                reason: .unexpectedPDUParameter)
         }
-        return AssociateAC(protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
-                           callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
-                           presentationContexts: results, userInformation: userInformation)
+        return AssociateAC(
+            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
+            callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
+            presentationContexts: results, userInformation: userInformation)
     }
 
     static func readContextID(_ item: inout PDUReader) throws -> UInt8 {
@@ -139,22 +150,25 @@ extension PDUParser {
             switch sub.type {
             case 0x30:
                 guard abstractSyntax == nil else {
-                    throw item.error("abstract syntax sub-item", expected: "one", found: "a second one",
-                                     reason: .unexpectedPDUParameter, at: sub.offset)
+                    throw item.error(
+                        "abstract syntax sub-item", expected: "one", found: "a second one",
+                        reason: .unexpectedPDUParameter, at: sub.offset)
                 }
                 abstractSyntax = try sub.body.readTrimmedString(sub.body.remaining, "abstract-syntax-name")
             case 0x40:
                 transferSyntaxes.append(try sub.body.readTrimmedString(sub.body.remaining, "transfer-syntax-name"))
             default:
-                throw item.error("presentation context sub-item type", expected: "0x30 or 0x40",
-                                 found: "0x\(String(sub.type, radix: 16))", reason: .unrecognizedPDUParameter,
-                                 at: sub.offset)
+                throw item.error(
+                    "presentation context sub-item type", expected: "0x30 or 0x40",
+                    found: "0x\(String(sub.type, radix: 16))", reason: .unrecognizedPDUParameter,
+                    at: sub.offset)
             }
         }
         guard let abstractSyntax, !transferSyntaxes.isEmpty else {
-            throw item.error("presentation context \(id)", expected: "one abstract syntax and at least one transfer syntax",
-                             found: "\(abstractSyntax == nil ? 0 : 1) and \(transferSyntaxes.count)",
-                             reason: .unexpectedPDUParameter)
+            throw item.error(
+                "presentation context \(id)", expected: "one abstract syntax and at least one transfer syntax",
+                found: "\(abstractSyntax == nil ? 0 : 1) and \(transferSyntaxes.count)",
+                reason: .unexpectedPDUParameter)
         }
         return PresentationContextProposal(id: id, abstractSyntax: abstractSyntax, transferSyntaxes: transferSyntaxes)
     }
@@ -171,9 +185,10 @@ extension PDUParser {
             case 0x40:
                 transferSyntax = try sub.body.readTrimmedString(sub.body.remaining, "transfer-syntax-name")
             default:
-                throw item.error("presentation context sub-item type", expected: "0x40",
-                                 found: "0x\(String(sub.type, radix: 16))", reason: .unrecognizedPDUParameter,
-                                 at: sub.offset)
+                throw item.error(
+                    "presentation context sub-item type", expected: "0x40",
+                    found: "0x\(String(sub.type, radix: 16))", reason: .unrecognizedPDUParameter,
+                    at: sub.offset)
             }
         }
         return PresentationContextResult(id: id, rawResult: result, transferSyntax: transferSyntax)

@@ -12,12 +12,14 @@ extension PDUParser {
             switch sub.type {
             case 0x51:
                 guard sub.body.remaining == 4 else {
-                    throw sub.body.error("maximum-length-received sub-item length", expected: "4",
-                                         found: "\(sub.body.remaining)", at: sub.offset + 2)
+                    throw sub.body.error(
+                        "maximum-length-received sub-item length", expected: "4",
+                        found: "\(sub.body.remaining)", at: sub.offset + 2)
                 }
                 info.maximumLength = try sub.body.readUInt32("maximum-length-received")
             case 0x52:
-                info.implementationClassUID = try sub.body.readTrimmedString(sub.body.remaining, "implementation-class-uid")
+                info.implementationClassUID = try sub.body.readTrimmedString(
+                    sub.body.remaining, "implementation-class-uid")
             case 0x53:
                 let invoked = try sub.body.readUInt16("maximum-number-operations-invoked")
                 let performed = try sub.body.readUInt16("maximum-number-operations-performed")
@@ -30,13 +32,15 @@ extension PDUParser {
                 let scp = try sub.body.readUInt8("SCP-role")
                 info.roleSelections.append(RoleSelection(sopClassUID: uid, scuRole: scu != 0, scpRole: scp != 0))
             case 0x55:
-                info.implementationVersionName = try sub.body.readTrimmedString(sub.body.remaining,
-                                                                                "implementation-version-name")
+                info.implementationVersionName = try sub.body.readTrimmedString(
+                    sub.body.remaining,
+                    "implementation-version-name")
             case 0x56:
                 let uidLength = try sub.body.readUInt16("SOP-class-uid-length")
                 let uid = try sub.body.readTrimmedString(Int(uidLength), "SOP-class-uid")
                 let information = try sub.body.readBytes(sub.body.remaining, "service-class-application-information")
-                info.extendedNegotiations.append(ExtendedNegotiation(sopClassUID: uid, applicationInformation: information))
+                info.extendedNegotiations.append(
+                    ExtendedNegotiation(sopClassUID: uid, applicationInformation: information))
             default:
                 let body = try sub.body.readBytes(sub.body.remaining, "user information sub-item")
                 info.unknownSubItems.append(UnknownSubItem(type: sub.type, body: body))

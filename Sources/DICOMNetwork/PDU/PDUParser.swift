@@ -12,8 +12,9 @@ public enum PDUParser {
     public static func parse(_ frame: PDUFrame) throws -> PDU {
         var reader = PDUReader(pduType: frame.type, buffer: frame.body, offset: 6)
         guard let type = PDUType(rawValue: frame.type) else {
-            throw reader.error("PDU-type", expected: "0x01...0x07", found: "0x\(String(frame.type, radix: 16))",
-                               reason: .unrecognizedPDU, at: 0)
+            throw reader.error(
+                "PDU-type", expected: "0x01...0x07", found: "0x\(String(frame.type, radix: 16))",
+                reason: .unrecognizedPDU, at: 0)
         }
         switch type {
         case .associateRQ:
@@ -49,12 +50,14 @@ public enum PDUParser {
         var buffer = ByteBuffer(bytes: bytes)
         var decoder = PDUFrameDecoder(maximumPDULength: Int(UInt32.max))
         guard let frame = try decoder.decode(buffer: &buffer) else {
-            throw PDUParseError(pduType: bytes.first ?? 0, field: "PDU-length", offset: 2,
-                                expected: "a complete PDU", found: "\(bytes.count) bytes")
+            throw PDUParseError(
+                pduType: bytes.first ?? 0, field: "PDU-length", offset: 2,
+                expected: "a complete PDU", found: "\(bytes.count) bytes")
         }
         guard buffer.readableBytes == 0 else {
-            throw PDUParseError(pduType: frame.type, field: "PDU-length", offset: 2,
-                                expected: "\(bytes.count - 6)", found: "\(frame.body.readableBytes)")
+            throw PDUParseError(
+                pduType: frame.type, field: "PDU-length", offset: 2,
+                expected: "\(bytes.count - 6)", found: "\(frame.body.readableBytes)")
         }
         return try parse(frame)
     }
@@ -80,20 +83,24 @@ public enum PDUParser {
                 throw reader.error("PDV item-length", expected: "at least 2", found: "\(length)", at: itemOffset)
             }
             guard UInt64(length) <= UInt64(reader.remaining) else {
-                throw reader.error("PDV item-length",
-                                   expected: "at most \(reader.remaining) (the bytes left in the PDU)",
-                                   found: "\(length)", at: itemOffset)
+                throw reader.error(
+                    "PDV item-length",
+                    expected: "at most \(reader.remaining) (the bytes left in the PDU)",
+                    found: "\(length)", at: itemOffset)
             }
             var item = try reader.readChild(Int(length), "PDV item")
             let contextOffset = item.offset
             let contextID = try item.readUInt8("presentation-context-ID")
             guard contextID % 2 == 1 else {
-                throw item.error("presentation-context-ID", expected: "an odd number 1...255", found: "\(contextID)",
-                                 at: contextOffset)
+                throw item.error(
+                    "presentation-context-ID", expected: "an odd number 1...255", found: "\(contextID)",
+                    at: contextOffset)
             }
             let header = try item.readUInt8("message control header")
-            values.append(PresentationDataValue(contextID: contextID, isCommand: header & 0x01 != 0,
-                                                isLastFragment: header & 0x02 != 0, data: item.buffer))
+            values.append(
+                PresentationDataValue(
+                    contextID: contextID, isCommand: header & 0x01 != 0,
+                    isLastFragment: header & 0x02 != 0, data: item.buffer))
         }
         return values
     }

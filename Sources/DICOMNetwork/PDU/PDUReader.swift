@@ -17,10 +17,13 @@ struct PDUReader {
     var remaining: Int { buffer.readableBytes }
     var isAtEnd: Bool { buffer.readableBytes == 0 }
 
-    func error(_ field: String, expected: String, found: String,
-               reason: AbortReason = .invalidPDUParameterValue, at offset: Int? = nil) -> PDUParseError {
-        PDUParseError(pduType: pduType, field: field, offset: offset ?? self.offset, expected: expected,
-                      found: found, abortReason: reason)
+    func error(
+        _ field: String, expected: String, found: String,
+        reason: AbortReason = .invalidPDUParameterValue, at offset: Int? = nil
+    ) -> PDUParseError {
+        PDUParseError(
+            pduType: pduType, field: field, offset: offset ?? self.offset, expected: expected,
+            found: found, abortReason: reason)
     }
 
     private mutating func need(_ count: Int, _ field: String) throws {
@@ -70,14 +73,16 @@ struct PDUReader {
         let start = offset
         let bytes = try readBytes(count, field)
         if let bad = bytes.firstIndex(where: { !(0x20...0x7E).contains($0) && $0 != 0x00 }) {
-            throw error(field, expected: "printable ASCII text (0x20...0x7E)",
-                        found: "byte 0x\(String(bytes[bad], radix: 16)) at offset \(start + bad)", at: start)
+            throw error(
+                field, expected: "printable ASCII text (0x20...0x7E)",
+                found: "byte 0x\(String(bytes[bad], radix: 16)) at offset \(start + bad)", at: start)
         }
         let text = trimmedText(bytes)
         if let nul = text.utf8.firstIndex(of: 0x00) {
             let position = text.utf8.distance(from: text.utf8.startIndex, to: nul)
-            throw error(field, expected: "printable ASCII text (0x20...0x7E), NUL only as padding",
-                        found: "a NUL inside the text (byte \(position) of the trimmed value)", at: start)
+            throw error(
+                field, expected: "printable ASCII text (0x20...0x7E), NUL only as padding",
+                found: "a NUL inside the text (byte \(position) of the trimmed value)", at: start)
         }
         return text
     }
@@ -85,8 +90,9 @@ struct PDUReader {
     /// Splits off a child reader for an item body of `length` bytes; fails if it runs past the parent.
     mutating func readChild(_ length: Int, _ field: String) throws -> PDUReader {
         guard buffer.readableBytes >= length else {
-            throw error(field, expected: "an item length of at most \(buffer.readableBytes) (the bytes left in its parent)",
-                        found: "\(length)")
+            throw error(
+                field, expected: "an item length of at most \(buffer.readableBytes) (the bytes left in its parent)",
+                found: "\(length)")
         }
         let child = PDUReader(pduType: pduType, buffer: buffer.readSlice(length: length)!, offset: offset)
         offset += length

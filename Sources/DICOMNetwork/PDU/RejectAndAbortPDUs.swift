@@ -88,7 +88,8 @@ public struct AbortPDU: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         let sourceText = AbortSource(rawValue: source).map(\.description) ?? "source \(source)"
         let reasonText = AbortReason(rawValue: reason).map(\.description) ?? "reason \(reason)"
-        return source == 2 ? "\(sourceText): \(reasonText) (\(source)/\(reason))" : "\(sourceText) (\(source)/\(reason))"
+        return source == 2
+            ? "\(sourceText): \(reasonText) (\(source)/\(reason))" : "\(sourceText) (\(source)/\(reason))"
     }
 }
 

@@ -19,10 +19,12 @@ public struct UserInformation: Equatable, Sendable {
     /// Sub-items this implementation does not interpret (0x57, 0x58, 0x59, …), kept verbatim.
     public var unknownSubItems: [UnknownSubItem]
 
-    public init(maximumLength: UInt32? = nil, implementationClassUID: String? = nil,
-                asynchronousOperationsWindow: AsynchronousOperationsWindow? = nil,
-                roleSelections: [RoleSelection] = [], implementationVersionName: String? = nil,
-                extendedNegotiations: [ExtendedNegotiation] = [], unknownSubItems: [UnknownSubItem] = []) {
+    public init(
+        maximumLength: UInt32? = nil, implementationClassUID: String? = nil,
+        asynchronousOperationsWindow: AsynchronousOperationsWindow? = nil,
+        roleSelections: [RoleSelection] = [], implementationVersionName: String? = nil,
+        extendedNegotiations: [ExtendedNegotiation] = [], unknownSubItems: [UnknownSubItem] = []
+    ) {
         self.maximumLength = maximumLength
         self.implementationClassUID = implementationClassUID
         self.asynchronousOperationsWindow = asynchronousOperationsWindow

@@ -39,13 +39,16 @@ extension DICOMAssociation {
                 guard message.answeredStatus == nil else { continue }
                 try await send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
             case .cFindRQ(let request):
-                try await send(CFindRSP(respondingTo: request, status: .sopClassNotSupported), contextID: message.contextID)
+                try await send(
+                    CFindRSP(respondingTo: request, status: .sopClassNotSupported), contextID: message.contextID)
             case .cMoveRQ(let request):
-                try await send(CMoveRSP(respondingTo: request, status: .sopClassNotSupported, subOperations: SubOperationCounts()),
-                               contextID: message.contextID)
+                try await send(
+                    CMoveRSP(respondingTo: request, status: .sopClassNotSupported, subOperations: SubOperationCounts()),
+                    contextID: message.contextID)
             case .cGetRQ(let request):
-                try await send(CGetRSP(respondingTo: request, status: .sopClassNotSupported, subOperations: SubOperationCounts()),
-                               contextID: message.contextID)
+                try await send(
+                    CGetRSP(respondingTo: request, status: .sopClassNotSupported, subOperations: SubOperationCounts()),
+                    contextID: message.contextID)
             case .cCancelRQ:
                 continue
             case .cEchoRSP, .cStoreRSP, .cFindRSP, .cMoveRSP, .cGetRSP:

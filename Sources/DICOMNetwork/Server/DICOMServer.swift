@@ -19,9 +19,11 @@ public final class DICOMServer: Sendable {
     }
 
     /// Binds and starts accepting. `port` 0 picks a free port (see `port`).
-    public static func start(host: String = "127.0.0.1", port: Int = 0, configuration: ServerConfiguration,
-                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                             service: @escaping @Sendable (DICOMAssociation) async -> Void) async throws -> DICOMServer {
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, configuration: ServerConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        service: @escaping @Sendable (DICOMAssociation) async -> Void
+    ) async throws -> DICOMServer {
         let registry = ConnectionRegistry()
         var policy = configuration.policy
         policy.maximumPDULength = configuration.association.maximumPDULength
@@ -31,8 +33,9 @@ public final class DICOMServer: Sendable {
         let hooks = AssociationHandler.AcceptorHooks(
             decide: { request, address in
                 guard registry.openCount <= maximum else { return .reject(.localLimitExceeded) }
-                let info = AssociationRequestInfo(callingAETitle: request.callingAETitle,
-                                                  calledAETitle: request.calledAETitle, peerAddress: address)
+                let info = AssociationRequestInfo(
+                    callingAETitle: request.callingAETitle,
+                    calledAETitle: request.calledAETitle, peerAddress: address)
                 if let rejection = admission?(info) { return .reject(rejection) }
                 return AssociationAcceptor.decide(request: request, policy: acceptancePolicy)
             },
@@ -55,11 +58,13 @@ public final class DICOMServer: Sendable {
                     guard registry.register(channel) else {
                         throw AssociationError.notEstablished  // shutting down: refuse the connection
                     }
-                    let handler = AssociationHandler(side: .acceptor(hooks), configuration: associationConfiguration,
-                                                     establishedPromise: channel.eventLoop.makePromise(),
-                                                     closedPromise: channel.eventLoop.makePromise())
-                    try channel.pipeline.syncOperations.addPipeline(handler: handler,
-                                                                    configuration: associationConfiguration)
+                    let handler = AssociationHandler(
+                        side: .acceptor(hooks), configuration: associationConfiguration,
+                        establishedPromise: channel.eventLoop.makePromise(),
+                        closedPromise: channel.eventLoop.makePromise())
+                    try channel.pipeline.syncOperations.addPipeline(
+                        handler: handler,
+                        configuration: associationConfiguration)
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()

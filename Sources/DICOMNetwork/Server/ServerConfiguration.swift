@@ -21,8 +21,10 @@ public struct ServerConfiguration: Sendable {
     /// A-ASSOCIATE-RJ to refuse, e.g. `.callingAETitleNotRecognized`. Runs on the event loop: keep it quick.
     public var admission: (@Sendable (AssociationRequestInfo) -> AssociateRJ?)?
 
-    public init(policy: AcceptancePolicy, association: AssociationConfiguration = AssociationConfiguration(),
-                maximumAssociations: Int = 16, admission: (@Sendable (AssociationRequestInfo) -> AssociateRJ?)? = nil) {
+    public init(
+        policy: AcceptancePolicy, association: AssociationConfiguration = AssociationConfiguration(),
+        maximumAssociations: Int = 16, admission: (@Sendable (AssociationRequestInfo) -> AssociateRJ?)? = nil
+    ) {
         precondition(maximumAssociations > 0, "maximumAssociations must be positive")
         self.policy = policy
         self.association = association

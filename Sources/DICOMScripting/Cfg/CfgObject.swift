@@ -20,7 +20,9 @@ final class CfgObject {
 
     private static func makeType() -> LuaUserdataType<CfgObject> {
         let type = LuaUserdataType<CfgObject>(name: "cfg")
-        type.describe = { object in "cfg object (\(object.configuration.scope.rawValue): \(object.configuration.filePath))" }
+        type.describe = { object in
+            "cfg object (\(object.configuration.scope.rawValue): \(object.configuration.filePath))"
+        }
 
         type.method("set_application_entity") { object, arguments in
             let method = "set_application_entity"
@@ -31,7 +33,8 @@ final class CfgObject {
             return []
         }
         type.method("get_application_entity") { object, arguments in
-            let entity = try object.configuration.applicationEntity(named: try arguments.string(0, "get_application_entity"))
+            let entity = try object.configuration.applicationEntity(
+                named: try arguments.string(0, "get_application_entity"))
             return [try record(entity, arguments)]
         }
         type.method("get_application_entities") { object, arguments in
@@ -41,7 +44,8 @@ final class CfgObject {
             return [LuaValue(records), .integer(Int64(records.count))]
         }
         type.method("remove_application_entity") { object, arguments in
-            try object.configuration.removeApplicationEntity(named: try arguments.string(0, "remove_application_entity"))
+            try object.configuration.removeApplicationEntity(
+                named: try arguments.string(0, "remove_application_entity"))
             return []
         }
         type.method("get_service_lists") { _, _ in stringsAndCount(Configuration.serviceLists) }
@@ -62,7 +66,8 @@ final class CfgObject {
                     try object.configuration.setValue(number, forKey: key)
                 }
             case .nil, .table, .function, .reference:
-                throw LuaScriptError("bad argument #2 to 'set_value' (string, number or boolean expected, got \(arguments[1].typeName))")
+                throw LuaScriptError(
+                    "bad argument #2 to 'set_value' (string, number or boolean expected, got \(arguments[1].typeName))")
             }
             return []
         }
@@ -89,7 +94,9 @@ final class CfgObject {
             // The service reads the system configuration: binding it creates the file when it is missing.
             let system = try Configuration(scope: .system, locations: locations)
             let path = system.filePath
-            let answer = try object.runLoop.awaitBlocking { try StorageServiceControl.perform(command, systemConfigurationPath: path) }
+            let answer = try object.runLoop.awaitBlocking {
+                try StorageServiceControl.perform(command, systemConfigurationPath: path)
+            }
             return [LuaValue(answer)]
         }
         return type
@@ -102,7 +109,9 @@ final class CfgObject {
         case .integer(let number): return String(number)
         case .number(let number): return Int64(exactly: number).map(String.init) ?? String(number)
         case .nil, .boolean, .table, .function, .reference:
-            throw LuaScriptError("bad argument #\(index + 1) to '\(method)' (number or string expected, got \(arguments[index].typeName))")
+            throw LuaScriptError(
+                "bad argument #\(index + 1) to '\(method)' (number or string expected, got \(arguments[index].typeName))"
+            )
         }
     }
 

@@ -13,8 +13,9 @@ enum DataSetKeys {
             if let tag = DataSet.tag(named: text) ?? DataDictionary.entry(forKeywordIgnoringCase: text)?.tag {
                 return tag
             }
-            throw LuaScriptError("\(method): unknown DICOM keyword or tag '\(text)' (expected a keyword such as "
-                                 + "PatientName or a tag such as '0010,0010')")
+            throw LuaScriptError(
+                "\(method): unknown DICOM keyword or tag '\(text)' (expected a keyword such as "
+                    + "PatientName or a tag such as '0010,0010')")
         case .integer(let value):
             guard let tagValue = UInt32(exactly: value) else {
                 throw LuaScriptError("\(method): a tag number must be 0 to 0xFFFFFFFF, got \(value)")

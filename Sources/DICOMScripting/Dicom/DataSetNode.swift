@@ -23,7 +23,9 @@ final class DataSetNode {
     let sourceApplicationEntityTitle: String?
 
     /// A root node holding `dataSet`.
-    init(root dataSet: DataSet, sourceTransferSyntax: TransferSyntax? = nil, sourceApplicationEntityTitle: String? = nil) {
+    init(
+        root dataSet: DataSet, sourceTransferSyntax: TransferSyntax? = nil, sourceApplicationEntityTitle: String? = nil
+    ) {
         detached = dataSet
         link = nil
         self.sourceTransferSyntax = sourceTransferSyntax

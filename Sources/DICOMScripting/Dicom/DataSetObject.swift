@@ -42,8 +42,10 @@ enum DataSetObject {
                 guard position < snapshot.elements.count else { return [.nil] }
                 let element = snapshot.elements[position]
                 position += 1
-                return [LuaValue(DataSetValueReading.keyOf(element.tag)),
-                        try DataSetValueReading.value(of: element, in: node, dataSet: snapshot, arguments: call)]
+                return [
+                    LuaValue(DataSetValueReading.keyOf(element.tag)),
+                    try DataSetValueReading.value(of: element, in: node, dataSet: snapshot, arguments: call),
+                ]
             }
             return [iterator, .nil, .nil]
         }
@@ -52,8 +54,10 @@ enum DataSetObject {
     }
 
     /// The value of the element `key` names, nil when absent.
-    private static func value(of key: LuaValue, in node: DataSetNode, method: String,
-                              arguments: LuaArguments) throws -> LuaValue {
+    private static func value(
+        of key: LuaValue, in node: DataSetNode, method: String,
+        arguments: LuaArguments
+    ) throws -> LuaValue {
         let tag = try DataSetKeys.tag(for: key, method: method)
         let dataSet = node.dataSet
         guard let element = dataSet[tag] else { return .nil }
@@ -62,7 +66,8 @@ enum DataSetObject {
 
     /// `tostring(ds)`: "dataset: 42 elements, SOP Instance UID 1.2.3".
     static func describe(_ dataSet: DataSet, isItem: Bool) -> String {
-        var text = "dataset\(isItem ? " (sequence item)" : ""): \(dataSet.count) element\(dataSet.count == 1 ? "" : "s")"
+        var text =
+            "dataset\(isItem ? " (sequence item)" : ""): \(dataSet.count) element\(dataSet.count == 1 ? "" : "s")"
         if let uid = dataSet.string(.sopInstanceUID), !uid.isEmpty { text += ", SOP Instance UID \(uid)" }
         return text
     }

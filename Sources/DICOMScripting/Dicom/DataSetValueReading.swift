@@ -13,15 +13,19 @@ import LuaBridge
 /// Several values make an array; one value a scalar; an element present with an empty value reads as "".
 enum DataSetValueReading {
     /// The Lua value of `element` of `node` (`arguments` makes the item objects of a sequence).
-    static func value(of element: DataElement, in node: DataSetNode, dataSet: DataSet,
-                      arguments: LuaArguments) throws -> LuaValue {
+    static func value(
+        of element: DataElement, in node: DataSetNode, dataSet: DataSet,
+        arguments: LuaArguments
+    ) throws -> LuaValue {
         switch element.value {
         case .sequence(let items):
             var objects: [LuaValue] = []
             objects.reserveCapacity(items.count)
             for index in items.indices {
-                objects.append(try arguments.makeUserdata(DataSetNode(item: index, of: element.tag, in: node),
-                                                          of: DataSetObject.type))
+                objects.append(
+                    try arguments.makeUserdata(
+                        DataSetNode(item: index, of: element.tag, in: node),
+                        of: DataSetObject.type))
             }
             return LuaValue(objects)
         case .encapsulated(let pixels):

@@ -23,7 +23,8 @@ enum DicomModule {
         let maximum = ScriptEnvironment.maximumSleep
         guard let seconds = arguments[0].doubleValue, seconds.isFinite, seconds >= 0, seconds <= maximum else {
             throw LuaScriptError(
-                "sleep: expected a number of seconds from 0 to \(Int(maximum)), got \(arguments[0].typeName) \(arguments[0])")
+                "sleep: expected a number of seconds from 0 to \(Int(maximum)), got \(arguments[0].typeName) \(arguments[0])"
+            )
         }
         runLoop.run(until: { false }, timeout: seconds)
         return []
@@ -35,8 +36,9 @@ enum DicomModule {
     /// `read: <path>: <problem (at byte offset n)>`.
     private static func read(_ arguments: LuaArguments) throws -> [LuaValue] {
         let path = try arguments.string(0, "read")
-        let options = try LuaNames.keywords(try arguments.optionalTable(1, "read"), method: "read",
-                                            allowed: ["stop_before_pixels"])
+        let options = try LuaNames.keywords(
+            try arguments.optionalTable(1, "read"), method: "read",
+            allowed: ["stop_before_pixels"])
         let file: DICOMFile
         do {
             file = try DICOMFile.read(path: path)
@@ -46,8 +48,9 @@ enum DicomModule {
         var dataSet = file.dataSet
         dataSet.removeAll { $0.group == 0x0002 }
         if options["stop_before_pixels"]?.isTruthy == true { dataSet.removeAll { $0 >= .pixelData } }
-        let node = DataSetNode(root: dataSet, sourceTransferSyntax: file.transferSyntax,
-                               sourceApplicationEntityTitle: file.meta.string(.sourceApplicationEntityTitle))
+        let node = DataSetNode(
+            root: dataSet, sourceTransferSyntax: file.transferSyntax,
+            sourceApplicationEntityTitle: file.meta.string(.sourceApplicationEntityTitle))
         // The data set's memory is Swift's, invisible to Lua's collector: without this, reading many files
         // in a loop kept every unreachable data set until Lua's own (tiny) heap doubled (524 MiB for 1000
         // files of 512 KiB).
@@ -66,21 +69,25 @@ enum DicomModule {
     /// syntax defaults to the one the data set was read in, else Explicit VR Little Endian.
     private static func write(_ arguments: LuaArguments) throws -> [LuaValue] {
         let path = try arguments.string(0, "write")
-        guard case .reference(let reference) = arguments[1], let node = try? reference.object(of: DataSetObject.type) else {
+        guard case .reference(let reference) = arguments[1], let node = try? reference.object(of: DataSetObject.type)
+        else {
             throw LuaScriptError("bad argument #2 to 'write' (dataset expected, got \(arguments[1].typeName))")
         }
-        let options = try LuaNames.keywords(try arguments.optionalTable(2, "write"), method: "write",
-                                            allowed: ["transfer_syntax"])
+        let options = try LuaNames.keywords(
+            try arguments.optionalTable(2, "write"), method: "write",
+            allowed: ["transfer_syntax"])
         var transferSyntax = node.sourceTransferSyntax ?? .explicitVRLittleEndian
         if let requested = options["transfer_syntax"] {
             guard let uid = requested.stringValue, TransferSyntax.isKnown(uid: uid) else {
                 let known = TransferSyntax.known.map(\.uid).joined(separator: ", ")
-                throw LuaScriptError("write: transfer_syntax must be one of \(known), got \(requested.typeName) \(requested)")
+                throw LuaScriptError(
+                    "write: transfer_syntax must be one of \(known), got \(requested.typeName) \(requested)")
             }
             transferSyntax = TransferSyntax.from(uid: uid)
         }
-        let file = DICOMFile(dataSet: node.dataSet, transferSyntax: transferSyntax,
-                             sourceApplicationEntityTitle: node.sourceApplicationEntityTitle)
+        let file = DICOMFile(
+            dataSet: node.dataSet, transferSyntax: transferSyntax,
+            sourceApplicationEntityTitle: node.sourceApplicationEntityTitle)
         do {
             try file.write(to: path)
         } catch {

@@ -16,16 +16,20 @@ public struct ApplicationEntity: Equatable, Hashable, Sendable {
     public let serviceType: ServiceType
 
     /// Makes a checked application entity. `method` names the API method in error messages.
-    public init(name: String, aeTitle: String, hostname: String, port: Int,
-                serviceList: ServiceList, serviceType: ServiceType,
-                method: String = "set_application_entity") throws {
+    public init(
+        name: String, aeTitle: String, hostname: String, port: Int,
+        serviceList: ServiceList, serviceType: ServiceType,
+        method: String = "set_application_entity"
+    ) throws {
         self.name = try ApplicationEntityValidation.checkName(name, method: method)
         self.aeTitle = try ApplicationEntityValidation.checkAETitle(aeTitle, method: method)
         self.hostname = try ApplicationEntityValidation.checkHostname(hostname, method: method)
         self.port = try ApplicationEntityValidation.checkPort(port, method: method)
         guard serviceList.serviceType == serviceType else {
-            throw ConfigurationError(method, "service list \(serviceList.rawValue) goes with service type "
-                                     + "\(serviceList.serviceType.rawValue), got \(serviceType.rawValue)")
+            throw ConfigurationError(
+                method,
+                "service list \(serviceList.rawValue) goes with service type "
+                    + "\(serviceList.serviceType.rawValue), got \(serviceType.rawValue)")
         }
         self.serviceList = serviceList
         self.serviceType = serviceType
@@ -34,20 +38,27 @@ public struct ApplicationEntity: Equatable, Hashable, Sendable {
     /// Makes a checked application entity from the loosely typed values a script passes to
     /// `set_application_entity`: the port as a number or a numeric string, the service list and type by
     /// name, case-insensitively (as IDL accepts both spellings of the port, reference §1.5).
-    public init(name: String, aeTitle: String, hostname: String, port: String,
-                serviceList: String, serviceType: String,
-                method: String = "set_application_entity") throws {
+    public init(
+        name: String, aeTitle: String, hostname: String, port: String,
+        serviceList: String, serviceType: String,
+        method: String = "set_application_entity"
+    ) throws {
         let portNumber = try ApplicationEntityValidation.parsePort(port, method: method)
         guard let list = ServiceList(named: serviceList) else {
-            throw ConfigurationError(method, "service list must be one of \(ServiceList.names.joined(separator: ", ")), "
-                                     + "got \(quoted(serviceList))")
+            throw ConfigurationError(
+                method,
+                "service list must be one of \(ServiceList.names.joined(separator: ", ")), "
+                    + "got \(quoted(serviceList))")
         }
         guard let type = ServiceType(named: serviceType) else {
-            throw ConfigurationError(method, "service type must be one of \(ServiceType.names.joined(separator: ", ")), "
-                                     + "got \(quoted(serviceType))")
+            throw ConfigurationError(
+                method,
+                "service type must be one of \(ServiceType.names.joined(separator: ", ")), "
+                    + "got \(quoted(serviceType))")
         }
-        try self.init(name: name, aeTitle: aeTitle, hostname: hostname, port: portNumber,
-                      serviceList: list, serviceType: type, method: method)
+        try self.init(
+            name: name, aeTitle: aeTitle, hostname: hostname, port: portNumber,
+            serviceList: list, serviceType: type, method: method)
     }
 }
 

@@ -13,7 +13,8 @@ public enum ApplicationEntityValidation {
             throw ConfigurationError(method, "AE name must not be empty or blank, got \(quoted(name))")
         }
         if name.count > maximumNameLength {
-            throw ConfigurationError(method, "AE name must be at most \(maximumNameLength) characters, got \(name.count) (\(quoted(name)))")
+            throw ConfigurationError(
+                method, "AE name must be at most \(maximumNameLength) characters, got \(name.count) (\(quoted(name)))")
         }
         if name.unicodeScalars.contains(where: isControl) {
             throw ConfigurationError(method, "AE name must not contain control characters, got \(quoted(name))")
@@ -25,16 +26,24 @@ public enum ApplicationEntityValidation {
     /// backslash; leading and trailing spaces are not significant and are removed; not all spaces.
     static func checkAETitle(_ title: String, method: String) throws -> String {
         if let bad = title.unicodeScalars.first(where: { !($0.value >= 0x20 && $0.value <= 0x7E) || $0 == "\\" }) {
-            let what = bad == "\\" ? "a backslash" : isControl(bad) ? "a control character" : "the non-ASCII character '\(bad)'"
-            throw ConfigurationError(method, "AE title must use the DICOM default character repertoire without "
-                                     + "backslash or control characters (PS3.5 §6.2), got \(what) in \(quoted(title))")
+            let what =
+                bad == "\\"
+                ? "a backslash" : isControl(bad) ? "a control character" : "the non-ASCII character '\(bad)'"
+            throw ConfigurationError(
+                method,
+                "AE title must use the DICOM default character repertoire without "
+                    + "backslash or control characters (PS3.5 §6.2), got \(what) in \(quoted(title))")
         }
         let trimmed = String(title.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
         if trimmed.isEmpty {
-            throw ConfigurationError(method, "AE title must be 1-\(maximumAETitleLength) characters, not empty or all spaces, got \(quoted(title))")
+            throw ConfigurationError(
+                method,
+                "AE title must be 1-\(maximumAETitleLength) characters, not empty or all spaces, got \(quoted(title))")
         }
         if trimmed.count > maximumAETitleLength {
-            throw ConfigurationError(method, "AE title must be 1-\(maximumAETitleLength) characters, got \(trimmed.count) (\(quoted(trimmed)))")
+            throw ConfigurationError(
+                method,
+                "AE title must be 1-\(maximumAETitleLength) characters, got \(trimmed.count) (\(quoted(trimmed)))")
         }
         return trimmed
     }
@@ -44,10 +53,12 @@ public enum ApplicationEntityValidation {
             throw ConfigurationError(method, "hostname must not be empty")
         }
         if host.utf8.count > maximumHostnameLength {
-            throw ConfigurationError(method, "hostname must be at most \(maximumHostnameLength) bytes, got \(host.utf8.count)")
+            throw ConfigurationError(
+                method, "hostname must be at most \(maximumHostnameLength) bytes, got \(host.utf8.count)")
         }
         if host.unicodeScalars.contains(where: { isControl($0) || $0 == " " }) {
-            throw ConfigurationError(method, "hostname must not contain spaces or control characters, got \(quoted(host))")
+            throw ConfigurationError(
+                method, "hostname must not contain spaces or control characters, got \(quoted(host))")
         }
         return host
     }

@@ -55,18 +55,24 @@ public final class Configuration: @unchecked Sendable {
 
     /// Creates or changes an AE (`set_application_entity`), pending until `commit()`. The port may be a
     /// numeric string; the service list and type are matched ignoring case.
-    public func setApplicationEntity(name: String, aeTitle: String, hostname: String, port: String,
-                                     serviceList: String, serviceType: String) throws {
-        let entity = try ApplicationEntity(name: name, aeTitle: aeTitle, hostname: hostname, port: port,
-                                           serviceList: serviceList, serviceType: serviceType)
+    public func setApplicationEntity(
+        name: String, aeTitle: String, hostname: String, port: String,
+        serviceList: String, serviceType: String
+    ) throws {
+        let entity = try ApplicationEntity(
+            name: name, aeTitle: aeTitle, hostname: hostname, port: port,
+            serviceList: serviceList, serviceType: serviceType)
         try setApplicationEntity(entity)
     }
 
     /// Creates or changes an AE (`set_application_entity`), pending until `commit()`.
-    public func setApplicationEntity(name: String, aeTitle: String, hostname: String, port: Int,
-                                     serviceList: ServiceList, serviceType: ServiceType) throws {
-        let entity = try ApplicationEntity(name: name, aeTitle: aeTitle, hostname: hostname, port: port,
-                                           serviceList: serviceList, serviceType: serviceType)
+    public func setApplicationEntity(
+        name: String, aeTitle: String, hostname: String, port: Int,
+        serviceList: ServiceList, serviceType: ServiceType
+    ) throws {
+        let entity = try ApplicationEntity(
+            name: name, aeTitle: aeTitle, hostname: hostname, port: port,
+            serviceList: serviceList, serviceType: serviceType)
         try setApplicationEntity(entity)
     }
 
@@ -88,8 +94,10 @@ public final class Configuration: @unchecked Sendable {
     public func applicationEntities(serviceType: String? = nil) throws -> [ApplicationEntity] {
         guard let serviceType else { return current.applicationEntities }
         guard let type = ServiceType(named: serviceType) else {
-            throw ConfigurationError("get_application_entities", "service_type must be one of "
-                                     + "\(ServiceType.names.joined(separator: ", ")), got \(quoted(serviceType))")
+            throw ConfigurationError(
+                "get_application_entities",
+                "service_type must be one of "
+                    + "\(ServiceType.names.joined(separator: ", ")), got \(quoted(serviceType))")
         }
         return current.applicationEntities(ofType: type)
     }
@@ -123,7 +131,9 @@ public final class Configuration: @unchecked Sendable {
 
     /// Sets a timeout key from a number of seconds.
     public func setValue(_ value: Double, forKey key: String) throws {
-        guard value.isFinite else { throw ConfigurationError("set_value", "\(key) must be a finite number, got \(value)") }
+        guard value.isFinite else {
+            throw ConfigurationError("set_value", "\(key) must be a finite number, got \(value)")
+        }
         try setValue(ConfigurationValueRules.formatSeconds(value), forKey: key)
     }
 
@@ -151,14 +161,17 @@ public final class Configuration: @unchecked Sendable {
         let merged: ConfigurationDocument
         do {
             merged = try file.withExclusiveLock { () throws -> ConfigurationDocument in
-                let onDisk = try ConfigurationLoader.readExisting(file, scope: scope, locations: locations, method: "commit")
+                let onDisk = try ConfigurationLoader.readExisting(
+                    file, scope: scope, locations: locations, method: "commit")
                 var result = onDisk ?? fallback
                 for edit in pending {
                     do {
                         try edit.apply(to: &result, method: "commit")
                     } catch let error as ConfigurationError {
-                        throw ConfigurationError("commit", "cannot apply the pending changes to \(file.path) as another process "
-                                                 + "left it: \(error.problem); nothing was written")
+                        throw ConfigurationError(
+                            "commit",
+                            "cannot apply the pending changes to \(file.path) as another process "
+                                + "left it: \(error.problem); nothing was written")
                     }
                 }
                 if onDisk == nil || !pending.isEmpty || mustCreate {
@@ -167,8 +180,10 @@ public final class Configuration: @unchecked Sendable {
                 return result
             }
         } catch let error as ConfigurationFile.SystemError {
-            let inMemory = mustCreate ? " (this configuration has been working from in-memory defaults: \(creationFailure!))" : ""
-            throw ConfigurationError("commit", "cannot write \(file.path): \(error.message)\(inMemory); nothing was saved")
+            let inMemory =
+                mustCreate ? " (this configuration has been working from in-memory defaults: \(creationFailure!))" : ""
+            throw ConfigurationError(
+                "commit", "cannot write \(file.path): \(error.message)\(inMemory); nothing was saved")
         }
         base = merged
         working = merged
@@ -193,7 +208,7 @@ public final class Configuration: @unchecked Sendable {
         try locked {
             var changed = working
             if case .removeEntity(let name) = edit {
-                try changed.removeApplicationEntity(named: name, method: method)   // an unknown name throws here
+                try changed.removeApplicationEntity(named: name, method: method)  // an unknown name throws here
             } else {
                 try edit.apply(to: &changed, method: method)
             }
@@ -204,8 +219,10 @@ public final class Configuration: @unchecked Sendable {
     }
 
     private func unknownKey(_ key: String, method: String) -> ConfigurationError {
-        ConfigurationError(method, "unknown key \(quoted(key)) (expected one of "
-                           + "\(ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")))")
+        ConfigurationError(
+            method,
+            "unknown key \(quoted(key)) (expected one of "
+                + "\(ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

@@ -10,14 +10,18 @@ public enum ConfigurationDefaults {
     /// Host `localhost`; the storage SCP on port 2510, the SCUs on 9999 (IDL's convention for SCU entries).
     public static let applicationEntities: [ApplicationEntity] = [
         // The titles are constants that pass validation; `try!` cannot fail.
-        try! ApplicationEntity(name: queryRetrieveSCUName, aeTitle: "DICOMLUA_QR_SCU", hostname: "localhost", port: 9999,
-                               serviceList: .querySCU, serviceType: .querySCU),
-        try! ApplicationEntity(name: storageSCPName, aeTitle: "DICOMLUA_STORE", hostname: "localhost", port: 2510,
-                               serviceList: .storageSCP, serviceType: .storageSCP),
-        try! ApplicationEntity(name: storageSCUName, aeTitle: "DICOMLUA_STORSCU", hostname: "localhost", port: 9999,
-                               serviceList: .storageSCU, serviceType: .storageSCU),
-        try! ApplicationEntity(name: echoSCUName, aeTitle: "DICOMLUA_ECHO", hostname: "localhost", port: 9999,
-                               serviceList: .echoSCU, serviceType: .echoSCU),
+        try! ApplicationEntity(
+            name: queryRetrieveSCUName, aeTitle: "DICOMLUA_QR_SCU", hostname: "localhost", port: 9999,
+            serviceList: .querySCU, serviceType: .querySCU),
+        try! ApplicationEntity(
+            name: storageSCPName, aeTitle: "DICOMLUA_STORE", hostname: "localhost", port: 2510,
+            serviceList: .storageSCP, serviceType: .storageSCP),
+        try! ApplicationEntity(
+            name: storageSCUName, aeTitle: "DICOMLUA_STORSCU", hostname: "localhost", port: 9999,
+            serviceList: .storageSCU, serviceType: .storageSCU),
+        try! ApplicationEntity(
+            name: echoSCUName, aeTitle: "DICOMLUA_ECHO", hostname: "localhost", port: 9999,
+            serviceList: .echoSCU, serviceType: .echoSCU),
     ]
 
     /// True for the names of the four default AEs.
@@ -34,7 +38,8 @@ public enum ConfigurationDefaults {
         return values
     }
 
-    static func value(of key: ConfigurationKey, scope: ConfigurationScope, locations: ConfigurationLocations) -> String {
+    static func value(of key: ConfigurationKey, scope: ConfigurationScope, locations: ConfigurationLocations) -> String
+    {
         switch key {
         case .queryRetrieveSCUServiceAE: return queryRetrieveSCUName
         case .storageSCPServiceAE: return storageSCPName

@@ -12,7 +12,10 @@ public struct ConfigurationDocument: Equatable, Sendable {
     /// Expands a leading `~` in path values.
     let homeDirectory: String
 
-    init(applicationEntities: [ApplicationEntity], values: [ConfigurationKey: String], filePath: String, homeDirectory: String) {
+    init(
+        applicationEntities: [ApplicationEntity], values: [ConfigurationKey: String], filePath: String,
+        homeDirectory: String
+    ) {
         self.applicationEntities = applicationEntities
         self.values = values
         self.filePath = filePath
@@ -21,9 +24,10 @@ public struct ConfigurationDocument: Equatable, Sendable {
 
     /// The built-in defaults for a file of `scope`.
     static func defaults(scope: ConfigurationScope, locations: ConfigurationLocations) -> ConfigurationDocument {
-        ConfigurationDocument(applicationEntities: ConfigurationDefaults.applicationEntities,
-                              values: ConfigurationDefaults.values(scope: scope, locations: locations),
-                              filePath: locations.file(for: scope).path, homeDirectory: locations.homeDirectory)
+        ConfigurationDocument(
+            applicationEntities: ConfigurationDefaults.applicationEntities,
+            values: ConfigurationDefaults.values(scope: scope, locations: locations),
+            filePath: locations.file(for: scope).path, homeDirectory: locations.homeDirectory)
     }
 
     // MARK: - Reading
@@ -49,13 +53,17 @@ public struct ConfigurationDocument: Equatable, Sendable {
             let old = applicationEntities[index]
             if old.serviceType != entity.serviceType {
                 if ConfigurationDefaults.isDefaultEntity(entity.name) {
-                    throw ConfigurationError(method, "\(entity.name) is a default AE; its service type must stay "
-                                             + "\(old.serviceType.rawValue), got \(entity.serviceType.rawValue)")
+                    throw ConfigurationError(
+                        method,
+                        "\(entity.name) is a default AE; its service type must stay "
+                            + "\(old.serviceType.rawValue), got \(entity.serviceType.rawValue)")
                 }
                 if let key = keyReferencing(entity.name) {
-                    throw ConfigurationError(method, "\(entity.name) is the \(key.rawValue); its service type must stay "
-                                             + "\(old.serviceType.rawValue) (set \(key.rawValue) to another AE first), got "
-                                             + "\(entity.serviceType.rawValue)")
+                    throw ConfigurationError(
+                        method,
+                        "\(entity.name) is the \(key.rawValue); its service type must stay "
+                            + "\(old.serviceType.rawValue) (set \(key.rawValue) to another AE first), got "
+                            + "\(entity.serviceType.rawValue)")
                 }
             }
             applicationEntities[index] = entity
@@ -73,7 +81,8 @@ public struct ConfigurationDocument: Equatable, Sendable {
             throw ConfigurationError(method, "\(name) is a default AE and cannot be removed")
         }
         if let key = keyReferencing(name) {
-            throw ConfigurationError(method, "\(name) is the \(key.rawValue); set \(key.rawValue) to another AE before removing it")
+            throw ConfigurationError(
+                method, "\(name) is the \(key.rawValue); set \(key.rawValue) to another AE before removing it")
         }
         applicationEntities.remove(at: index)
     }
@@ -81,14 +90,18 @@ public struct ConfigurationDocument: Equatable, Sendable {
     /// Sets `key` from text, checking it (`set_value`). An AE-name key must name an existing AE of the
     /// service type the key requires.
     mutating func setValue(_ text: String, for key: ConfigurationKey, method: String) throws {
-        let canonical = try ConfigurationValueRules.canonicalText(for: key, text, homeDirectory: homeDirectory, method: method)
+        let canonical = try ConfigurationValueRules.canonicalText(
+            for: key, text, homeDirectory: homeDirectory, method: method)
         if let requiredType = key.requiredServiceType {
             guard let entity = applicationEntity(named: canonical) else {
-                throw ConfigurationError(method, "\(key.rawValue) must name an existing application entity, got \(quoted(canonical))")
+                throw ConfigurationError(
+                    method, "\(key.rawValue) must name an existing application entity, got \(quoted(canonical))")
             }
             guard entity.serviceType == requiredType else {
-                throw ConfigurationError(method, "\(key.rawValue) must name an AE of service type \(requiredType.rawValue), "
-                                         + "got \(canonical) of type \(entity.serviceType.rawValue)")
+                throw ConfigurationError(
+                    method,
+                    "\(key.rawValue) must name an AE of service type \(requiredType.rawValue), "
+                        + "got \(canonical) of type \(entity.serviceType.rawValue)")
             }
         }
         values[key] = canonical

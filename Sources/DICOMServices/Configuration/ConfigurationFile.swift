@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,7 @@ struct ConfigurationFile {
     func read() throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }   // missing (or a parent is not a folder)
+            if errno == ENOENT || errno == ENOTDIR { return nil }  // missing (or a parent is not a folder)
             throw systemError("open \(path) for reading")
         }
         defer { close(fd) }
@@ -36,8 +37,9 @@ struct ConfigurationFile {
             throw SystemError(message: "\(path) is not a regular file", isPermissionDenied: false)
         }
         guard Int(info.st_size) <= Self.maximumFileSize else {
-            throw SystemError(message: "\(path) is \(info.st_size) bytes, more than the \(Self.maximumFileSize) allowed",
-                              isPermissionDenied: false)
+            throw SystemError(
+                message: "\(path) is \(info.st_size) bytes, more than the \(Self.maximumFileSize) allowed",
+                isPermissionDenied: false)
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -49,7 +51,8 @@ struct ConfigurationFile {
             }
             if count == 0 { return bytes }
             guard bytes.count + count <= Self.maximumFileSize else {
-                throw SystemError(message: "\(path) grew beyond the \(Self.maximumFileSize) bytes allowed", isPermissionDenied: false)
+                throw SystemError(
+                    message: "\(path) grew beyond the \(Self.maximumFileSize) bytes allowed", isPermissionDenied: false)
             }
             bytes.append(contentsOf: chunk[0..<count])
         }
@@ -61,7 +64,7 @@ struct ConfigurationFile {
         try createParentDirectory()
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw systemError("create lock file \(lockPath)") }
-        defer { close(fd) }   // closing the descriptor releases the lock
+        defer { close(fd) }  // closing the descriptor releases the lock
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw systemError("lock \(lockPath)") }
         }
@@ -97,7 +100,7 @@ struct ConfigurationFile {
         renamed = true
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderFD >= 0 {
-            _ = fsync(folderFD)   // best effort: makes the rename durable
+            _ = fsync(folderFD)  // best effort: makes the rename durable
             close(folderFD)
         }
     }
@@ -107,9 +110,12 @@ struct ConfigurationFile {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            let denied = (error as NSError).code == CocoaError.fileWriteNoPermission.rawValue
+            let denied =
+                (error as NSError).code == CocoaError.fileWriteNoPermission.rawValue
                 || access(existingAncestor(of: folder.path), W_OK) != 0
-            throw SystemError(message: "cannot create folder \(folder.path): \(error.localizedDescription)", isPermissionDenied: denied)
+            throw SystemError(
+                message: "cannot create folder \(folder.path): \(error.localizedDescription)",
+                isPermissionDenied: denied)
         }
     }
 
@@ -123,7 +129,8 @@ struct ConfigurationFile {
 
     private func systemError(_ what: String) -> SystemError {
         let code = errno
-        return SystemError(message: "cannot \(what): \(String(cString: strerror(code)))",
-                           isPermissionDenied: code == EACCES || code == EPERM || code == EROFS)
+        return SystemError(
+            message: "cannot \(what): \(String(cString: strerror(code)))",
+            isPermissionDenied: code == EACCES || code == EPERM || code == EROFS)
     }
 }

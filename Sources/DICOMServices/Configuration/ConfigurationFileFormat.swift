@@ -42,25 +42,30 @@ enum ConfigurationFileFormat {
                 ("servicetype", .string(entity.serviceType.rawValue)),
             ])
         }
-        return JSONWriter.prettyPrinted(.object([
-            (Member.format, .string(formatMarker)),
-            (Member.values, .object(values)),
-            (Member.applicationEntities, .array(entities)),
-        ]))
+        return JSONWriter.prettyPrinted(
+            .object([
+                (Member.format, .string(formatMarker)),
+                (Member.values, .object(values)),
+                (Member.applicationEntities, .array(entities)),
+            ]))
     }
 
     // MARK: - Reading
 
     /// Parses `bytes` read from `filePath`. Errors name `method`, the file and the place (line and column for
     /// a syntax error, the JSON path for a wrong value).
-    static func decode(_ bytes: [UInt8], filePath: String, scope: ConfigurationScope,
-                       locations: ConfigurationLocations, method: String) throws -> ConfigurationDocument {
+    static func decode(
+        _ bytes: [UInt8], filePath: String, scope: ConfigurationScope,
+        locations: ConfigurationLocations, method: String
+    ) throws -> ConfigurationDocument {
         let root: JSONValue
         do {
             root = try JSONReader.parse(bytes)
         } catch let error as JSONReader.SyntaxError {
-            throw ConfigurationError(method, "cannot parse \(filePath) at line \(error.line), column \(error.column) "
-                                     + "(byte offset \(error.offset)): \(error.message)")
+            throw ConfigurationError(
+                method,
+                "cannot parse \(filePath) at line \(error.line), column \(error.column) "
+                    + "(byte offset \(error.offset)): \(error.message)")
         }
         func fail(_ path: String, _ problem: String) -> ConfigurationError {
             ConfigurationError(method, "invalid configuration \(filePath) at \(path): \(problem)")
@@ -76,9 +81,10 @@ enum ConfigurationFileFormat {
             throw fail("$.format", "expected \"\(formatMarker)\", got \(describe(format))")
         }
 
-        var document = ConfigurationDocument(applicationEntities: [],
-                                             values: ConfigurationDefaults.values(scope: scope, locations: locations),
-                                             filePath: filePath, homeDirectory: locations.homeDirectory)
+        var document = ConfigurationDocument(
+            applicationEntities: [],
+            values: ConfigurationDefaults.values(scope: scope, locations: locations),
+            filePath: filePath, homeDirectory: locations.homeDirectory)
         // Entities first: the service keys refer to them.
         if let entities = members.first(where: { $0.key == Member.applicationEntities })?.value {
             guard case .array(let elements) = entities else {
@@ -91,23 +97,32 @@ enum ConfigurationFileFormat {
                     throw fail(path, "duplicate application entity name \(quoted(entity.name))")
                 }
                 if let builtIn = ConfigurationDefaults.applicationEntities.first(where: { $0.name == entity.name }),
-                   builtIn.serviceType != entity.serviceType {
-                    throw fail(path, "\(entity.name) is a default AE and must have service type \(builtIn.serviceType.rawValue), "
-                               + "got \(entity.serviceType.rawValue)")
+                    builtIn.serviceType != entity.serviceType
+                {
+                    throw fail(
+                        path,
+                        "\(entity.name) is a default AE and must have service type \(builtIn.serviceType.rawValue), "
+                            + "got \(entity.serviceType.rawValue)")
                 }
                 try rethrowing(path, fail) { try document.setApplicationEntity(entity, method: method) }
             }
         }
-        for builtIn in ConfigurationDefaults.applicationEntities where document.applicationEntity(named: builtIn.name) == nil {
+        for builtIn in ConfigurationDefaults.applicationEntities
+        where document.applicationEntity(named: builtIn.name) == nil {
             try document.setApplicationEntity(builtIn, method: method)
         }
         if let values = members.first(where: { $0.key == Member.values })?.value {
-            guard case .object(let entries) = values else { throw fail("$.values", "expected an object, got \(values.kindName)") }
+            guard case .object(let entries) = values else {
+                throw fail("$.values", "expected an object, got \(values.kindName)")
+            }
             var seen = Set<ConfigurationKey>()
             for entry in entries {
                 let path = "$.values.\(entry.key)"
                 guard let key = ConfigurationKey(named: entry.key), key != .configFile else {
-                    throw fail(path, "unknown key (expected one of \(ConfigurationKey.settableKeys.map(\.rawValue).joined(separator: ", ")))")
+                    throw fail(
+                        path,
+                        "unknown key (expected one of \(ConfigurationKey.settableKeys.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 guard seen.insert(key).inserted else { throw fail(path, "\(key.rawValue) is given twice") }
                 let text: String
@@ -115,8 +130,10 @@ enum ConfigurationFileFormat {
                 case .string(let string): text = string
                 case .number(let number) where ConfigurationValueRules.isNumeric(key): text = number
                 case .null, .bool, .number, .array, .object:
-                    throw fail(path, "expected \(ConfigurationValueRules.isNumeric(key) ? "a number or a string" : "a string"), "
-                               + "got \(entry.value.kindName)")
+                    throw fail(
+                        path,
+                        "expected \(ConfigurationValueRules.isNumeric(key) ? "a number or a string" : "a string"), "
+                            + "got \(entry.value.kindName)")
                 }
                 try rethrowing(path, fail) { try document.setValue(text, for: key, method: method) }
             }
@@ -124,32 +141,43 @@ enum ConfigurationFileFormat {
         return document
     }
 
-    private static func decodeEntity(_ element: JSONValue, path: String, method: String,
-                                     fail: (String, String) -> ConfigurationError) throws -> ApplicationEntity {
-        guard case .object(let fields) = element else { throw fail(path, "expected an object, got \(element.kindName)") }
+    private static func decodeEntity(
+        _ element: JSONValue, path: String, method: String,
+        fail: (String, String) -> ConfigurationError
+    ) throws -> ApplicationEntity {
+        guard case .object(let fields) = element else {
+            throw fail(path, "expected an object, got \(element.kindName)")
+        }
         for field in fields where !Member.entityFields.contains(field.key) {
-            throw fail("\(path).\(field.key)", "unknown field (expected \(Member.entityFields.joined(separator: ", ")))")
+            throw fail(
+                "\(path).\(field.key)", "unknown field (expected \(Member.entityFields.joined(separator: ", ")))")
         }
         var texts: [String: String] = [:]
         for name in Member.entityFields {
-            guard let value = fields.first(where: { $0.key == name })?.value else { throw fail("\(path).\(name)", "missing") }
+            guard let value = fields.first(where: { $0.key == name })?.value else {
+                throw fail("\(path).\(name)", "missing")
+            }
             switch value {
             case .string(let string): texts[name] = string
             case .number(let number) where name == "port": texts[name] = number
             case .null, .bool, .number, .array, .object:
-                throw fail("\(path).\(name)", "expected \(name == "port" ? "a number" : "a string"), got \(value.kindName)")
+                throw fail(
+                    "\(path).\(name)", "expected \(name == "port" ? "a number" : "a string"), got \(value.kindName)")
             }
         }
         return try rethrowing(path, fail) {
-            try ApplicationEntity(name: texts["applentityname"]!, aeTitle: texts["aet"]!, hostname: texts["hostname"]!,
-                                  port: texts["port"]!, serviceList: texts["servicelistname"]!,
-                                  serviceType: texts["servicetype"]!, method: method)
+            try ApplicationEntity(
+                name: texts["applentityname"]!, aeTitle: texts["aet"]!, hostname: texts["hostname"]!,
+                port: texts["port"]!, serviceList: texts["servicelistname"]!,
+                serviceType: texts["servicetype"]!, method: method)
         }
     }
 
     /// Runs `body`, turning a `ConfigurationError` into one that names the file and `path`.
-    private static func rethrowing<T>(_ path: String, _ fail: (String, String) -> ConfigurationError,
-                                      _ body: () throws -> T) throws -> T {
+    private static func rethrowing<T>(
+        _ path: String, _ fail: (String, String) -> ConfigurationError,
+        _ body: () throws -> T
+    ) throws -> T {
         do { return try body() } catch let error as ConfigurationError { throw fail(path, error.problem) }
     }
 

@@ -45,8 +45,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .storageSCUServiceAE: return .storageSCU
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
-             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
-             .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
+            .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
+            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
             return nil
         }
     }
@@ -57,8 +57,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         switch self {
         case .storageSCPDirectory, .hooksFile, .logDirectory, .configFile: return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
-             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
-             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations, .calledAECheck:
+            .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
+            .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
+            .calledAECheck:
             return false
         }
     }

@@ -19,7 +19,9 @@ enum ConfigurationLoader {
         do {
             let document = try file.withExclusiveLock { () throws -> ConfigurationDocument in
                 // Another process may have created it while we waited for the lock.
-                if let existing = try readExisting(file, scope: scope, locations: locations, method: method) { return existing }
+                if let existing = try readExisting(file, scope: scope, locations: locations, method: method) {
+                    return existing
+                }
                 try file.writeAtomically(ConfigurationFileFormat.encode(seed))
                 return seed
             }
@@ -30,8 +32,10 @@ enum ConfigurationLoader {
     }
 
     /// The parsed file, or nil when it does not exist.
-    static func readExisting(_ file: ConfigurationFile, scope: ConfigurationScope, locations: ConfigurationLocations,
-                             method: String) throws -> ConfigurationDocument? {
+    static func readExisting(
+        _ file: ConfigurationFile, scope: ConfigurationScope, locations: ConfigurationLocations,
+        method: String
+    ) throws -> ConfigurationDocument? {
         let bytes: [UInt8]?
         do {
             bytes = try file.read()
@@ -39,20 +43,24 @@ enum ConfigurationLoader {
             throw ConfigurationError(method, error.message)
         }
         guard let bytes else { return nil }
-        return try ConfigurationFileFormat.decode(bytes, filePath: file.path, scope: scope, locations: locations, method: method)
+        return try ConfigurationFileFormat.decode(
+            bytes, filePath: file.path, scope: scope, locations: locations, method: method)
     }
 
     /// What a missing file of `scope` starts with.
-    private static func initialContent(scope: ConfigurationScope, locations: ConfigurationLocations,
-                                       method: String) throws -> ConfigurationDocument {
+    private static func initialContent(
+        scope: ConfigurationScope, locations: ConfigurationLocations,
+        method: String
+    ) throws -> ConfigurationDocument {
         let defaults = ConfigurationDocument.defaults(scope: scope, locations: locations)
         switch scope {
         case .system:
             return defaults
         case .user:
             let system = try load(scope: .system, locations: locations, method: method).document
-            var seeded = ConfigurationDocument(applicationEntities: system.applicationEntities, values: [:],
-                                               filePath: defaults.filePath, homeDirectory: defaults.homeDirectory)
+            var seeded = ConfigurationDocument(
+                applicationEntities: system.applicationEntities, values: [:],
+                filePath: defaults.filePath, homeDirectory: defaults.homeDirectory)
             for key in ConfigurationKey.settableKeys {
                 let text = key.isMachinePath ? defaults.value(of: key) : system.value(of: key)
                 try seeded.setValue(text, for: key, method: method)

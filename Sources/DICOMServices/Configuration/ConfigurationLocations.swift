@@ -26,8 +26,10 @@ public struct ConfigurationLocations: Equatable, Sendable {
     /// Default `StorScpDir` of the system configuration.
     public var systemReceivedDirectory: String
 
-    public init(userFile: URL, systemFile: URL, homeDirectory: String,
-                userReceivedDirectory: String, systemReceivedDirectory: String = "/var/lib/dicomlua/received") {
+    public init(
+        userFile: URL, systemFile: URL, homeDirectory: String,
+        userReceivedDirectory: String, systemReceivedDirectory: String = "/var/lib/dicomlua/received"
+    ) {
         self.userFile = userFile
         self.systemFile = systemFile
         self.homeDirectory = homeDirectory
@@ -36,18 +38,22 @@ public struct ConfigurationLocations: Equatable, Sendable {
     }
 
     /// Resolves the locations from `environment` (by default the process's).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigurationLocations {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ConfigurationLocations {
         let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
         func absolute(_ name: String) -> String? {
             guard let value = nonEmpty(environment[name]), value.hasPrefix("/") else { return nil }
             return value
         }
-        let userFile = nonEmpty(environment["DICOMLUA_CONFIG"])
+        let userFile =
+            nonEmpty(environment["DICOMLUA_CONFIG"])
             ?? ((absolute("XDG_CONFIG_HOME") ?? home + "/.config") + "/dicomlua/config.json")
         let systemFile = nonEmpty(environment["DICOMLUA_SYSTEM_CONFIG"]) ?? "/etc/dicomlua/config.json"
         let dataHome = (absolute("XDG_DATA_HOME") ?? home + "/.local/share") + "/dicomlua"
-        return ConfigurationLocations(userFile: URL(fileURLWithPath: userFile), systemFile: URL(fileURLWithPath: systemFile),
-                                      homeDirectory: home, userReceivedDirectory: dataHome + "/received")
+        return ConfigurationLocations(
+            userFile: URL(fileURLWithPath: userFile), systemFile: URL(fileURLWithPath: systemFile),
+            homeDirectory: home, userReceivedDirectory: dataHome + "/received")
     }
 
     /// The file of `scope`.

@@ -23,8 +23,10 @@ enum ConfigurationValueRules {
 
     /// Checks `text` for `key` and returns the canonical text to store. AE-name keys are checked only for
     /// form here; that the AE exists (with the right type) is the document's check.
-    static func canonicalText(for key: ConfigurationKey, _ text: String, homeDirectory: String,
-                              method: String) throws -> String {
+    static func canonicalText(
+        for key: ConfigurationKey, _ text: String, homeDirectory: String,
+        method: String
+    ) throws -> String {
         switch key {
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE:
             return try ApplicationEntityValidation.checkName(text, method: method)
@@ -54,11 +56,14 @@ enum ConfigurationValueRules {
             return lowered
         case .fileExtension:
             let allowed = text.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
             }
             guard !text.isEmpty, text.count <= maximumFileExtensionLength, allowed else {
-                throw ConfigurationError(method, "\(key.rawValue) must be 1-\(maximumFileExtensionLength) characters of "
-                                         + "A-Z a-z 0-9 _ - (no dot, no path separator), got \(quoted(text))")
+                throw ConfigurationError(
+                    method,
+                    "\(key.rawValue) must be 1-\(maximumFileExtensionLength) characters of "
+                        + "A-Z a-z 0-9 _ - (no dot, no path separator), got \(quoted(text))")
             }
             return text
         case .storageSCPDirectory, .logDirectory:
@@ -75,39 +80,49 @@ enum ConfigurationValueRules {
     static func isNumeric(_ key: ConfigurationKey) -> Bool {
         switch key {
         case .maxQueryResponses, .storageSCPControlPort, .maxPDULength, .maxAssociations,
-             .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout:
+            .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout:
             return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
-             .storageSCPDirectory, .acceptAny, .fileExtension, .configFile, .duplicatePolicy, .hooksFile,
-             .calledAECheck, .logDirectory:
+            .storageSCPDirectory, .acceptAny, .fileExtension, .configFile, .duplicatePolicy, .hooksFile,
+            .calledAECheck, .logDirectory:
             return false
         }
     }
 
-    private static func integer(_ text: String, in range: ClosedRange<Int>, key: ConfigurationKey,
-                                method: String) throws -> Int {
+    private static func integer(
+        _ text: String, in range: ClosedRange<Int>, key: ConfigurationKey,
+        method: String
+    ) throws -> Int {
         let trimmed = text.trimmingSpaces
         let digits = trimmed.hasPrefix("-") || trimmed.hasPrefix("+") ? trimmed.dropFirst() : Substring(trimmed)
         guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(\.isASCIIDigit), let value = Int(trimmed) else {
-            throw ConfigurationError(method, "\(key.rawValue) must be an integer \(range.lowerBound)-\(range.upperBound), got \(quoted(text))")
+            throw ConfigurationError(
+                method,
+                "\(key.rawValue) must be an integer \(range.lowerBound)-\(range.upperBound), got \(quoted(text))")
         }
         guard range.contains(value) else {
-            throw ConfigurationError(method, "\(key.rawValue) must be \(range.lowerBound)-\(range.upperBound), got \(value)")
+            throw ConfigurationError(
+                method, "\(key.rawValue) must be \(range.lowerBound)-\(range.upperBound), got \(value)")
         }
         return value
     }
 
-    private static func seconds(_ text: String, in range: ClosedRange<Double>, key: ConfigurationKey,
-                                method: String, meaning: String) throws -> String {
+    private static func seconds(
+        _ text: String, in range: ClosedRange<Double>, key: ConfigurationKey,
+        method: String, meaning: String
+    ) throws -> String {
         let trimmed = text.trimmingSpaces
-        let wellFormed = !trimmed.isEmpty && trimmed.count <= 20
+        let wellFormed =
+            !trimmed.isEmpty && trimmed.count <= 20
             && trimmed.allSatisfy { $0.isASCIIDigit || $0 == "." } && trimmed.filter({ $0 == "." }).count <= 1
             && trimmed.first != "." && trimmed.last != "."
         guard wellFormed, let value = Double(trimmed) else {
             throw ConfigurationError(method, "\(key.rawValue) must be a number of \(meaning), got \(quoted(text))")
         }
         guard range.contains(value) else {
-            throw ConfigurationError(method, "\(key.rawValue) must be \(meaning), at most \(formatSeconds(range.upperBound)), got \(trimmed)")
+            throw ConfigurationError(
+                method, "\(key.rawValue) must be \(meaning), at most \(formatSeconds(range.upperBound)), got \(trimmed)"
+            )
         }
         return formatSeconds(value)
     }
@@ -117,7 +132,9 @@ enum ConfigurationValueRules {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
-    private static func path(_ text: String, key: ConfigurationKey, homeDirectory: String, method: String) throws -> String {
+    private static func path(
+        _ text: String, key: ConfigurationKey, homeDirectory: String, method: String
+    ) throws -> String {
         var expanded = text
         if text == "~" {
             expanded = homeDirectory
@@ -128,10 +145,12 @@ enum ConfigurationValueRules {
             throw ConfigurationError(method, "\(key.rawValue) must not contain control characters, got \(quoted(text))")
         }
         guard expanded.hasPrefix("/") else {
-            throw ConfigurationError(method, "\(key.rawValue) must be an absolute path (or start with ~/), got \(quoted(text))")
+            throw ConfigurationError(
+                method, "\(key.rawValue) must be an absolute path (or start with ~/), got \(quoted(text))")
         }
         guard expanded.utf8.count <= maximumPathLength else {
-            throw ConfigurationError(method, "\(key.rawValue) must be at most \(maximumPathLength) bytes, got \(expanded.utf8.count)")
+            throw ConfigurationError(
+                method, "\(key.rawValue) must be at most \(maximumPathLength) bytes, got \(expanded.utf8.count)")
         }
         while expanded.count > 1 && expanded.hasSuffix("/") { expanded.removeLast() }
         return expanded

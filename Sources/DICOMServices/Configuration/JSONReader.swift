@@ -23,11 +23,13 @@ struct JSONReader {
     /// Parses one JSON document (surrounding whitespace allowed, nothing else).
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var reader = JSONReader(bytes: bytes)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }   // tolerate a UTF-8 BOM
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }  // tolerate a UTF-8 BOM
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 0)
         reader.skipWhitespace()
-        if reader.index < bytes.count { throw reader.error("expected the end of the document, found \(reader.describeCurrent())") }
+        if reader.index < bytes.count {
+            throw reader.error("expected the end of the document, found \(reader.describeCurrent())")
+        }
         return value
     }
 
@@ -40,23 +42,34 @@ struct JSONReader {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error("expected a value, found \(describeCurrent())")
         }
     }
 
     private mutating func parseObject(depth: Int) throws -> JSONValue {
-        index += 1   // {
+        index += 1  // {
         var members: [(key: String, value: JSONValue)] = []
         var seen = Set<String>()
         skipWhitespace()
-        if peek(UInt8(ascii: "}")) { index += 1; return .object(members) }
+        if peek(UInt8(ascii: "}")) {
+            index += 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
-            guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in quotes, found \(describeCurrent())") }
+            guard peek(UInt8(ascii: "\"")) else {
+                throw error("expected a member name in quotes, found \(describeCurrent())")
+            }
             let keyStart = index
             let key = try parseString()
             guard seen.insert(key).inserted else {
@@ -64,35 +77,52 @@ struct JSONReader {
                 throw error("duplicate member name \"\(key)\"")
             }
             skipWhitespace()
-            guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after \"\(key)\", found \(describeCurrent())") }
+            guard peek(UInt8(ascii: ":")) else {
+                throw error("expected ':' after \"\(key)\", found \(describeCurrent())")
+            }
             index += 1
             skipWhitespace()
             members.append((key, try parseValue(depth: depth + 1)))
             skipWhitespace()
-            if peek(UInt8(ascii: ",")) { index += 1; continue }
-            if peek(UInt8(ascii: "}")) { index += 1; return .object(members) }
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                continue
+            }
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+                return .object(members)
+            }
             throw error("expected ',' or '}' in an object, found \(describeCurrent())")
         }
     }
 
     private mutating func parseArray(depth: Int) throws -> JSONValue {
-        index += 1   // [
+        index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
-        if peek(UInt8(ascii: "]")) { index += 1; return .array(elements) }
+        if peek(UInt8(ascii: "]")) {
+            index += 1
+            return .array(elements)
+        }
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth + 1))
             skipWhitespace()
-            if peek(UInt8(ascii: ",")) { index += 1; continue }
-            if peek(UInt8(ascii: "]")) { index += 1; return .array(elements) }
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                continue
+            }
+            if peek(UInt8(ascii: "]")) {
+                index += 1
+                return .array(elements)
+            }
             throw error("expected ',' or ']' in an array, found \(describeCurrent())")
         }
     }
 
     private mutating func parseString() throws -> String {
         let start = index
-        index += 1   // opening quote
+        index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
         func flushRun(_ end: Int) throws {
@@ -114,7 +144,9 @@ struct JSONReader {
                 index += 1
                 return String(scalars)
             }
-            if byte < 0x20 { throw error("control character 0x\(String(byte, radix: 16)) in a string (write it as an escape)") }
+            if byte < 0x20 {
+                throw error("control character 0x\(String(byte, radix: 16)) in a string (write it as an escape)")
+            }
             if byte == UInt8(ascii: "\\") {
                 try flushRun(index)
                 scalars.append(try parseEscape())
@@ -127,7 +159,7 @@ struct JSONReader {
 
     /// Parses `\x` or `\uXXXX` (with surrogate pairs) at `index`; leaves `index` after it.
     private mutating func parseEscape() throws -> Unicode.Scalar {
-        index += 1   // backslash
+        index += 1  // backslash
         guard index < bytes.count else { throw error("unterminated escape") }
         let escaped = bytes[index]
         index += 1
@@ -143,15 +175,20 @@ struct JSONReader {
         case UInt8(ascii: "u"):
             let first = try parseHex4()
             if (0xD800...0xDBFF).contains(first) {
-                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else {
                     throw error("a high surrogate \\u\(String(first, radix: 16)) must be followed by a low surrogate")
                 }
                 index += 2
                 let second = try parseHex4()
-                guard (0xDC00...0xDFFF).contains(second) else { throw error("expected a low surrogate, got \\u\(String(second, radix: 16))") }
+                guard (0xDC00...0xDFFF).contains(second) else {
+                    throw error("expected a low surrogate, got \\u\(String(second, radix: 16))")
+                }
                 return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
             }
-            guard let scalar = Unicode.Scalar(first) else { throw error("lone surrogate \\u\(String(first, radix: 16))") }
+            guard let scalar = Unicode.Scalar(first) else {
+                throw error("lone surrogate \\u\(String(first, radix: 16))")
+            }
             return scalar
         default:
             index -= 1
@@ -163,7 +200,9 @@ struct JSONReader {
         guard index + 4 <= bytes.count else { throw error("expected 4 hexadecimal digits after \\u") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let digit = Self.hexDigitValue(bytes[index]) else { throw error("expected a hexadecimal digit, found \(describeCurrent())") }
+            guard let digit = Self.hexDigitValue(bytes[index]) else {
+                throw error("expected a hexadecimal digit, found \(describeCurrent())")
+            }
             value = value << 4 | digit
             index += 1
         }

@@ -15,7 +15,10 @@ enum JSONWriter {
         case .number(let text): out += text
         case .string(let text): writeString(text, into: &out)
         case .array(let elements):
-            guard !elements.isEmpty else { out += "[]"; return }
+            guard !elements.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (position, element) in elements.enumerated() {
                 out += String(repeating: "  ", count: indent + 1)
@@ -24,7 +27,10 @@ enum JSONWriter {
             }
             out += String(repeating: "  ", count: indent) + "]"
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (position, member) in members.enumerated() {
                 out += String(repeating: "  ", count: indent + 1)

@@ -20,7 +20,9 @@ public enum ServiceType: String, CaseIterable, Sendable {
 
     /// Looks a type up by name, ignoring case (`storage_scp` finds `Storage_SCP`).
     public init?(named name: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+            return nil
+        }
         self = match
     }
 
@@ -50,7 +52,9 @@ public enum ServiceList: String, CaseIterable, Sendable {
 
     /// Looks a list up by name, ignoring case.
     public init?(named name: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+            return nil
+        }
         self = match
     }
 

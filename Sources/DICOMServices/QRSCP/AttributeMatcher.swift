@@ -22,7 +22,9 @@ public enum AttributeMatcher {
         guard let rawValue else { return false }
         let value = trim(rawValue)
         if value.isEmpty { return false }
-        let keys = splitsValues(vr) ? key.split(separator: "\\", omittingEmptySubsequences: false).map { trim(String($0)) } : [key]
+        let keys =
+            splitsValues(vr)
+            ? key.split(separator: "\\", omittingEmptySubsequences: false).map { trim(String($0)) } : [key]
         let values = splitsValues(vr) ? value.split(separator: "\\").map { trim(String($0)) } : [value]
         for k in keys where !k.isEmpty {
             for v in values where matchesOne(key: k, value: v, vr: vr) { return true }
@@ -99,11 +101,16 @@ public enum AttributeMatcher {
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1; ti += 1
+                pi += 1
+                ti += 1
             } else if pi < p.count && p[pi] == "*" {
-                star = pi; mark = ti; pi += 1
+                star = pi
+                mark = ti
+                pi += 1
             } else if star >= 0 {
-                pi = star + 1; mark += 1; ti = mark
+                pi = star + 1
+                mark += 1
+                ti = mark
             } else {
                 return false
             }

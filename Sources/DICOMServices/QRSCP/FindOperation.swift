@@ -15,8 +15,10 @@ struct FindOperation: Sendable {
         let transferSyntax = association.negotiated.acceptedContexts[contextID]?.transferSyntax ?? ""
         do {
             guard let model = QueryRetrieveModel(sopClassUID: request.affectedSOPClassUID),
-                  model.findSOPClassUID == request.affectedSOPClassUID else {
-                throw QueryFailure(.sopClassNotSupported, "C-FIND on \(request.affectedSOPClassUID), which is not a FIND SOP class")
+                model.findSOPClassUID == request.affectedSOPClassUID
+            else {
+                throw QueryFailure(
+                    .sopClassNotSupported, "C-FIND on \(request.affectedSOPClassUID), which is not a FIND SOP class")
             }
             let identifier = try IdentifierCoding.decode(message, transferSyntax: transferSyntax)
             let level = identifier.string(QueryKeys.queryRetrieveLevel) ?? "?"
@@ -29,16 +31,19 @@ struct FindOperation: Sendable {
                     return
                 }
                 let bytes = try IdentifierCoding.encode(match, transferSyntax: transferSyntax)
-                try await association.send(CFindRSP(respondingTo: request, status: .pending), dataSet: bytes, contextID: contextID)
+                try await association.send(
+                    CFindRSP(respondingTo: request, status: .pending), dataSet: bytes, contextID: contextID)
                 sent += 1
             }
             service.log("C-FIND \(model.displayName) \(level): \(sent) match(es)")
             try await association.send(CFindRSP(respondingTo: request, status: .success), contextID: contextID)
         } catch let failure as QueryFailure {
             service.log("C-FIND failed: \(failure)")
-            try? await association.send(CFindRSP(respondingTo: request, status: failure.status, hasIdentifier: false,
-                                                 errorComment: String(failure.comment.prefix(64))),
-                                        contextID: contextID)
+            try? await association.send(
+                CFindRSP(
+                    respondingTo: request, status: failure.status, hasIdentifier: false,
+                    errorComment: String(failure.comment.prefix(64))),
+                contextID: contextID)
         } catch {
             service.log("C-FIND ended: \(error)")
         }

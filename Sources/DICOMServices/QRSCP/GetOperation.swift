@@ -16,15 +16,20 @@ struct GetOperation: Sendable {
         let association = service.association
         let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
         let request = self.request
-        let responder = RetrieveResponder(association: association, contextID: message.contextID,
-                                          transferSyntax: transferSyntax) { status, counts, identifier, comment in
-            CGetRSP(respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
-                    errorComment: comment)
+        let responder = RetrieveResponder(
+            association: association, contextID: message.contextID,
+            transferSyntax: transferSyntax
+        ) { status, counts, identifier, comment in
+            CGetRSP(
+                respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
+                errorComment: comment)
         }
         do {
             guard let model = QueryRetrieveModel(sopClassUID: request.affectedSOPClassUID),
-                  model.getSOPClassUID == request.affectedSOPClassUID else {
-                throw QueryFailure(.sopClassNotSupported, "C-GET on \(request.affectedSOPClassUID), which is not a GET SOP class")
+                model.getSOPClassUID == request.affectedSOPClassUID
+            else {
+                throw QueryFailure(
+                    .sopClassNotSupported, "C-GET on \(request.affectedSOPClassUID), which is not a GET SOP class")
             }
             let identifier = try IdentifierCoding.decode(message, transferSyntax: transferSyntax)
             let records = try RetrieveSelection.instances(for: identifier, model: model, in: service.records)
@@ -32,21 +37,29 @@ struct GetOperation: Sendable {
             var responses = signals.storeResponses.makeAsyncIterator()
             var lost = false
             for record in records {
-                if signals.isCancelled { tally.cancel(); break }
+                if signals.isCancelled {
+                    tally.cancel()
+                    break
+                }
                 guard !lost, let context = storageContext(for: record) else {
                     if !lost {
-                        service.log("C-GET: no accepted context with the SCP role for \(record.sopClassUID) in \(record.transferSyntaxUID)")
+                        service.log(
+                            "C-GET: no accepted context with the SCP role for \(record.sopClassUID) in \(record.transferSyntaxUID)"
+                        )
                     }
                     tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
                     try await responder.pending(tally)
                     continue
                 }
-                let store = CStoreRQ(messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
-                                     affectedSOPInstanceUID: record.sopInstanceUID)
+                let store = CStoreRQ(
+                    messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
+                    affectedSOPInstanceUID: record.sopInstanceUID)
                 do {
-                    let source = FileRegionDataSetSource(path: record.path, offset: record.dataSetOffset,
-                                                         length: record.dataSetLength)
-                    try await association.send(command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
+                    let source = FileRegionDataSetSource(
+                        path: record.path, offset: record.dataSetOffset,
+                        length: record.dataSetLength)
+                    try await association.send(
+                        command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
                 } catch {
                     service.log("C-GET: sub-operation \(record.sopInstanceUID) failed: \(error)")
                     tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
@@ -67,7 +80,9 @@ struct GetOperation: Sendable {
                 }
                 try await responder.pending(tally)
             }
-            service.log("C-GET \(model.displayName): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)")
+            service.log(
+                "C-GET \(model.displayName): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+            )
             if !lost { try await responder.final(tally) }
         } catch let failure as QueryFailure {
             service.log("C-GET failed: \(failure)")
@@ -81,7 +96,10 @@ struct GetOperation: Sendable {
     /// of the storage service (the requestor took the SCP role).
     private func storageContext(for record: InstanceRecord) -> AcceptedPresentationContext? {
         service.association.negotiated.acceptedContexts.values
-            .filter { $0.abstractSyntax == record.sopClassUID && $0.transferSyntax == record.transferSyntaxUID && $0.requestorIsSCP }
+            .filter {
+                $0.abstractSyntax == record.sopClassUID && $0.transferSyntax == record.transferSyntaxUID
+                    && $0.requestorIsSCP
+            }
             .min { $0.id < $1.id }
     }
 }

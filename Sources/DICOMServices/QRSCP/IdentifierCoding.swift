@@ -9,7 +9,8 @@ enum IdentifierCoding {
             throw QueryFailure(.unableToProcess, "the request carries no identifier (CommandDataSetType 0x0101)")
         }
         do {
-            return try DataSetReader.read(Array(buffer.readableBytesView), transferSyntax: TransferSyntax.from(uid: transferSyntax))
+            return try DataSetReader.read(
+                Array(buffer.readableBytesView), transferSyntax: TransferSyntax.from(uid: transferSyntax))
         } catch {
             throw QueryFailure(.unableToProcess, "the identifier does not decode: \(error)")
         }

@@ -30,7 +30,7 @@ public final class InstanceIndex: @unchecked Sendable {
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            if url.lastPathComponent.hasPrefix(".") { continue }   // temporary files of the stream writer
+            if url.lastPathComponent.hasPrefix(".") { continue }  // temporary files of the stream writer
             do {
                 index.add(try Part10HeaderReader.record(path: url.path))
             } catch {

@@ -12,7 +12,8 @@ public struct InstanceRecord: Sendable, Equatable {
     /// Decoded text of the indexed attributes, by tag (absent attributes are missing).
     public var values: [Tag: String]
 
-    public init(path: String, dataSetOffset: Int, dataSetLength: Int, transferSyntaxUID: String, values: [Tag: String]) {
+    public init(path: String, dataSetOffset: Int, dataSetLength: Int, transferSyntaxUID: String, values: [Tag: String])
+    {
         self.path = path
         self.dataSetOffset = dataSetOffset
         self.dataSetLength = dataSetLength

@@ -22,16 +22,21 @@ struct MoveOperation: Sendable {
         let association = service.association
         let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
         let request = self.request
-        let responder = RetrieveResponder(association: association, contextID: message.contextID,
-                                          transferSyntax: transferSyntax) { status, counts, identifier, comment in
-            CMoveRSP(respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
-                     errorComment: comment)
+        let responder = RetrieveResponder(
+            association: association, contextID: message.contextID,
+            transferSyntax: transferSyntax
+        ) { status, counts, identifier, comment in
+            CMoveRSP(
+                respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
+                errorComment: comment)
         }
         let destinationAE = request.moveDestination.trimmingCharacters(in: .whitespaces)
         do {
             guard let model = QueryRetrieveModel(sopClassUID: request.affectedSOPClassUID),
-                  model.moveSOPClassUID == request.affectedSOPClassUID else {
-                throw QueryFailure(.sopClassNotSupported, "C-MOVE on \(request.affectedSOPClassUID), which is not a MOVE SOP class")
+                model.moveSOPClassUID == request.affectedSOPClassUID
+            else {
+                throw QueryFailure(
+                    .sopClassNotSupported, "C-MOVE on \(request.affectedSOPClassUID), which is not a MOVE SOP class")
             }
             guard let destination = service.configuration.destinations[destinationAE] else {
                 throw QueryFailure(.moveDestinationUnknown, "unknown move destination \"\(destinationAE)\"")
@@ -42,7 +47,9 @@ struct MoveOperation: Sendable {
             if !records.isEmpty {
                 try await send(records, to: destinationAE, at: destination, tally: &tally, responder: responder)
             }
-            service.log("C-MOVE \(model.displayName) to \(destinationAE): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)")
+            service.log(
+                "C-MOVE \(model.displayName) to \(destinationAE): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+            )
             try await responder.final(tally)
         } catch let failure as QueryFailure {
             service.log("C-MOVE to \(destinationAE) failed: \(failure)")
@@ -52,8 +59,10 @@ struct MoveOperation: Sendable {
         }
     }
 
-    private func send(_ records: [InstanceRecord], to aeTitle: String, at destination: MoveDestination,
-                      tally: inout SubOperationTally, responder: RetrieveResponder) async throws {
+    private func send(
+        _ records: [InstanceRecord], to aeTitle: String, at destination: MoveDestination,
+        tally: inout SubOperationTally, responder: RetrieveResponder
+    ) async throws {
         var pairs: [(String, String)] = []
         for record in records where !pairs.contains(where: { $0 == (record.sopClassUID, record.transferSyntaxUID) }) {
             pairs.append((record.sopClassUID, record.transferSyntaxUID))
@@ -74,13 +83,17 @@ struct MoveOperation: Sendable {
         }
         var lost = false
         for record in records {
-            if signals.isCancelled { tally.cancel(); break }
+            if signals.isCancelled {
+                tally.cancel()
+                break
+            }
             if lost {
                 tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
             } else {
                 do {
-                    let source = FileRegionDataSetSource(path: record.path, offset: record.dataSetOffset,
-                                                         length: record.dataSetLength)
+                    let source = FileRegionDataSetSource(
+                        path: record.path, offset: record.dataSetOffset,
+                        length: record.dataSetLength)
                     let response = try await storage.store(
                         sopClassUID: record.sopClassUID, sopInstanceUID: record.sopInstanceUID, dataSet: source,
                         transferSyntax: record.transferSyntaxUID,

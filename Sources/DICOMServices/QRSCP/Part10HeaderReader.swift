@@ -19,10 +19,13 @@ public enum Part10HeaderReader {
         try handle.seek(toOffset: 0)
         var bytes = [UInt8](try handle.read(upToCount: prefixLength) ?? Data())
         guard bytes.count >= 132, Array(bytes[128..<132]) == Array("DICM".utf8) else {
-            throw Part10HeaderError(path: path, "not a DICOM Part 10 file: expected \"DICM\" at offset 128, found \(bytes.count) bytes without it")
+            throw Part10HeaderError(
+                path: path,
+                "not a DICOM Part 10 file: expected \"DICM\" at offset 128, found \(bytes.count) bytes without it")
         }
         guard let dataSetOffset = metaEnd(bytes) else {
-            throw Part10HeaderError(path: path, "the File Meta Information (group 0002) runs past the first \(bytes.count) bytes")
+            throw Part10HeaderError(
+                path: path, "the File Meta Information (group 0002) runs past the first \(bytes.count) bytes")
         }
         var cut = bytes.count
         if let pixel = pixelDataOffset(bytes, from: dataSetOffset) {
@@ -46,8 +49,9 @@ public enum Part10HeaderReader {
         guard let sop = values[QueryKeys.sopInstanceUID.tag], !sop.isEmpty else {
             throw Part10HeaderError(path: path, "no SOP Instance UID (0008,0018) in the data set or meta")
         }
-        return InstanceRecord(path: path, dataSetOffset: dataSetOffset, dataSetLength: fileLength - dataSetOffset,
-                              transferSyntaxUID: file.transferSyntax.uid, values: values)
+        return InstanceRecord(
+            path: path, dataSetOffset: dataSetOffset, dataSetLength: fileLength - dataSetOffset,
+            transferSyntaxUID: file.transferSyntax.uid, values: values)
     }
 
     /// Offset just after the meta group (Explicit VR Little Endian from offset 132), nil if it is cut off.
@@ -61,8 +65,9 @@ public enum Part10HeaderReader {
             let header: Int
             if ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"].contains(vr) {
                 guard position + 12 <= bytes.count else { return nil }
-                length = Int(UInt32(bytes[position + 8]) | UInt32(bytes[position + 9]) << 8
-                             | UInt32(bytes[position + 10]) << 16 | UInt32(bytes[position + 11]) << 24)
+                length = Int(
+                    UInt32(bytes[position + 8]) | UInt32(bytes[position + 9]) << 8
+                        | UInt32(bytes[position + 10]) << 16 | UInt32(bytes[position + 11]) << 24)
                 header = 12
             } else {
                 length = Int(UInt16(bytes[position + 6]) | UInt16(bytes[position + 7]) << 8)
@@ -79,7 +84,9 @@ public enum Part10HeaderReader {
         let pattern: [UInt8] = [0xE0, 0x7F, 0x10, 0x00]
         var i = start
         while i + 4 <= bytes.count {
-            if bytes[i] == pattern[0] && bytes[i + 1] == pattern[1] && bytes[i + 2] == pattern[2] && bytes[i + 3] == pattern[3] {
+            if bytes[i] == pattern[0] && bytes[i + 1] == pattern[1] && bytes[i + 2] == pattern[2]
+                && bytes[i + 3] == pattern[3]
+            {
                 return i
             }
             i += 2

@@ -21,21 +21,28 @@ public final class QRSCP: Sendable {
     public static func start(_ configuration: QRSCPConfiguration) async throws -> QRSCP {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: configuration.directory, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
+            isDirectory.boolValue
+        else {
             throw QRSCPConfigurationError("--dir must be an existing folder, got \"\(configuration.directory)\"")
         }
         let log = configuration.log
         let (index, skipped) = InstanceIndex.scan(directory: configuration.directory, log: log)
-        log("qrscp: indexed \(index.count) instance(s) in \(configuration.directory)" + (skipped > 0 ? ", skipped \(skipped) file(s)" : ""))
+        log(
+            "qrscp: indexed \(index.count) instance(s) in \(configuration.directory)"
+                + (skipped > 0 ? ", skipped \(skipped) file(s)" : ""))
         let storage = ReceivedInstanceWriter(directory: configuration.directory, index: index)
         let serverConfiguration = ServerConfiguration(
             policy: configuration.acceptancePolicy,
             association: AssociationConfiguration(maximumPDULength: configuration.maximumPDULength),
             maximumAssociations: configuration.maximumAssociations)
-        let server = try await DICOMServer.start(host: configuration.host, port: configuration.port,
-                                                 configuration: serverConfiguration) { association in
-            await QRSCPAssociationService(association: association, configuration: configuration, index: index,
-                                          storage: storage).run()
+        let server = try await DICOMServer.start(
+            host: configuration.host, port: configuration.port,
+            configuration: serverConfiguration
+        ) { association in
+            await QRSCPAssociationService(
+                association: association, configuration: configuration, index: index,
+                storage: storage
+            ).run()
         }
         log("qrscp: \(configuration.aeTitle) listening on \(configuration.host):\(server.port)")
         return QRSCP(configuration: configuration, index: index, server: server)

@@ -14,8 +14,10 @@ struct QRSCPAssociationService: Sendable {
     /// `CALLING_AE@address`, for the log (taken at the start: the address is gone once the socket closes).
     let peer: String
 
-    init(association: DICOMAssociation, configuration: QRSCPConfiguration, index: InstanceIndex,
-         storage: ReceivedInstanceWriter) {
+    init(
+        association: DICOMAssociation, configuration: QRSCPConfiguration, index: InstanceIndex,
+        storage: ReceivedInstanceWriter
+    ) {
         self.association = association
         self.configuration = configuration
         self.index = index
@@ -25,7 +27,9 @@ struct QRSCPAssociationService: Sendable {
 
     func run() async {
         let log = configuration.log
-        log("qrscp: association from \(peer) to \(association.negotiated.calledAETitle), \(association.negotiated.acceptedContexts.count) context(s) accepted")
+        log(
+            "qrscp: association from \(peer) to \(association.negotiated.calledAETitle), \(association.negotiated.acceptedContexts.count) context(s) accepted"
+        )
         var running: (signals: OperationSignals, task: Task<Void, Never>)?
         do {
             reading: for try await message in association.messages {
@@ -39,7 +43,9 @@ struct QRSCPAssociationService: Sendable {
                 }
                 switch dimse {
                 case .cCancelRQ(let cancel):
-                    if let running, running.signals.messageID == cancel.messageIDBeingRespondedTo { running.signals.cancel() }
+                    if let running, running.signals.messageID == cancel.messageIDBeingRespondedTo {
+                        running.signals.cancel()
+                    }
                     continue
                 case .cStoreRSP(let response):
                     if let running { running.signals.deliver(response) }
@@ -62,10 +68,12 @@ struct QRSCPAssociationService: Sendable {
                     log("qrscp: \(peer): C-ECHO")
                     try await association.send(CEchoRSP(respondingTo: request), contextID: message.contextID)
                 case .cStoreRQ(let request):
-                    let status = storage.store(request, transferSyntax: transferSyntax, dataSet: message.dataSet,
-                                               callingAETitle: association.negotiated.callingAETitle)
+                    let status = storage.store(
+                        request, transferSyntax: transferSyntax, dataSet: message.dataSet,
+                        callingAETitle: association.negotiated.callingAETitle)
                     log("qrscp: \(peer): C-STORE \(request.affectedSOPInstanceUID) → \(status)")
-                    try await association.send(CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
+                    try await association.send(
+                        CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
                 case .cFindRQ(let request):
                     let signals = OperationSignals(messageID: request.messageID)
                     let operation = FindOperation(service: self, request: request, message: message, signals: signals)

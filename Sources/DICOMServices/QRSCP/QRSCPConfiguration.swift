@@ -20,7 +20,8 @@ public struct MoveDestination: Sendable, Equatable {
         let ae = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
         let host = String(text[text.index(after: equals)..<colon])
         guard !ae.isEmpty, ae.count <= 16, !host.isEmpty, let port = Int(text[text.index(after: colon)...]),
-              (1...65535).contains(port) else {
+            (1...65535).contains(port)
+        else {
             throw QRSCPConfigurationError(usage + " (AE title of 1–16 characters, port 1–65535)")
         }
         return (ae, MoveDestination(host: host, port: port))
@@ -54,9 +55,11 @@ public struct QRSCPConfiguration: Sendable {
     /// One line per association and per operation (the CLI writes them to stderr).
     public var log: @Sendable (String) -> Void
 
-    public init(directory: String, aeTitle: String = "QRSCP", host: String = "127.0.0.1", port: Int = 11112,
-                destinations: [String: MoveDestination] = [:], maximumAssociations: Int = 16,
-                maximumPDULength: Int = 131_072, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        directory: String, aeTitle: String = "QRSCP", host: String = "127.0.0.1", port: Int = 11112,
+        destinations: [String: MoveDestination] = [:], maximumAssociations: Int = 16,
+        maximumPDULength: Int = 131_072, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.directory = directory
         self.aeTitle = aeTitle
         self.host = host
@@ -73,8 +76,9 @@ public struct QRSCPConfiguration: Sendable {
         var syntaxes: [String: [String]] = [AcceptancePolicy.verificationSOPClassUID: TransferSyntaxUID.uncompressed]
         for uid in QueryRetrieveModel.allSOPClassUIDs { syntaxes[uid] = TransferSyntaxUID.uncompressed }
         for sopClass in StorageSOPClasses.all { syntaxes[sopClass.uid] = StorageSOPClasses.transferSyntaxes }
-        return AcceptancePolicy(supportedAbstractSyntaxes: syntaxes,
-                                requestorSCPRoleAbstractSyntaxes: Set(StorageSOPClasses.commonUIDs),
-                                maximumPDULength: maximumPDULength)
+        return AcceptancePolicy(
+            supportedAbstractSyntaxes: syntaxes,
+            requestorSCPRoleAbstractSyntaxes: Set(StorageSOPClasses.commonUIDs),
+            maximumPDULength: maximumPDULength)
     }
 }

@@ -15,15 +15,20 @@ import DICOMNetwork
 /// - At most `QueryFailure.maximumMatches` responses; matches come in the order of the indexed files' paths.
 public enum QueryEngine {
     /// The response identifiers for a C-FIND request `identifier` under `model`.
-    public static func find(_ identifier: DataSet, model: QueryRetrieveModel, in records: [InstanceRecord]) throws
-        -> [DataSet] {
+    public static func find(
+        _ identifier: DataSet, model: QueryRetrieveModel, in records: [InstanceRecord]
+    ) throws
+        -> [DataSet]
+    {
         let level = try queryLevel(of: identifier, model: model)
         let requested = identifier.elements.filter { element in
             element.tag.group != 0x0000 && element.tag.group != 0x0002 && element.tag != QueryKeys.queryRetrieveLevel
                 && element.tag != Tag.specificCharacterSet
         }
         let keys = requested.compactMap { element -> (QueryKey, String)? in
-            guard let key = QueryKeys.key(for: element.tag), QueryKeys.level(of: key, in: model) <= level else { return nil }
+            guard let key = QueryKeys.key(for: element.tag), QueryKeys.level(of: key, in: model) <= level else {
+                return nil
+            }
             return (key, identifier.string(element.tag) ?? "")
         }
         var responses: [DataSet] = []
@@ -40,16 +45,19 @@ public enum QueryEngine {
     /// The Query/Retrieve Level of `identifier`, checked against `model`.
     public static func queryLevel(of identifier: DataSet, model: QueryRetrieveModel) throws -> QueryLevel {
         guard let text = identifier.string(QueryKeys.queryRetrieveLevel) else {
-            throw QueryFailure(.identifierDoesNotMatchSOPClass, "the identifier has no Query/Retrieve Level (0008,0052)")
+            throw QueryFailure(
+                .identifierDoesNotMatchSOPClass, "the identifier has no Query/Retrieve Level (0008,0052)")
         }
         guard let level = QueryLevel(code: text) else {
-            throw QueryFailure(.identifierDoesNotMatchSOPClass,
-                               "Query/Retrieve Level (0008,0052) must be PATIENT, STUDY, SERIES or IMAGE, got \"\(text)\"")
+            throw QueryFailure(
+                .identifierDoesNotMatchSOPClass,
+                "Query/Retrieve Level (0008,0052) must be PATIENT, STUDY, SERIES or IMAGE, got \"\(text)\"")
         }
         guard model.levels.contains(level) else {
             let allowed = model.levels.map(\.rawValue).joined(separator: ", ")
-            throw QueryFailure(.identifierDoesNotMatchSOPClass,
-                               "level \(level.rawValue) is not part of the \(model.displayName) model (levels: \(allowed))")
+            throw QueryFailure(
+                .identifierDoesNotMatchSOPClass,
+                "level \(level.rawValue) is not part of the \(model.displayName) model (levels: \(allowed))")
         }
         return level
     }
@@ -90,7 +98,7 @@ struct EntityContext {
             if AttributeMatcher.isUniversal(text) { return true }
             return modalities.contains { AttributeMatcher.matches(key: text, value: $0, vr: .CS) }
         }
-        if QueryKeys.computed.contains(key) { return true }   // counts: universal matching only
+        if QueryKeys.computed.contains(key) { return true }  // counts: universal matching only
         return AttributeMatcher.matches(key: text, value: entity.value(key), vr: key.vr)
     }
 

@@ -70,7 +70,8 @@ public enum QueryKeys {
     /// (0008,0058) Failed SOP Instance UID List.
     public static let failedSOPInstanceUIDList = Tag(0x0008, 0x0058)
 
-    private static let byTag: [Tag: QueryKey] = Dictionary(uniqueKeysWithValues: (indexed + computed).map { ($0.tag, $0) })
+    private static let byTag: [Tag: QueryKey] = Dictionary(
+        uniqueKeysWithValues: (indexed + computed).map { ($0.tag, $0) })
 
     /// The known key for `tag`, nil for attributes this SCP does not index.
     public static func key(for tag: Tag) -> QueryKey? { byTag[tag] }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Query/Retrieve information models (PS3.4 C.6) and their FIND/MOVE/GET SOP classes.
 public enum QueryRetrieveModel: String, Sendable, CaseIterable {
     /// Patient Root (PS3.4 C.6.1): PATIENT, STUDY, SERIES, IMAGE.
@@ -47,9 +49,11 @@ public enum QueryRetrieveModel: String, Sendable, CaseIterable {
 
     /// The model of a FIND, MOVE or GET SOP class UID.
     public init?(sopClassUID: String) {
-        guard let model = Self.allCases.first(where: {
-            [$0.findSOPClassUID, $0.moveSOPClassUID, $0.getSOPClassUID].contains(sopClassUID)
-        }) else { return nil }
+        guard
+            let model = Self.allCases.first(where: {
+                [$0.findSOPClassUID, $0.moveSOPClassUID, $0.getSOPClassUID].contains(sopClassUID)
+            })
+        else { return nil }
         self = model
     }
 }
@@ -78,5 +82,3 @@ public enum QueryLevel: String, Sendable, CaseIterable, Comparable {
         self.init(rawValue: code.trimmingCharacters(in: .whitespaces).uppercased())
     }
 }
-
-import Foundation

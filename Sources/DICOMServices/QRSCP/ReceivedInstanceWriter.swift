@@ -17,15 +17,18 @@ final class ReceivedInstanceWriter: Sendable {
 
     /// Stores one C-STORE-RQ data set; returns the C-STORE status (0xA700 when it cannot be written,
     /// 0xC000 when the data set is missing).
-    func store(_ request: CStoreRQ, transferSyntax: String, dataSet: IncomingDataSet, callingAETitle: String) -> DIMSEStatus {
+    func store(
+        _ request: CStoreRQ, transferSyntax: String, dataSet: IncomingDataSet, callingAETitle: String
+    ) -> DIMSEStatus {
         guard case .bytes(let buffer) = dataSet else { return .unableToProcess }
         let uid = request.affectedSOPInstanceUID
-        guard isValidUID(uid) else { return .unableToProcess }   // never a path from an invalid UID
+        guard isValidUID(uid) else { return .unableToProcess }  // never a path from an invalid UID
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let meta = FileMetaInformation(mediaStorageSOPClassUID: request.affectedSOPClassUID,
-                                           mediaStorageSOPInstanceUID: uid, transferSyntaxUID: transferSyntax,
-                                           sourceApplicationEntityTitle: callingAETitle)
+            let meta = FileMetaInformation(
+                mediaStorageSOPClassUID: request.affectedSOPClassUID,
+                mediaStorageSOPInstanceUID: uid, transferSyntaxUID: transferSyntax,
+                sourceApplicationEntityTitle: callingAETitle)
             let writer = try Part10StreamWriter(inDirectory: folder, meta: meta)
             let path = URL(fileURLWithPath: folder).appendingPathComponent("\(uid).dcm").path
             do {

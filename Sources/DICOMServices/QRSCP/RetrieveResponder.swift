@@ -18,17 +18,21 @@ struct RetrieveResponder: Sendable {
 
     func final(_ tally: SubOperationTally) async throws {
         if tally.needsFailedList {
-            let identifier = try IdentifierCoding.encode(IdentifierCoding.failedList(tally.failedSOPInstanceUIDs),
-                                                         transferSyntax: transferSyntax)
-            try await association.send(makeResponse(tally.finalStatus, tally.finalCounts, true, nil),
-                                       dataSet: identifier, contextID: contextID)
+            let identifier = try IdentifierCoding.encode(
+                IdentifierCoding.failedList(tally.failedSOPInstanceUIDs),
+                transferSyntax: transferSyntax)
+            try await association.send(
+                makeResponse(tally.finalStatus, tally.finalCounts, true, nil),
+                dataSet: identifier, contextID: contextID)
         } else {
-            try await association.send(makeResponse(tally.finalStatus, tally.finalCounts, false, nil), contextID: contextID)
+            try await association.send(
+                makeResponse(tally.finalStatus, tally.finalCounts, false, nil), contextID: contextID)
         }
     }
 
     func failure(_ failure: QueryFailure) async throws {
-        try await association.send(makeResponse(failure.status, SubOperationCounts(), false, String(failure.comment.prefix(64))),
-                                   contextID: contextID)
+        try await association.send(
+            makeResponse(failure.status, SubOperationCounts(), false, String(failure.comment.prefix(64))),
+            contextID: contextID)
     }
 }

@@ -41,15 +41,17 @@ public struct SubOperationTally: Equatable, Sendable {
 
     /// The counters for a pending response.
     public var pendingCounts: SubOperationCounts {
-        SubOperationCounts(remaining: UInt16(remaining), completed: UInt16(completed), failed: UInt16(failed),
-                           warning: UInt16(warning))
+        SubOperationCounts(
+            remaining: UInt16(remaining), completed: UInt16(completed), failed: UInt16(failed),
+            warning: UInt16(warning))
     }
 
     /// The counters of the final response: Remaining only after a cancel (PS3.4 C.4.2.1.5: "number of
     /// sub-operations not initiated"); a final success/warning/failure has none remaining.
     public var finalCounts: SubOperationCounts {
-        SubOperationCounts(remaining: cancelled ? UInt16(remaining) : nil, completed: UInt16(completed),
-                           failed: UInt16(failed), warning: UInt16(warning))
+        SubOperationCounts(
+            remaining: cancelled ? UInt16(remaining) : nil, completed: UInt16(completed),
+            failed: UInt16(failed), warning: UInt16(warning))
     }
 
     /// Final status: 0xFE00 after a cancel; 0x0000 when nothing failed or warned; 0xA702 when every

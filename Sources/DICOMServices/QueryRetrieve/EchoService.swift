@@ -11,17 +11,23 @@ import Foundation
 public enum EchoService {
     /// Echoes the AE named `applicationEntityName`; the calling AE title is that of `EchoScuServiceAE`.
     /// Throws only for misuse (unknown AE name); network failures are the 4-line answer.
-    public static func echo(applicationEntityName: String, configuration: ConfigurationDocument) async throws -> [String] {
+    public static func echo(
+        applicationEntityName: String, configuration: ConfigurationDocument
+    ) async throws -> [String] {
         guard let remote = configuration.applicationEntity(named: applicationEntityName) else {
-            throw ConfigurationError("echo", "'\(applicationEntityName)' is not an application entity of \(configuration.filePath)")
+            throw ConfigurationError(
+                "echo", "'\(applicationEntityName)' is not an application entity of \(configuration.filePath)")
         }
         let head = ["AE Name: (\(remote.name))", "AE Title: (\(remote.aeTitle))"]
         let association: DICOMAssociation
         do {
             association = try await SCUConnection.connect(
                 calling: configuration.echoSCU, remote: remote,
-                contexts: [ProposedPresentationContext(abstractSyntax: verificationSOPClassUID,
-                                                       transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])],
+                contexts: [
+                    ProposedPresentationContext(
+                        abstractSyntax: verificationSOPClassUID,
+                        transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+                ],
                 configuration: configuration)
         } catch {
             let reason = (error as? AssociationError)?.description ?? String(describing: error)
@@ -32,7 +38,9 @@ public enum EchoService {
             status = try await association.echo()
         } catch {
             await association.abort()
-            return ["Echo Failed:"] + head + ["C-ECHO failed (\((error as? AssociationError)?.description ?? "\(error)"))"]
+            return ["Echo Failed:"] + head + [
+                "C-ECHO failed (\((error as? AssociationError)?.description ?? "\(error)"))"
+            ]
         }
         try? await association.release()
         guard status.isSuccess else {

@@ -23,8 +23,11 @@ public struct OperationEvent: Sendable {
     /// sub-operations carry it as Move Originator Message ID).
     public var messageID: UInt16?
 
-    public init(operation: String, statusLines: [String], status: DIMSEStatus?, counts: SubOperationCounts = SubOperationCounts(),
-                elapsed: Double, match: QueryResult? = nil, file: String? = nil, messageID: UInt16? = nil) {
+    public init(
+        operation: String, statusLines: [String], status: DIMSEStatus?,
+        counts: SubOperationCounts = SubOperationCounts(),
+        elapsed: Double, match: QueryResult? = nil, file: String? = nil, messageID: UInt16? = nil
+    ) {
         self.operation = operation
         self.statusLines = statusLines
         self.status = status

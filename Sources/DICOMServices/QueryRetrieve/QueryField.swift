@@ -72,7 +72,8 @@ public enum QueryFieldTable {
             return [.patientID, .studyInstanceUID, .seriesInstanceUID, .seriesNumber, .modality]
         case (.patientRoot, .image):
             return [.patientID, .studyInstanceUID, .seriesInstanceUID, .sopInstanceUID, .instanceNumber]
-        case (.studyRoot, .study), (.patientStudyOnly, .study), (.patientStudyOnly, .series), (.patientStudyOnly, .image):
+        case (.studyRoot, .study), (.patientStudyOnly, .study), (.patientStudyOnly, .series),
+            (.patientStudyOnly, .image):
             return [.patientName, .patientID, .studyInstanceUID, .studyID, .studyDate, .studyTime, .accessionNumber]
         case (.studyRoot, .series):
             return [.patientName, .patientID, .studyInstanceUID, .seriesInstanceUID, .seriesNumber, .modality]

@@ -9,7 +9,9 @@ public struct QueryParameters: Sendable, Equatable {
     /// Values of the query fields that were set (wildcards, ranges and UID lists pass through unchanged).
     public var values: [QueryField: String]
 
-    public init(model: IDLQueryModel = .patientRoot, level: IDLQueryLevel = .patient, values: [QueryField: String] = [:]) {
+    public init(
+        model: IDLQueryModel = .patientRoot, level: IDLQueryLevel = .patient, values: [QueryField: String] = [:]
+    ) {
         self.model = model
         self.level = level
         self.values = values
@@ -19,7 +21,10 @@ public struct QueryParameters: Sendable, Equatable {
     /// warning (returned as the second element, nil when nothing changed).
     public var effectiveLevel: (level: IDLQueryLevel, warning: String?) {
         if model == .studyRoot && level == .patient {
-            return (.study, "QUERY_LEVEL 0 (Patient) is not valid with QUERY_MODEL 1 (Study Root); using QUERY_LEVEL 1 (Study)")
+            return (
+                .study,
+                "QUERY_LEVEL 0 (Patient) is not valid with QUERY_MODEL 1 (Study Root); using QUERY_LEVEL 1 (Study)"
+            )
         }
         return (level, nil)
     }
@@ -46,7 +51,8 @@ public struct QueryParameters: Sendable, Equatable {
     /// - Throws: `ConfigurationError(method, …)` (misuse).
     public func checkModelAndLevel(method: String) throws {
         if model == .patientStudyOnly && (level == .series || level == .image) {
-            throw ConfigurationError(method, "QUERY_MODEL 2 (Patient/Study Only) has no \(level) level: use QUERY_LEVEL 0 or 1")
+            throw ConfigurationError(
+                method, "QUERY_MODEL 2 (Patient/Study Only) has no \(level) level: use QUERY_LEVEL 0 or 1")
         }
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import DICOMCore
+import Foundation
 
 /// One match of a query: IDL's `IDLFFDICOMEXQRESULTS` structure (docs/idl-reference.md §2.5), 21 fields.
 public struct QueryResult: Sendable, Equatable {

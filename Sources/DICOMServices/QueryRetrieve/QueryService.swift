@@ -21,10 +21,13 @@ public enum QueryService {
     ///   - queryAE: the `QUERY_SCP` AE name; the calling AE is `QRScuServiceAE`.
     ///   - onMatch: called once per match; `.cancel` sends C-CANCEL-RQ and ends the query with the matches so far.
     /// - Throws: only misuse (`ConfigurationError("query", …)`: QUERY_SCP unset or unknown, impossible level).
-    public static func query(_ parameters: QueryParameters, queryAE: String?, configuration: ConfigurationDocument,
-                             onMatch: OperationEventHandler? = nil) async throws -> QueryOutcome {
+    public static func query(
+        _ parameters: QueryParameters, queryAE: String?, configuration: ConfigurationDocument,
+        onMatch: OperationEventHandler? = nil
+    ) async throws -> QueryOutcome {
         try parameters.checkModelAndLevel(method: "query")
-        let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
+        let remote = try SCUConnection.remote(
+            named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
         let level = parameters.effectiveLevel.level
         let identifier = try parameters.findIdentifier()
         let sopClass = parameters.model.findSOPClassUID
@@ -34,10 +37,14 @@ public enum QueryService {
         do {
             association = try await SCUConnection.connect(
                 calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)],
+                contexts: [
+                    ProposedPresentationContext(
+                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
+                ],
                 configuration: configuration)
         } catch {
-            return QueryOutcome(results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+            return QueryOutcome(
+                results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
         }
         var results: [QueryResult] = []
         var cancelled = false
@@ -45,20 +52,28 @@ public enum QueryService {
         do {
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.find(
-                sopClassUID: sopClass, identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                sopClassUID: sopClass,
+                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
                 transferSyntax: context.transferSyntax)
             for try await response in responses {
                 let status = response.response.status
-                guard status.isPending else { finalStatus = status; continue }
+                guard status.isPending else {
+                    finalStatus = status
+                    continue
+                }
                 guard !cancelled else { continue }  // matches already in flight when we cancelled
-                let match = QueryResult(identifier: try SCUIdentifierCoding.decode(response.identifier, transferSyntaxUID: response.transferSyntax),
-                                        model: parameters.model, level: level)
+                let match = QueryResult(
+                    identifier: try SCUIdentifierCoding.decode(
+                        response.identifier, transferSyntaxUID: response.transferSyntax),
+                    model: parameters.model, level: level)
                 results.append(match)
                 var decision = OperationDecision.proceed
                 if let onMatch {
-                    decision = await onMatch(OperationEvent(
-                        operation: "query", statusLines: StatusLines.match(match, number: results.count, status: status),
-                        status: status, elapsed: Date().timeIntervalSince(start), match: match))
+                    decision = await onMatch(
+                        OperationEvent(
+                            operation: "query",
+                            statusLines: StatusLines.match(match, number: results.count, status: status),
+                            status: status, elapsed: Date().timeIntervalSince(start), match: match))
                 }
                 if decision == .cancel || results.count >= limit {
                     cancelled = true
@@ -67,33 +82,43 @@ public enum QueryService {
             }
         } catch {
             await association.abort()
-            return QueryOutcome(results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: cancelled)
+            return QueryOutcome(
+                results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))",
+                cancelled: cancelled)
         }
         try? await association.release()
         if let finalStatus, finalStatus.category == .failure {
-            return QueryOutcome(results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
-                                cancelled: cancelled)
+            return QueryOutcome(
+                results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
+                cancelled: cancelled)
         }
         return QueryOutcome(results: results, failure: nil, cancelled: cancelled)
     }
 
     /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns
     /// the codes 0–8 of those accepted, ascending. Network failures are returned as `.failure(message)`.
-    public static func queryModelsSupported(queryAE: String?, configuration: ConfigurationDocument) async throws
-        -> Result<[Int], QueryRetrieveFailure> {
-        let remote = try SCUConnection.remote(named: queryAE, property: "QUERY_SCP", method: "query_models_supported",
-                                              configuration: configuration)
+    public static func queryModelsSupported(
+        queryAE: String?, configuration: ConfigurationDocument
+    ) async throws
+        -> Result<[Int], QueryRetrieveFailure>
+    {
+        let remote = try SCUConnection.remote(
+            named: queryAE, property: "QUERY_SCP", method: "query_models_supported",
+            configuration: configuration)
         let contexts = QueryModelCode.all.map {
-            ProposedPresentationContext(abstractSyntax: $0.sopClassUID, transferSyntaxes: TransferSyntaxUID.uncompressed)
+            ProposedPresentationContext(
+                abstractSyntax: $0.sopClassUID, transferSyntaxes: TransferSyntaxUID.uncompressed)
         }
         let association: DICOMAssociation
         do {
-            association = try await SCUConnection.connect(calling: configuration.queryRetrieveSCU, remote: remote,
-                                                          contexts: contexts, configuration: configuration)
+            association = try await SCUConnection.connect(
+                calling: configuration.queryRetrieveSCU, remote: remote,
+                contexts: contexts, configuration: configuration)
         } catch AssociationError.invalidRequest {
             return .success([])  // associated, but none of the nine accepted
         } catch {
-            return .failure(QueryRetrieveFailure("query_models_supported: \(SCUConnection.describe(error, remote: remote))"))
+            return .failure(
+                QueryRetrieveFailure("query_models_supported: \(SCUConnection.describe(error, remote: remote))"))
         }
         let accepted = Set(association.negotiated.acceptedContexts.values.map(\.abstractSyntax))
         try? await association.release()

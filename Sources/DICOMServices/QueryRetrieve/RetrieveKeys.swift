@@ -8,8 +8,10 @@ public struct RetrieveKeys: Sendable, Equatable {
     public var seriesInstanceUID: String?
     public var sopInstanceUID: String?
 
-    public init(patientID: String? = nil, studyInstanceUID: String? = nil, seriesInstanceUID: String? = nil,
-                sopInstanceUID: String? = nil) {
+    public init(
+        patientID: String? = nil, studyInstanceUID: String? = nil, seriesInstanceUID: String? = nil,
+        sopInstanceUID: String? = nil
+    ) {
         self.patientID = patientID
         self.studyInstanceUID = studyInstanceUID
         self.seriesInstanceUID = seriesInstanceUID
@@ -40,7 +42,7 @@ public struct RetrieveKeys: Sendable, Equatable {
         case .seriesInstanceUID: return seriesInstanceUID
         case .sopInstanceUID: return sopInstanceUID
         case .patientName, .familyName, .givenName, .middleName, .prefix, .suffix, .studyID, .studyDate, .studyTime,
-             .accessionNumber, .seriesNumber, .modality, .instanceNumber:
+            .accessionNumber, .seriesNumber, .modality, .instanceNumber:
             return nil
         }
     }
@@ -55,7 +57,8 @@ public struct RetrieveKeys: Sendable, Equatable {
             throw ConfigurationError(method, "Can not retrieve at the patient level when the query model is study root")
         }
         if model == .patientStudyOnly && (level == .series || level == .image) {
-            throw ConfigurationError(method, "QUERY_MODEL 2 (Patient/Study Only) has no \(level) level: use QUERY_LEVEL 0 or 1")
+            throw ConfigurationError(
+                method, "QUERY_MODEL 2 (Patient/Study Only) has no \(level) level: use QUERY_LEVEL 0 or 1")
         }
         var identifier = DataSet()
         try identifier.set(QueryReturnKey.queryRetrieveLevel, string: level.keyword)

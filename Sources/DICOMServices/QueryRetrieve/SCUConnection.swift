@@ -8,34 +8,44 @@ import NIOCore
 public enum SCUConnection {
     /// The AE named `name` in `configuration`, for `property` of `method`.
     /// - Throws: `ConfigurationError(method, …)` when unset or unknown (misuse).
-    public static func remote(named name: String?, property: String, method: String,
-                              configuration: ConfigurationDocument) throws -> ApplicationEntity {
+    public static func remote(
+        named name: String?, property: String, method: String,
+        configuration: ConfigurationDocument
+    ) throws -> ApplicationEntity {
         guard let name, !name.isEmpty else { throw ConfigurationError(method, "\(property) is not set") }
         guard let entity = configuration.applicationEntity(named: name) else {
-            throw ConfigurationError(method, "\(property) '\(name)' is not an application entity of \(configuration.filePath)")
+            throw ConfigurationError(
+                method, "\(property) '\(name)' is not an application entity of \(configuration.filePath)")
         }
         return entity
     }
 
     /// The association settings of `configuration`.
     /// `DimseTimeout` bounds the peer's silence while an operation waits for a response (0: no limit).
-    public static func associationConfiguration(_ configuration: ConfigurationDocument,
-                                                sinkProvider: AssociationDataSetSinkProvider? = nil) -> AssociationConfiguration {
-        var settings = AssociationConfiguration(maximumPDULength: max(4096, configuration.maxPDULength),
-                                                connectTimeout: .milliseconds(Int64(configuration.connectTimeout * 1000)),
-                                                artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)),
-                                                dimseTimeout: configuration.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) })
+    public static func associationConfiguration(
+        _ configuration: ConfigurationDocument,
+        sinkProvider: AssociationDataSetSinkProvider? = nil
+    ) -> AssociationConfiguration {
+        var settings = AssociationConfiguration(
+            maximumPDULength: max(4096, configuration.maxPDULength),
+            connectTimeout: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+            artimTimeout: .milliseconds(Int64(configuration.acseTimeout * 1000)),
+            dimseTimeout: configuration.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) })
         settings.associationDataSetSinkProvider = sinkProvider
         return settings
     }
 
     /// Connects from `calling` to `remote`.
-    public static func connect(calling: ApplicationEntity, remote: ApplicationEntity, contexts: [ProposedPresentationContext],
-                               configuration: ConfigurationDocument, sinkProvider: AssociationDataSetSinkProvider? = nil) async throws
-        -> DICOMAssociation {
-        try await DICOMAssociation.connect(host: remote.hostname, port: remote.port, callingAETitle: calling.aeTitle,
-                                           calledAETitle: remote.aeTitle, contexts: contexts,
-                                           configuration: associationConfiguration(configuration, sinkProvider: sinkProvider))
+    public static func connect(
+        calling: ApplicationEntity, remote: ApplicationEntity, contexts: [ProposedPresentationContext],
+        configuration: ConfigurationDocument, sinkProvider: AssociationDataSetSinkProvider? = nil
+    ) async throws
+        -> DICOMAssociation
+    {
+        try await DICOMAssociation.connect(
+            host: remote.hostname, port: remote.port, callingAETitle: calling.aeTitle,
+            calledAETitle: remote.aeTitle, contexts: contexts,
+            configuration: associationConfiguration(configuration, sinkProvider: sinkProvider))
     }
 
     /// A one-line description of a network failure, naming the remote.

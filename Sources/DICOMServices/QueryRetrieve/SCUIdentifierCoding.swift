@@ -4,7 +4,8 @@ import NIOCore
 /// Encodes and decodes DIMSE identifiers in a presentation context's transfer syntax (PS3.7 §6.3.1).
 enum SCUIdentifierCoding {
     static func encode(_ dataSet: DataSet, transferSyntaxUID: String) throws -> ByteBuffer {
-        ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID)))
+        ByteBuffer(
+            bytes: try DataSetWriter.encode(dataSet, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID)))
     }
 
     /// The decoded identifier, or an empty data set when there is none.

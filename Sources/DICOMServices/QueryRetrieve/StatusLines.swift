@@ -28,10 +28,12 @@ public enum StatusLines {
             "Patient: \(result["patient_name"]) [ID \(result["patient_id"])]",
         ]
         if result.queryLevel != .patient {
-            lines.append("Study: \(result["study_instance_uid"]) [\(result["study_date"])] \(result["study_description"])")
+            lines.append(
+                "Study: \(result["study_instance_uid"]) [\(result["study_date"])] \(result["study_description"])")
         }
         if result.queryLevel == .series || result.queryLevel == .image {
-            lines.append("Series: \(result["series_instance_uid"]) [\(result["modality"])] \(result["series_description"])")
+            lines.append(
+                "Series: \(result["series_instance_uid"]) [\(result["modality"])] \(result["series_description"])")
         }
         if result.queryLevel == .image {
             lines.append("Image: \(result["sop_instance_uid"]) [number \(result["instance_number"])]")
@@ -44,12 +46,16 @@ public enum StatusLines {
         destination.map { "Retrieve (C-MOVE to \($0))" } ?? "Get (C-GET)"
     }
 
-    public static func retrieveResponse(title: String, status: DIMSEStatus, service: DIMSEService,
-                                        counts: SubOperationCounts, elapsed: Double) -> [String] {
+    public static func retrieveResponse(
+        title: String, status: DIMSEStatus, service: DIMSEService,
+        counts: SubOperationCounts, elapsed: Double
+    ) -> [String] {
         ["\(title): \(status.description(for: service))", counters(counts), elapsedLine(elapsed)]
     }
 
-    public static func retrieveWaiting(title: String, silence: Double, counts: SubOperationCounts, elapsed: Double) -> [String] {
+    public static func retrieveWaiting(
+        title: String, silence: Double, counts: SubOperationCounts, elapsed: Double
+    ) -> [String] {
         ["\(title): waiting, no response for \(Int(silence.rounded())) s", counters(counts), elapsedLine(elapsed)]
     }
 
@@ -63,8 +69,13 @@ public enum StatusLines {
         "Elapsed: " + String(format: "%.1f", seconds) + " s"
     }
 
-    public static func sent(file: String, number: Int, total: Int, status: DIMSEStatus, sopInstanceUID: String) -> [String] {
-        ["Send: \(status.description(for: .store))", "File \(number) of \(total): \(file)", "SOP Instance UID: \(sopInstanceUID)"]
+    public static func sent(
+        file: String, number: Int, total: Int, status: DIMSEStatus, sopInstanceUID: String
+    ) -> [String] {
+        [
+            "Send: \(status.description(for: .store))", "File \(number) of \(total): \(file)",
+            "SOP Instance UID: \(sopInstanceUID)",
+        ]
     }
 
     public static func notSent(file: String, number: Int, total: Int, reason: String) -> [String] {

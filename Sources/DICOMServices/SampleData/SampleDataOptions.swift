@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `dicomlua sample-data` writes. Defaults per field; every count is at least 1.
 public struct SampleDataOptions: Sendable, Equatable {
     /// Patients (IDs PAT0001, PAT0002, …). Default 3, at most 9999.
@@ -54,9 +56,8 @@ public struct SampleDataSummary: Sendable, Equatable {
     /// `sample-data: wrote 30 instance(s) (3 patient(s), 3 study(ies), 6 series, 1.2 MB) in DIR`.
     public var line: String {
         let megabytes = Double(bytes) / 1_000_000
-        return "sample-data: wrote \(instances) instance(s) (\(patients) patient(s), \(studies) study(ies), \(series) series, "
+        return
+            "sample-data: wrote \(instances) instance(s) (\(patients) patient(s), \(studies) study(ies), \(series) series, "
             + String(format: "%.1f MB", megabytes) + ") in \(directory)"
     }
 }
-
-import Foundation

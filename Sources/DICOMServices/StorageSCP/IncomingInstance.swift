@@ -1,12 +1,13 @@
+import DICOMCore
+import DICOMNetwork
+import Foundation
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DICOMCore
-import DICOMNetwork
-import Foundation
-import NIOCore
 
 /// One instance being received: a `DataSetSink` writing the data set into the depot file behind its meta
 /// group, moving it into place on `finish()` (docs/protocol-notes.md §5: atomic rename, duplicates as the
@@ -25,8 +26,10 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     /// Set by `finish()`, or by a failed `write`; read after the message reached its consumer.
     private(set) var outcome: Result<StoredInstance, StoreFailure>?
 
-    init(store: ReceivedInstanceStore, request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String,
-         writer: Part10StreamWriter, headerLength: Int) {
+    init(
+        store: ReceivedInstanceStore, request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String,
+        writer: Part10StreamWriter, headerLength: Int
+    ) {
         self.store = store
         self.request = request
         self.transferSyntaxUID = transferSyntaxUID
@@ -75,11 +78,14 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
 
     /// Moves the completed file into place; the outcome is returned, not recorded.
     func complete() -> Result<StoredInstance, StoreFailure> {
-        guard !done else { return .failure(.outOfResources("instance \(request.affectedSOPInstanceUID) was abandoned")) }
+        guard !done else {
+            return .failure(.outOfResources("instance \(request.affectedSOPInstanceUID) was abandoned"))
+        }
         done = true
         let (finalPath, derived) = store.finalPath(forSOPInstanceUID: request.affectedSOPInstanceUID)
         if derived {
-            store.logger.warning("SOP Instance UID '\(request.affectedSOPInstanceUID)' is not a valid UID: stored as \(finalPath)")
+            store.logger.warning(
+                "SOP Instance UID '\(request.affectedSOPInstanceUID)' is not a valid UID: stored as \(finalPath)")
         }
         let bytes = headerLength + writer.dataSetLength
         var kept = false
@@ -95,14 +101,16 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
         }
         let fields = InstanceHeaderScanner.scan(prefix, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID))
         prefix = []
-        return .success(StoredInstance(
-            path: finalPath, sopClassUID: request.affectedSOPClassUID.trimmingTrailingUIDPadding(),
-            sopInstanceUID: request.affectedSOPInstanceUID.trimmingTrailingUIDPadding(),
-            studyInstanceUID: fields.studyInstanceUID, seriesInstanceUID: fields.seriesInstanceUID,
-            patientID: fields.patientID, callingAETitle: callingAETitle,
-            bytes: kept ? fileSize(finalPath) ?? bytes : bytes, transferSyntaxUID: transferSyntaxUID,
-            moveOriginatorAETitle: request.moveOriginatorAETitle, moveOriginatorMessageID: request.moveOriginatorMessageID,
-            nameWasDerived: derived, keptExistingCopy: kept))
+        return .success(
+            StoredInstance(
+                path: finalPath, sopClassUID: request.affectedSOPClassUID.trimmingTrailingUIDPadding(),
+                sopInstanceUID: request.affectedSOPInstanceUID.trimmingTrailingUIDPadding(),
+                studyInstanceUID: fields.studyInstanceUID, seriesInstanceUID: fields.seriesInstanceUID,
+                patientID: fields.patientID, callingAETitle: callingAETitle,
+                bytes: kept ? fileSize(finalPath) ?? bytes : bytes, transferSyntaxUID: transferSyntaxUID,
+                moveOriginatorAETitle: request.moveOriginatorAETitle,
+                moveOriginatorMessageID: request.moveOriginatorMessageID,
+                nameWasDerived: derived, keptExistingCopy: kept))
     }
 
     /// `DuplicatePolicy.keep`: completes into the depot, then hard-links into place, which fails if a file
@@ -117,7 +125,8 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
         if linkErrno == EEXIST { return true }
         if access(finalPath, F_OK) == 0 { return true }
         guard rename(completed, finalPath) == 0 else {
-            throw DICOMFileError("rename to", path: finalPath, errno: linkErrno == EPERM || linkErrno == ENOTSUP ? errno : linkErrno)
+            throw DICOMFileError(
+                "rename to", path: finalPath, errno: linkErrno == EPERM || linkErrno == ENOTSUP ? errno : linkErrno)
         }
         return false
     }

@@ -8,9 +8,11 @@ import DICOMCore
 public enum InstanceFileNaming {
     /// Characters allowed in a file extension (letters, digits, `_`, `-`); at most 16 of them.
     public static func isValidExtension(_ ext: String) -> Bool {
-        ext.utf8.count <= 16 && ext.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
-        }
+        ext.utf8.count <= 16
+            && ext.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+                    || b == 0x2D
+            }
     }
 
     /// The file name for `sopInstanceUID` and whether it had to be derived (invalid UID).

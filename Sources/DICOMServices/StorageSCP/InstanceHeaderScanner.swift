@@ -20,8 +20,9 @@ enum InstanceHeaderScanner {
     static func scan(_ bytes: [UInt8], transferSyntax: TransferSyntax) -> Fields {
         var fields = Fields()
         guard !transferSyntax.isDeflated else { return fields }
-        var cursor = Cursor(bytes: bytes, explicit: transferSyntax.isExplicitVR,
-                            bigEndian: transferSyntax.byteOrder == .bigEndian)
+        var cursor = Cursor(
+            bytes: bytes, explicit: transferSyntax.isExplicitVR,
+            bigEndian: transferSyntax.byteOrder == .bigEndian)
         cursor.walk(depth: 0, until: nil) { tag, value in
             switch tag {
             case patientID: fields.patientID = text(value)

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DICOMCore
 import DICOMNetwork
 import Foundation
 import Logging
 import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where received instances go (docs/lua-api.md "Received instances", docs/protocol-notes.md §5): each data set is
 /// streamed into `<directory>/depot/` behind a file meta group built from the C-STORE command, the accepted
@@ -35,11 +36,16 @@ public final class ReceivedInstanceStore: Sendable {
     let storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)?
 
     /// `fileExtension` without the dot: letters, digits, `_`, `-` (at most 16; empty for none).
-    public init(directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
-                fsync: Bool = false, logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() }),
-                storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil) throws {
+    public init(
+        directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
+        fsync: Bool = false,
+        logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() }),
+        storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil
+    ) throws {
         guard InstanceFileNaming.isValidExtension(fileExtension) else {
-            throw StoreFailure(status: 0xA700, "FileExtension: expected letters, digits, '_' or '-' (at most 16), got '\(fileExtension)'")
+            throw StoreFailure(
+                status: 0xA700,
+                "FileExtension: expected letters, digits, '_' or '-' (at most 16), got '\(fileExtension)'")
         }
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.fileExtension = fileExtension
@@ -96,11 +102,14 @@ public final class ReceivedInstanceStore: Sendable {
 
     /// Starts an instance in the depot (file header written). Throws `StoreFailure` (0xA700) when the
     /// depot file cannot be created.
-    public func beginInstance(_ request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String) throws -> IncomingInstance {
-        let meta = FileMetaInformation(mediaStorageSOPClassUID: request.affectedSOPClassUID,
-                                       mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
-                                       transferSyntaxUID: transferSyntaxUID,
-                                       sourceApplicationEntityTitle: callingAETitle)
+    public func beginInstance(
+        _ request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String
+    ) throws -> IncomingInstance {
+        let meta = FileMetaInformation(
+            mediaStorageSOPClassUID: request.affectedSOPClassUID,
+            mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
+            transferSyntaxUID: transferSyntaxUID,
+            sourceApplicationEntityTitle: callingAETitle)
         // `<pid>-<token>-<n>.part`: the pid tells `removeDepotLeftovers` of another SCP sharing this folder
         // (the service and a script's storage_scp.new) which files are still being written; the random
         // token (one per process) keeps a later process with the same pid clear of leftovers, the counter
@@ -112,8 +121,9 @@ public final class ReceivedInstanceStore: Sendable {
         } catch {
             throw StoreFailure.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(error)")
         }
-        return IncomingInstance(store: self, request: request, transferSyntaxUID: transferSyntaxUID,
-                                callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength)
+        return IncomingInstance(
+            store: self, request: request, transferSyntaxUID: transferSyntaxUID,
+            callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength)
     }
 
     /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
@@ -122,13 +132,18 @@ public final class ReceivedInstanceStore: Sendable {
     /// context's abstract syntax (0x0122 SOP class not supported: a presentation context carries the one
     /// abstract syntax it was negotiated for, PS3.8 §7.1.1.13), or when the depot file cannot be created
     /// (0xA700).
-    public func sink(for command: CommandSet, context: AcceptedPresentationContext,
-                     callingAETitle: String) -> (any DataSetSink)? {
+    public func sink(
+        for command: CommandSet, context: AcceptedPresentationContext,
+        callingAETitle: String
+    ) -> (any DataSetSink)? {
         guard let request = try? CStoreRQ(commandSet: command) else { return nil }
         let sopClass = request.affectedSOPClassUID.trimmingTrailingUIDPadding()
         guard sopClass == context.abstractSyntax.trimmingTrailingUIDPadding() else {
-            let failure = StoreFailure(status: 0x0122, "C-STORE of \(request.affectedSOPInstanceUID) with SOP class "
-                + "\(sopClass) on presentation context \(context.id), which was negotiated for \(context.abstractSyntax): refused")
+            let failure = StoreFailure(
+                status: 0x0122,
+                "C-STORE of \(request.affectedSOPInstanceUID) with SOP class "
+                    + "\(sopClass) on presentation context \(context.id), which was negotiated for \(context.abstractSyntax): refused"
+            )
             logger.error("\(failure.message)")
             return RefusingSink(failure: failure)
         }
@@ -142,10 +157,13 @@ public final class ReceivedInstanceStore: Sendable {
     }
 
     /// Writes a data set that arrived in memory (no sink) exactly as a streamed one.
-    public func store(_ request: CStoreRQ, dataSet: ByteBuffer, transferSyntaxUID: String,
-                      callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
+    public func store(
+        _ request: CStoreRQ, dataSet: ByteBuffer, transferSyntaxUID: String,
+        callingAETitle: String
+    ) -> Result<StoredInstance, StoreFailure> {
         do {
-            let instance = try beginInstance(request, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
+            let instance = try beginInstance(
+                request, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
             try instance.write(dataSet)
             let result = instance.complete()
             if case .success(let stored) = result { storedBeforeAnswer?(stored) }
@@ -158,14 +176,17 @@ public final class ReceivedInstanceStore: Sendable {
     /// The result of a C-STORE whose data set has arrived: the stored instance, or the failure to answer.
     /// Call once per C-STORE-RQ, from the code that sends the C-STORE-RSP.
     public func outcome(for incoming: IncomingStore, callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
-        outcome(for: incoming.request, dataSet: incoming.dataSet, sink: incoming.sink,
-                transferSyntaxUID: incoming.transferSyntax, callingAETitle: callingAETitle)
+        outcome(
+            for: incoming.request, dataSet: incoming.dataSet, sink: incoming.sink,
+            transferSyntaxUID: incoming.transferSyntax, callingAETitle: callingAETitle)
     }
 
     /// `outcome(for:callingAETitle:)` from the parts of an incoming C-STORE: a streamed data set's outcome
     /// is its sink's (so two associations storing the same instance never see each other's result).
-    public func outcome(for request: CStoreRQ, dataSet: IncomingDataSet, sink: (any DataSetSink)?, transferSyntaxUID: String,
-                        callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
+    public func outcome(
+        for request: CStoreRQ, dataSet: IncomingDataSet, sink: (any DataSetSink)?, transferSyntaxUID: String,
+        callingAETitle: String
+    ) -> Result<StoredInstance, StoreFailure> {
         switch dataSet {
         case .bytes(let bytes):
             return store(request, dataSet: bytes, transferSyntaxUID: transferSyntaxUID, callingAETitle: callingAETitle)
@@ -175,8 +196,11 @@ public final class ReceivedInstanceStore: Sendable {
             if let refusing = sink as? RefusingSink { return .failure(refusing.failure) }
             // A sink whose write or finish threw holds that failure as its outcome.
             if let outcome = (sink as? IncomingInstance)?.outcome { return outcome }
-            if let failure { return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)")) }
-            return .failure(.outOfResources("no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
+            if let failure {
+                return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)"))
+            }
+            return .failure(
+                .outOfResources("no record of \(request.affectedSOPInstanceUID) (was it streamed to this store?)"))
         }
     }
 
@@ -196,7 +220,10 @@ enum DepotFileNames {
     nonisolated(unsafe) private static var counter = 0
 
     static func next() -> String {
-        let number = lock.withLock { counter += 1; return counter }
+        let number = lock.withLock {
+            counter += 1
+            return counter
+        }
         return prefix + String(number) + ".part"
     }
 }

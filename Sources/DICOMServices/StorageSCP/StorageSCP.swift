@@ -32,8 +32,10 @@ public final class StorageSCP: Sendable {
     /// Associations open now.
     public var openAssociations: Int { server.openConnections }
 
-    private init(settings: StorageSCPSettings, store: ReceivedInstanceStore, server: DICOMServer, observer: @escaping Observer,
-                 counter: AssociationCounter) {
+    private init(
+        settings: StorageSCPSettings, store: ReceivedInstanceStore, server: DICOMServer, observer: @escaping Observer,
+        counter: AssociationCounter
+    ) {
         self.settings = settings
         self.store = store
         self.server = server
@@ -47,24 +49,31 @@ public final class StorageSCP: Sendable {
     /// `storedBeforeAnswer` is called for each stored instance before its C-STORE-RSP goes out, on a NIO
     /// thread (`observer` hears of it later, from the association's task): for bookkeeping that the
     /// sender's next message may depend on. It must return at once.
-    public static func start(settings: StorageSCPSettings, logger: Logger? = nil,
-                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                             gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
-                             observer: @escaping Observer = { _ in }) async throws -> StorageSCP {
+    public static func start(
+        settings: StorageSCPSettings, logger: Logger? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
+        observer: @escaping Observer = { _ in }
+    ) async throws -> StorageSCP {
         let log = logger ?? Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })
-        let store = try ReceivedInstanceStore(directory: settings.directory, fileExtension: settings.fileExtension,
-                                              duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log,
-                                              storedBeforeAnswer: storedBeforeAnswer)
+        let store = try ReceivedInstanceStore(
+            directory: settings.directory, fileExtension: settings.fileExtension,
+            duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log,
+            storedBeforeAnswer: storedBeforeAnswer)
         try store.prepare()
         store.removeDepotLeftovers()
 
-        var syntaxes: [String: [String]] = [AcceptancePolicy.verificationSOPClassUID: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]]
+        var syntaxes: [String: [String]] = [
+            AcceptancePolicy.verificationSOPClassUID: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]
+        ]
         for sopClass in StorageSOPClasses.all { syntaxes[sopClass.uid] = StorageSOPClasses.transferSyntaxes }
-        let policy = AcceptancePolicy(calledAETitle: settings.checkCalledAETitle ? settings.aeTitle : nil,
-                                      allowedCallingAETitles: settings.allowedCallingAETitles,
-                                      supportedAbstractSyntaxes: syntaxes, maximumPDULength: settings.maximumPDULength)
-        var association = AssociationConfiguration(maximumPDULength: settings.maximumPDULength,
-                                                   artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
+        let policy = AcceptancePolicy(
+            calledAETitle: settings.checkCalledAETitle ? settings.aeTitle : nil,
+            allowedCallingAETitles: settings.allowedCallingAETitles,
+            supportedAbstractSyntaxes: syntaxes, maximumPDULength: settings.maximumPDULength)
+        var association = AssociationConfiguration(
+            maximumPDULength: settings.maximumPDULength,
+            artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
         association.dimseTimeout = settings.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) }
         association.idleTimeout = settings.idleTimeout.map { .milliseconds(Int64($0 * 1000)) }
         association.associationDataSetSinkProvider = { negotiated, contextID, _, command in
@@ -72,11 +81,14 @@ public final class StorageSCP: Sendable {
             return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)
         }
         association.logger = log
-        let configuration = ServerConfiguration(policy: policy, association: association,
-                                                maximumAssociations: settings.maximumAssociations)
+        let configuration = ServerConfiguration(
+            policy: policy, association: association,
+            maximumAssociations: settings.maximumAssociations)
         let counter = AssociationCounter()
-        let server = try await DICOMServer.start(host: settings.host, port: settings.port, configuration: configuration,
-                                                 eventLoopGroup: eventLoopGroup) { association in
+        let server = try await DICOMServer.start(
+            host: settings.host, port: settings.port, configuration: configuration,
+            eventLoopGroup: eventLoopGroup
+        ) { association in
             await serveAssociation(association, id: counter.next(), store: store, gate: gate, observer: observer)
         }
         observer(.started(aeTitle: settings.aeTitle, port: server.port, directory: store.directory))
@@ -90,11 +102,14 @@ public final class StorageSCP: Sendable {
         observer(.stopped)
     }
 
-    private static func serveAssociation(_ association: DICOMAssociation, id: Int, store: ReceivedInstanceStore,
-                                         gate: Gate?, observer: @escaping Observer) async {
-        let info = StorageAssociationInfo(id: id, callingAETitle: association.negotiated.callingAETitle,
-                                          calledAETitle: association.negotiated.calledAETitle,
-                                          peer: association.remoteAddress.map(describe) ?? "?")
+    private static func serveAssociation(
+        _ association: DICOMAssociation, id: Int, store: ReceivedInstanceStore,
+        gate: Gate?, observer: @escaping Observer
+    ) async {
+        let info = StorageAssociationInfo(
+            id: id, callingAETitle: association.negotiated.callingAETitle,
+            calledAETitle: association.negotiated.calledAETitle,
+            peer: association.remoteAddress.map(describe) ?? "?")
         if let gate, await !gate(info) {
             await association.abort()
             // Data sets completed before the refusal were stored (the network side never waits for the
@@ -102,11 +117,17 @@ public final class StorageSCP: Sendable {
             // copy — and reported in the log.
             do {
                 for try await message in association.messages {
-                    guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else { continue }
-                    let outcome = store.outcome(for: request, dataSet: message.dataSet, sink: message.sink,
-                                                transferSyntaxUID: "", callingAETitle: info.callingAETitle)
+                    guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else {
+                        continue
+                    }
+                    let outcome = store.outcome(
+                        for: request, dataSet: message.dataSet, sink: message.sink,
+                        transferSyntaxUID: "", callingAETitle: info.callingAETitle)
                     if case .success(let stored) = outcome {
-                        observer(.error("association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"))
+                        observer(
+                            .error(
+                                "association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"
+                            ))
                     }
                 }
             } catch {}
@@ -124,8 +145,10 @@ public final class StorageSCP: Sendable {
                     files.append(stored)
                     observer(.instanceStored(stored, association: info))
                 case .failure(let problem):
-                    observer(.storeFailed(sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
-                                          message: problem.message, association: info))
+                    observer(
+                        .storeFailed(
+                            sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
+                            message: problem.message, association: info))
                 }
                 return ReceivedInstanceStore.status(of: outcome)
             })
@@ -145,7 +168,12 @@ public final class StorageSCP: Sendable {
 final class AssociationCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 /// Files stored by one association (appended from its service task).

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The storage SCP's log (docs/idl-reference.md §4: `storscp1.log` / `storscp2.log` in `LogDir`): one line per
 /// event, `<ISO 8601 UTC time> <type> <details>`, type `start`, `association`, `write` or `error` (and
@@ -54,18 +55,27 @@ public final class StorageSCPLog: @unchecked Sendable {
         case let .started(aeTitle, port, directory):
             write(type: "start", "storage SCP \(aeTitle) listening on port \(port), storing into \(directory)")
         case .associationAccepted(let a):
-            write(type: "association", "#\(a.id) accepted: calling \(a.callingAETitle), called \(a.calledAETitle), peer \(a.peer)")
+            write(
+                type: "association",
+                "#\(a.id) accepted: calling \(a.callingAETitle), called \(a.calledAETitle), peer \(a.peer)")
         case .associationRefused(let a):
-            write(type: "association", "#\(a.id) refused by the on_association hook: calling \(a.callingAETitle), peer \(a.peer)")
+            write(
+                type: "association",
+                "#\(a.id) refused by the on_association hook: calling \(a.callingAETitle), peer \(a.peer)")
         case let .instanceStored(f, a):
-            var details = "#\(a.id) \(f.path) sop_class \(f.sopClassUID) bytes \(f.bytes) ts \(f.transferSyntaxUID) from \(f.callingAETitle)"
+            var details =
+                "#\(a.id) \(f.path) sop_class \(f.sopClassUID) bytes \(f.bytes) ts \(f.transferSyntaxUID) from \(f.callingAETitle)"
             if f.keptExistingCopy { details += " (duplicate: existing copy kept)" }
             if f.nameWasDerived { details += " (invalid SOP Instance UID '\(f.sopInstanceUID)': derived name)" }
             write(type: "write", details)
         case let .storeFailed(uid, status, message, a):
-            write(type: "error", "#\(a.id) C-STORE of \(uid) answered 0x\(String(status, radix: 16, uppercase: true)): \(message)")
+            write(
+                type: "error",
+                "#\(a.id) C-STORE of \(uid) answered 0x\(String(status, radix: 16, uppercase: true)): \(message)")
         case let .associationEnded(a, files, failure):
-            write(type: "association", "#\(a.id) ended (\(failure.map { "aborted: \($0)" } ?? "released")), \(files.count) file(s) stored")
+            write(
+                type: "association",
+                "#\(a.id) ended (\(failure.map { "aborted: \($0)" } ?? "released")), \(files.count) file(s) stored")
         case .error(let message):
             write(type: "error", message)
         case .stopped:

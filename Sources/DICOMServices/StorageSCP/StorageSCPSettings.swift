@@ -33,10 +33,12 @@ public struct StorageSCPSettings: Sendable, Equatable {
     /// otherwise hold one of `maximumAssociations` until it closes). nil (the default): no limit.
     public var idleTimeout: Double? = nil
 
-    public init(aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
-                duplicatePolicy: DuplicatePolicy = .overwrite, allowedCallingAETitles: Set<String>? = nil,
-                checkCalledAETitle: Bool = true, maximumAssociations: Int = 16, maximumPDULength: Int = 131_072,
-                artimTimeout: Double = 30, fsync: Bool = false) {
+    public init(
+        aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
+        duplicatePolicy: DuplicatePolicy = .overwrite, allowedCallingAETitles: Set<String>? = nil,
+        checkCalledAETitle: Bool = true, maximumAssociations: Int = 16, maximumPDULength: Int = 131_072,
+        artimTimeout: Double = 30, fsync: Bool = false
+    ) {
         self.aeTitle = aeTitle
         self.host = host
         self.port = port
@@ -64,12 +66,13 @@ public struct StorageSCPSettings: Sendable, Equatable {
         } else {
             entity = doc.storageSCP
         }
-        self.init(aeTitle: entity.aeTitle, port: entity.port, directory: doc.storageDirectory.path,
-                  fileExtension: doc.fileExtension, duplicatePolicy: doc.duplicatePolicy,
-                  allowedCallingAETitles: doc.acceptAny ? nil : doc.knownAETitles,
-                  checkCalledAETitle: doc.calledAECheck, maximumAssociations: max(1, doc.maxAssociations),
-                  maximumPDULength: doc.maxPDULength > 0 ? doc.maxPDULength : 131_072,
-                  artimTimeout: doc.acseTimeout)
+        self.init(
+            aeTitle: entity.aeTitle, port: entity.port, directory: doc.storageDirectory.path,
+            fileExtension: doc.fileExtension, duplicatePolicy: doc.duplicatePolicy,
+            allowedCallingAETitles: doc.acceptAny ? nil : doc.knownAETitles,
+            checkCalledAETitle: doc.calledAECheck, maximumAssociations: max(1, doc.maxAssociations),
+            maximumPDULength: doc.maxPDULength > 0 ? doc.maxPDULength : 131_072,
+            artimTimeout: doc.acseTimeout)
         dimseTimeout = doc.dimseTimeout
         idleTimeout = doc.idleTimeout
     }

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// `IDLffDicomExCfg::StorageScpService` and `storage_scp.start/stop/status` (docs/lua-api.md): controls the storage
 /// SCP service, a detached `dicomlua storescp` process configured from the system configuration, and answers
@@ -31,7 +32,8 @@ public enum StorageServiceControl {
         case "start": return start(systemConfigurationPath)
         case "stop": return stop(systemConfigurationPath)
         case "status": return runningPID(systemConfigurationPath) != nil ? "service running" : "service not running"
-        default: throw ConfigurationError("storage_scp_service", "expected 'start', 'stop' or 'status', got '\(command)'")
+        default:
+            throw ConfigurationError("storage_scp_service", "expected 'start', 'stop' or 'status', got '\(command)'")
         }
     }
 
@@ -53,7 +55,9 @@ public enum StorageServiceControl {
         guard pipe(&fds) == 0 else { return "start failed" }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         defer { close(readEnd) }
-        let arguments = ["/usr/bin/setsid", "-f", executable, "storescp", "--config", configPath, "--service", "--status-fd", "3"]
+        let arguments = [
+            "/usr/bin/setsid", "-f", executable, "storescp", "--config", configPath, "--service", "--status-fd", "3",
+        ]
         let spawned = spawn(arguments, statusPipe: writeEnd)
         close(writeEnd)
         guard let setsidPID = spawned else { return "start failed" }
@@ -74,7 +78,9 @@ public enum StorageServiceControl {
 
     /// The pid of the running service, nil when not running; a stale pid file is removed.
     static func runningPID(_ configPath: String) -> pid_t? {
-        guard let pidFile = pidFilePath(systemConfigurationPath: configPath), let pid = readPID(pidFile) else { return nil }
+        guard let pidFile = pidFilePath(systemConfigurationPath: configPath), let pid = readPID(pidFile) else {
+            return nil
+        }
         if isStoreSCPProcess(pid) { return pid }
         unlink(pidFile)  // stale: the process is gone (crash, kill -9) or the pid was reused
         return nil
@@ -100,7 +106,8 @@ public enum StorageServiceControl {
 
     static func readPID(_ path: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return nil }
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        else { return nil }
         return pid
     }
 
@@ -110,7 +117,9 @@ public enum StorageServiceControl {
     static func isStoreSCPProcess(_ pid: pid_t) -> Bool {
         guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z") {
+            let close = stat.lastIndex(of: ")"),
+            stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+        {
             return false
         }
         let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
@@ -121,9 +130,10 @@ public enum StorageServiceControl {
     static func isOwnedByUs(_ pid: pid_t) -> Bool {
         if getuid() == 0 { return true }
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-              let real = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first,
-              let uid = uid_t(real) else { return false }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+            let real = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first,
+            let uid = uid_t(real)
+        else { return false }
         return uid == getuid()
     }
 
@@ -147,7 +157,9 @@ public enum StorageServiceControl {
         posix_spawn_file_actions_adddup2(&actions, statusPipe, 3)
         // Nothing else of ours leaks into the service (a parent waiting for EOF on an inherited pipe —
         // e.g. Foundation's Process — would otherwise wait for the service to end).
-        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
+            Int32($0)
+        }
         for fd in open where fd > 3 { posix_spawn_file_actions_addclose(&actions, fd) }
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]

@@ -23,10 +23,12 @@ public struct StoredInstance: Sendable, Equatable {
     /// `DuplicatePolicy.keep` found an earlier copy: `path` is that copy, the new data was discarded.
     public var keptExistingCopy: Bool
 
-    public init(path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String? = nil,
-                seriesInstanceUID: String? = nil, patientID: String? = nil, callingAETitle: String, bytes: Int,
-                transferSyntaxUID: String, moveOriginatorAETitle: String? = nil, moveOriginatorMessageID: UInt16? = nil,
-                nameWasDerived: Bool = false, keptExistingCopy: Bool = false) {
+    public init(
+        path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String? = nil,
+        seriesInstanceUID: String? = nil, patientID: String? = nil, callingAETitle: String, bytes: Int,
+        transferSyntaxUID: String, moveOriginatorAETitle: String? = nil, moveOriginatorMessageID: UInt16? = nil,
+        nameWasDerived: Bool = false, keptExistingCopy: Bool = false
+    ) {
         self.path = path
         self.sopClassUID = sopClassUID
         self.sopInstanceUID = sopInstanceUID

@@ -1,10 +1,11 @@
+import DICOMCore
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DICOMCore
-import Foundation
 
 /// What the storage SCU needs from a Part 10 file before sending it (PS3.10 §7.1): SOP class and instance
 /// from the File Meta Information, its transfer syntax, and where the data set starts, so that the data
@@ -96,8 +97,11 @@ public struct SendFileHeader: Sendable, Equatable {
                 valueStart = offset + 8
             }
             guard length != 0xFFFF_FFFF, valueStart + length <= bytes.count else {
-                throw SendFileHeaderError(path: path, offset: offset,
-                                        problem: "meta element (0002,\(String(format: "%04X", element))) of length \(length) runs past the bytes read")
+                throw SendFileHeaderError(
+                    path: path, offset: offset,
+                    problem:
+                        "meta element (0002,\(String(format: "%04X", element))) of length \(length) runs past the bytes read"
+                )
             }
             if vr == "UI" {
                 let text = String(decoding: bytes[valueStart..<(valueStart + length)], as: UTF8.self)
@@ -107,14 +111,17 @@ public struct SendFileHeader: Sendable, Equatable {
         }
         func required(_ element: UInt16, _ name: String) throws -> String {
             guard let value = values[element], !value.isEmpty else {
-                throw SendFileHeaderError(path: path, offset: offset, problem: "the file meta information has no \(name) (0002,\(String(format: "%04X", element)))")
+                throw SendFileHeaderError(
+                    path: path, offset: offset,
+                    problem: "the file meta information has no \(name) (0002,\(String(format: "%04X", element)))")
             }
             return value
         }
-        return SendFileHeader(sopClassUID: try required(0x0002, "Media Storage SOP Class UID"),
-                            sopInstanceUID: try required(0x0003, "Media Storage SOP Instance UID"),
-                            transferSyntaxUID: try required(0x0010, "Transfer Syntax UID"),
-                            dataSetOffset: offset, dataSetLength: fileLength - offset)
+        return SendFileHeader(
+            sopClassUID: try required(0x0002, "Media Storage SOP Class UID"),
+            sopInstanceUID: try required(0x0003, "Media Storage SOP Instance UID"),
+            transferSyntaxUID: try required(0x0010, "Transfer Syntax UID"),
+            dataSetOffset: offset, dataSetLength: fileLength - offset)
     }
 }
 

@@ -27,23 +27,32 @@ public enum StorageSCU {
 
     /// Sends `files` in order. `onFile` is called once per file (sent or not); `.cancel` stops before the next.
     /// - Throws: only misuse (`ConfigurationError("send", …)`: STORAGE_SCP unset or unknown, no files).
-    public static func send(files: [String], storageAE: String?, configuration: ConfigurationDocument,
-                            onFile: OperationEventHandler? = nil) async throws -> StorageSCUOutcome {
-        let remote = try SCUConnection.remote(named: storageAE, property: "STORAGE_SCP", method: "send", configuration: configuration)
+    public static func send(
+        files: [String], storageAE: String?, configuration: ConfigurationDocument,
+        onFile: OperationEventHandler? = nil
+    ) async throws -> StorageSCUOutcome {
+        let remote = try SCUConnection.remote(
+            named: storageAE, property: "STORAGE_SCP", method: "send", configuration: configuration)
         let started = Date()
-        let headers: [Result<SendFileHeader, Error>] = files.map { path in Result { try SendFileHeader.read(path: path) } }
+        let headers: [Result<SendFileHeader, Error>] = files.map { path in
+            Result { try SendFileHeader.read(path: path) }
+        }
         let contexts = proposedContexts(headers.compactMap { try? $0.get() })
         guard contexts.count <= maximumContexts else {
-            return StorageSCUOutcome(sent: 0, message: "send: the files need \(contexts.count) presentation contexts, at most \(maximumContexts)",
-                                     cancelled: false)
+            return StorageSCUOutcome(
+                sent: 0,
+                message: "send: the files need \(contexts.count) presentation contexts, at most \(maximumContexts)",
+                cancelled: false)
         }
         var association: DICOMAssociation?
         if !contexts.isEmpty {
             do {
-                association = try await SCUConnection.connect(calling: configuration.storageSCU, remote: remote,
-                                                              contexts: contexts, configuration: configuration)
+                association = try await SCUConnection.connect(
+                    calling: configuration.storageSCU, remote: remote,
+                    contexts: contexts, configuration: configuration)
             } catch {
-                return StorageSCUOutcome(sent: 0, message: "send: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+                return StorageSCUOutcome(
+                    sent: 0, message: "send: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
             }
         }
         var sent = 0
@@ -59,23 +68,28 @@ public enum StorageSCU {
                     if let response = try await store(header, path: path, on: association) {
                         status = response
                         if response.category == .success || response.category == .warning { sent += 1 }
-                        lines = StatusLines.sent(file: path, number: index + 1, total: files.count, status: response,
-                                                 sopInstanceUID: header.sopInstanceUID)
+                        lines = StatusLines.sent(
+                            file: path, number: index + 1, total: files.count, status: response,
+                            sopInstanceUID: header.sopInstanceUID)
                     } else {
-                        lines = StatusLines.notSent(file: path, number: index + 1, total: files.count,
-                                                    reason: "\(remote.name) accepted no presentation context for SOP class "
-                                                        + "\(header.sopClassUID) in transfer syntax \(header.transferSyntaxUID)")
+                        lines = StatusLines.notSent(
+                            file: path, number: index + 1, total: files.count,
+                            reason: "\(remote.name) accepted no presentation context for SOP class "
+                                + "\(header.sopClassUID) in transfer syntax \(header.transferSyntaxUID)")
                     }
                 } catch let error as AssociationError {
                     await association.abort()
-                    return StorageSCUOutcome(sent: sent, message: "send: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+                    return StorageSCUOutcome(
+                        sent: sent, message: "send: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
                 } catch {
                     lines = StatusLines.notSent(file: path, number: index + 1, total: files.count, reason: "\(error)")
                 }
             }
             if let onFile {
-                let decision = await onFile(OperationEvent(operation: "send", statusLines: lines, status: status,
-                                                           elapsed: Date().timeIntervalSince(started), file: path))
+                let decision = await onFile(
+                    OperationEvent(
+                        operation: "send", statusLines: lines, status: status,
+                        elapsed: Date().timeIntervalSince(started), file: path))
                 if decision == .cancel {
                     try? await association?.release()
                     return StorageSCUOutcome(sent: sent, message: nil, cancelled: true)
@@ -96,7 +110,8 @@ public enum StorageSCU {
             if !seen.contains(header.sopClassUID) {
                 seen.insert(header.sopClassUID)
                 let syntaxes = native.contains(ts) ? [ts] + native.filter { $0 != ts } : native
-                contexts.append(ProposedPresentationContext(abstractSyntax: header.sopClassUID, transferSyntaxes: syntaxes))
+                contexts.append(
+                    ProposedPresentationContext(abstractSyntax: header.sopClassUID, transferSyntaxes: syntaxes))
             }
             let key = header.sopClassUID + "|" + ts
             if !native.contains(ts) && !seen.contains(key) {
@@ -108,18 +123,28 @@ public enum StorageSCU {
     }
 
     /// Stores one file; nil when no accepted context can carry it.
-    private static func store(_ header: SendFileHeader, path: String, on association: DICOMAssociation) async throws -> DIMSEStatus? {
-        if association.negotiated.context(forAbstractSyntax: header.sopClassUID, transferSyntax: header.transferSyntaxUID) != nil {
+    private static func store(
+        _ header: SendFileHeader, path: String, on association: DICOMAssociation
+    ) async throws -> DIMSEStatus? {
+        if association.negotiated.context(
+            forAbstractSyntax: header.sopClassUID, transferSyntax: header.transferSyntaxUID) != nil
+        {
             let source = FileRegionDataSetSource(path: path, offset: header.dataSetOffset, length: header.dataSetLength)
-            return try await association.store(sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID,
-                                               dataSet: source, transferSyntax: header.transferSyntaxUID).status
+            return try await association.store(
+                sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID,
+                dataSet: source, transferSyntax: header.transferSyntaxUID
+            ).status
         }
         let own = TransferSyntax.from(uid: header.transferSyntaxUID)
         guard !own.isEncapsulated,
-              let context = association.negotiated.context(forAbstractSyntax: header.sopClassUID) else { return nil }
+            let context = association.negotiated.context(forAbstractSyntax: header.sopClassUID)
+        else { return nil }
         let file = try DICOMFile.read(path: path)
-        let bytes = try DataSetWriter.encode(file.dataSet, transferSyntax: TransferSyntax.from(uid: context.transferSyntax))
-        return try await association.store(sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID,
-                                           dataSet: ByteBuffer(bytes: bytes), transferSyntax: context.transferSyntax).status
+        let bytes = try DataSetWriter.encode(
+            file.dataSet, transferSyntax: TransferSyntax.from(uid: context.transferSyntax))
+        return try await association.store(
+            sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID,
+            dataSet: ByteBuffer(bytes: bytes), transferSyntax: context.transferSyntax
+        ).status
     }
 }

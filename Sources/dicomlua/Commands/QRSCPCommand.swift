@@ -24,7 +24,9 @@ struct QRSCPCommand: ParsableCommand {
         guard (1...1000).contains(maxAssociations) else {
             throw ValidationError("--max-associations must be in 1...1000, got \(maxAssociations)")
         }
-        guard !aet.isEmpty, aet.count <= 16 else { throw ValidationError("--aet must have 1 to 16 characters, got \"\(aet)\"") }
+        guard !aet.isEmpty, aet.count <= 16 else {
+            throw ValidationError("--aet must have 1 to 16 characters, got \"\(aet)\"")
+        }
         for destination in destinations {
             do { _ = try MoveDestination.parse(destination) } catch { throw ValidationError("--dest: \(error)") }
         }

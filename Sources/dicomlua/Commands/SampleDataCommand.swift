@@ -19,7 +19,8 @@ struct SampleDataCommand: ParsableCommand {
     @Option(help: "Rows and columns of each 16-bit image.") var rows = 64
 
     func run() throws {
-        let options = SampleDataOptions(patients: patients, studies: studies, series: series, instances: instances, rows: rows)
+        let options = SampleDataOptions(
+            patients: patients, studies: studies, series: series, instances: instances, rows: rows)
         do {
             try options.validate()
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

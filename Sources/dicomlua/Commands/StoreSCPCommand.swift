@@ -13,7 +13,8 @@ struct StoreSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storescp", abstract: "The storage SCP in the foreground (also what the service runs).")
 
-    @Option(help: "The system configuration file to read (default: $DICOMLUA_SYSTEM_CONFIG or /etc/dicomlua/config.json).")
+    @Option(
+        help: "The system configuration file to read (default: $DICOMLUA_SYSTEM_CONFIG or /etc/dicomlua/config.json).")
     var config: String?
     @Option(help: "Our AE title (default: that of StorScpServiceAE).")
     var aet: String?
@@ -108,9 +109,13 @@ struct StoreSCPRunner {
         let gate = activeHooks?.gate
         let scp: StorageSCP
         do {
-            scp = try runLoop.await { try await StorageSCP.start(settings: settingsToUse, gate: gate, observer: observer) }
+            scp = try runLoop.await {
+                try await StorageSCP.start(settings: settingsToUse, gate: gate, observer: observer)
+            }
         } catch {
-            return fail("cannot start the storage SCP \(settings.aeTitle) on port \(settings.port) storing into \(settings.directory): \(error)", log: log)
+            return fail(
+                "cannot start the storage SCP \(settings.aeTitle) on port \(settings.port) storing into \(settings.directory): \(error)",
+                log: log)
         }
         let pidFile = logDirectory.map { $0 + "/" + StorageServiceControl.pidFileName }
         if command.service, let pidFile {
@@ -121,7 +126,9 @@ struct StoreSCPRunner {
                 return fail("cannot write the pid file \(pidFile): \(error)", log: log)
             }
         }
-        printLine("dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port), storing into \(scp.store.directory)")
+        printLine(
+            "dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port), storing into \(scp.store.directory)"
+        )
         reportStatus("ok")
 
         runLoop.run(until: { stop.isRequested })

@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// A C-STORE streamed into an `AnsweringDataSetSink` is answered by the association on its event loop:
@@ -14,29 +15,41 @@ final class AnsweringSinkTests: XCTestCase {
         configuration.dataSetSinkProvider = { _, _, command in
             guard let request = try? CStoreRQ(commandSet: command) else { return nil }
             // Instance "…​.13" cannot be stored: its sink answers 0xA700.
-            return AnsweringSink(status: request.affectedSOPInstanceUID.hasSuffix(".13") ? DIMSEStatus(0xA700) : .success)
+            return AnsweringSink(
+                status: request.affectedSOPInstanceUID.hasSuffix(".13") ? DIMSEStatus(0xA700) : .success)
         }
         let gate = Gate()
         let handled = Recorder<String>()
-        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [sc: TransferSyntaxUID.uncompressed,
-                                                                 TestCommands.verification: TransferSyntaxUID.uncompressed])
-        let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: configuration)) {
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [
+            sc: TransferSyntaxUID.uncompressed,
+            TestCommands.verification: TransferSyntaxUID.uncompressed,
+        ])
+        let server = try await DICOMServer.start(
+            configuration: ServerConfiguration(policy: policy, association: configuration)
+        ) {
             try? await $0.serve(store: { incoming in
-                await gate.wait()   // the service task is busy until every store was answered
-                handled.append("\(incoming.request.affectedSOPInstanceUID)=\(incoming.answeredStatus.map { "\($0.code)" } ?? "nil")")
-                return DIMSEStatus(0xC000)   // ignored: the association answered already
+                await gate.wait()  // the service task is busy until every store was answered
+                handled.append(
+                    "\(incoming.request.affectedSOPInstanceUID)=\(incoming.answeredStatus.map { "\($0.code)" } ?? "nil")"
+                )
+                return DIMSEStatus(0xC000)  // ignored: the association answered already
             })
         }
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
-            contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian]),
-                       verificationContext],
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian]),
+                verificationContext,
+            ],
             configuration: AssociationConfiguration(dimseTimeout: .seconds(20)))  // a missing answer fails, not hangs
         var statuses: [UInt16] = []
         for index in 10..<16 {
             let uid = "1.2.3.1.\(index)"
-            let dataSet = TestDataSets.instance(patientID: "P", studyUID: "1.2.3", seriesUID: "1.2.3.1", sopInstanceUID: uid)
-            statuses.append(try await association.store(sopClassUID: sc, sopInstanceUID: uid, dataSet: dataSet).status.code)
+            let dataSet = TestDataSets.instance(
+                patientID: "P", studyUID: "1.2.3", seriesUID: "1.2.3.1", sopInstanceUID: uid)
+            statuses.append(
+                try await association.store(sopClassUID: sc, sopInstanceUID: uid, dataSet: dataSet).status.code)
         }
         XCTAssertEqual(statuses, [0, 0, 0, 0xA700, 0, 0])
         XCTAssertEqual(handled.all, [], "answered before the service task handled anything")
@@ -47,8 +60,9 @@ final class AnsweringSinkTests: XCTestCase {
         XCTAssertEqual(echo, .success)
         try await association.release()
         await server.shutdown(gracePeriod: .seconds(5))
-        XCTAssertEqual(handled.all, (10..<16).map { "1.2.3.1.\($0)=\($0 == 13 ? 0xA700 : 0)" },
-                       "the service still sees every store, marked as answered")
+        XCTAssertEqual(
+            handled.all, (10..<16).map { "1.2.3.1.\($0)=\($0 == 13 ? 0xA700 : 0)" },
+            "the service still sees every store, marked as answered")
     }
 
     func testAnsweredStoresDuringCGetAreNotAnsweredTwice() async throws {
@@ -62,9 +76,12 @@ final class AnsweringSinkTests: XCTestCase {
         let getSOPClass = "1.2.840.10008.5.1.4.1.2.2.3"
         let sc = self.sc
         let responsesSeen = Recorder<UInt16>()
-        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [getSOPClass: TransferSyntaxUID.uncompressed,
-                                                                 sc: TransferSyntaxUID.uncompressed],
-                                      requestorSCPRoleAbstractSyntaxes: [sc])
+        let policy = AcceptancePolicy(
+            supportedAbstractSyntaxes: [
+                getSOPClass: TransferSyntaxUID.uncompressed,
+                sc: TransferSyntaxUID.uncompressed,
+            ],
+            requestorSCPRoleAbstractSyntaxes: [sc])
         let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy)) { association in
             try? await association.serve(other: { message, dimse, association in
                 guard case .cGetRQ(let request) = dimse else { return false }
@@ -74,27 +91,35 @@ final class AnsweringSinkTests: XCTestCase {
                     let uid = "1.2.3.9.\(index)"
                     let rsp = try await association.store(
                         sopClassUID: sc, sopInstanceUID: uid,
-                        dataSet: TestDataSets.instance(patientID: "P", studyUID: "1.2.3", seriesUID: "1.2.3.9", sopInstanceUID: uid),
+                        dataSet: TestDataSets.instance(
+                            patientID: "P", studyUID: "1.2.3", seriesUID: "1.2.3.9", sopInstanceUID: uid),
                         transferSyntax: storeContext.transferSyntax)
                     responsesSeen.append(rsp.status.code)
                     completed += 1
                 }
-                try await association.send(CGetRSP(respondingTo: request, status: .success,
-                                                   subOperations: SubOperationCounts(remaining: 0, completed: UInt16(completed),
-                                                                                     failed: 0, warning: 0)),
-                                           contextID: message.contextID)
+                try await association.send(
+                    CGetRSP(
+                        respondingTo: request, status: .success,
+                        subOperations: SubOperationCounts(
+                            remaining: 0, completed: UInt16(completed),
+                            failed: 0, warning: 0)),
+                    contextID: message.contextID)
                 return true
             })
         }
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
-            contexts: [ProposedPresentationContext(abstractSyntax: getSOPClass, transferSyntaxes: TransferSyntaxUID.uncompressed),
-                       ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)],
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: getSOPClass, transferSyntaxes: TransferSyntaxUID.uncompressed),
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP),
+            ],
             configuration: configuration)
         let handled = Recorder<String>()
         let responses = try await association.get(sopClassUID: getSOPClass, identifier: ByteBuffer()) { incoming in
             handled.append(incoming.request.affectedSOPInstanceUID)
-            return DIMSEStatus(0xC000)   // ignored: answered on the event loop
+            return DIMSEStatus(0xC000)  // ignored: answered on the event loop
         }
         let all = try await responses.collect()
         XCTAssertEqual(all.last?.response.status, .success)

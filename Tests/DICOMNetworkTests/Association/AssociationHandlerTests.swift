@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import NIOEmbedded
+import XCTest
+
 @testable import DICOMNetwork
 
 /// The association handler on an EmbeddedChannel: the Upper Layer behaviours that are hard to provoke with
@@ -37,30 +38,38 @@ final class AssociationHandlerTests: XCTestCase {
         let closed = loop.makePromise(of: AssociationError?.self)
         let side: AssociationHandler.Side
         if requestor {
-            side = .requestor(try AssociationRequestor.makeRequest(
-                callingAETitle: "SCU", calledAETitle: "SCP",
-                contexts: [ProposedPresentationContext(abstractSyntax: verification, transferSyntaxes: [implicitLE])],
-                maximumPDULength: 16384))
+            side = .requestor(
+                try AssociationRequestor.makeRequest(
+                    callingAETitle: "SCU", calledAETitle: "SCP",
+                    contexts: [
+                        ProposedPresentationContext(abstractSyntax: verification, transferSyntaxes: [implicitLE])
+                    ],
+                    maximumPDULength: 16384))
         } else {
             let policy = AcceptancePolicy(supportedAbstractSyntaxes: [verification: [implicitLE]])
-            side = .acceptor(AssociationHandler.AcceptorHooks(
-                decide: { rq, _ in AssociationAcceptor.decide(request: rq, policy: policy) }, established: { _ in }))
+            side = .acceptor(
+                AssociationHandler.AcceptorHooks(
+                    decide: { rq, _ in AssociationAcceptor.decide(request: rq, policy: policy) }, established: { _ in })
+            )
         }
-        let handler = AssociationHandler(side: side, configuration: configuration, establishedPromise: established,
-                                         closedPromise: closed)
+        let handler = AssociationHandler(
+            side: side, configuration: configuration, establishedPromise: established,
+            closedPromise: closed)
         try channel.pipeline.syncOperations.addPipeline(handler: handler, configuration: configuration)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 104)).wait()
-        return Harness(channel: channel, loop: loop, handler: handler, established: established.futureResult,
-                       closed: closed.futureResult)
+        return Harness(
+            channel: channel, loop: loop, handler: handler, established: established.futureResult,
+            closed: closed.futureResult)
     }
 
     /// Requestor in Sta6 (A-ASSOCIATE-AC received).
     private func establishedRequestor() throws -> Harness {
         let harness = try makeHarness(requestor: true)
         guard case .associateRQ(let rq)? = try harness.nextPDU() else { throw XCTSkip("no RQ") }
-        let ac = AssociateAC(calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle,
-                             presentationContexts: [PresentationContextResult(id: 1, result: .acceptance, transferSyntax: implicitLE)],
-                             userInformation: UserInformation(maximumLength: 16384))
+        let ac = AssociateAC(
+            calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle,
+            presentationContexts: [PresentationContextResult(id: 1, result: .acceptance, transferSyntax: implicitLE)],
+            userInformation: UserInformation(maximumLength: 16384))
         try harness.receive(.associateAC(ac))
         XCTAssertNoThrow(try harness.established.wait())
         XCTAssertEqual(harness.handler.machine.state, .sta6)
@@ -144,8 +153,12 @@ final class AssociationHandlerTests: XCTestCase {
         _ = harness.handler.requestRelease()
         _ = try harness.nextPDU()
         var buffer = ByteBuffer()
-        buffer.writePDU(.dataTF([PresentationDataValue(contextID: 1, isCommand: true, isLastFragment: true,
-                                                       data: CEchoRSP(messageIDBeingRespondedTo: 1).encodedCommandSet())]))
+        buffer.writePDU(
+            .dataTF([
+                PresentationDataValue(
+                    contextID: 1, isCommand: true, isLastFragment: true,
+                    data: CEchoRSP(messageIDBeingRespondedTo: 1).encodedCommandSet())
+            ]))
         try harness.channel.writeInbound(buffer)
         try harness.receive(.releaseRP)
         var iterator = association.messages.makeAsyncIterator()
@@ -172,8 +185,12 @@ final class AssociationHandlerTests: XCTestCase {
     /// A PDV on a context that was never accepted: A-ABORT source 2 reason 6, Sta13.
     func testPDVOnUnknownContextIsAborted() throws {
         let harness = try establishedRequestor()
-        try harness.receive(.dataTF([PresentationDataValue(contextID: 3, isCommand: true, isLastFragment: true,
-                                                           data: ByteBuffer(bytes: [0, 0]))]))
+        try harness.receive(
+            .dataTF([
+                PresentationDataValue(
+                    contextID: 3, isCommand: true, isLastFragment: true,
+                    data: ByteBuffer(bytes: [0, 0]))
+            ]))
         XCTAssertEqual(try harness.nextPDU(), .abort(AbortPDU(source: 2, reason: 6)))
         XCTAssertEqual(harness.handler.machine.state, .sta13)
         guard case .protocolError? = try harness.closed.wait() else { return XCTFail("expected a protocol error") }

@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// A consumer that falls behind makes the association stop reading, so a fast sender is slowed down by
@@ -23,13 +24,17 @@ final class BackpressureTests: XCTestCase {
         }
         let client = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
-            contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])])
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+            ])
         let count = 40
         let payload = ByteBuffer(repeating: 0x5A, count: 1 << 20)
         let sender = Task {
             for i in 1...count {
-                try await client.send(CStoreRQ(messageID: UInt16(i), affectedSOPClassUID: sc, affectedSOPInstanceUID: "1.2.\(i)"),
-                                      dataSet: payload, contextID: 1)
+                try await client.send(
+                    CStoreRQ(messageID: UInt16(i), affectedSOPClassUID: sc, affectedSOPInstanceUID: "1.2.\(i)"),
+                    dataSet: payload, contextID: 1)
             }
         }
         let paused = await eventually(timeout: 30) {

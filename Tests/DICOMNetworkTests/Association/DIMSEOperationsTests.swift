@@ -1,27 +1,37 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// The DIMSE operations on our own client and server: what an SCU user sees.
 final class DIMSEOperationsTests: XCTestCase {
     let sc = TestDataSets.secondaryCapture
 
-    private func startServer(store: StoreHandler? = nil, other: RequestHandler? = nil,
-                             configuration: AssociationConfiguration = AssociationConfiguration(),
-                             extra: [String: [String]] = [:]) async throws -> DICOMServer {
-        var supported: [String: [String]] = [verificationSOPClassUID: TransferSyntaxUID.uncompressed,
-                                             sc: TransferSyntaxUID.uncompressed]
+    private func startServer(
+        store: StoreHandler? = nil, other: RequestHandler? = nil,
+        configuration: AssociationConfiguration = AssociationConfiguration(),
+        extra: [String: [String]] = [:]
+    ) async throws -> DICOMServer {
+        var supported: [String: [String]] = [
+            verificationSOPClassUID: TransferSyntaxUID.uncompressed,
+            sc: TransferSyntaxUID.uncompressed,
+        ]
         supported.merge(extra) { a, _ in a }
         let policy = AcceptancePolicy(supportedAbstractSyntaxes: supported, requestorSCPRoleAbstractSyntaxes: [sc])
-        return try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: configuration)) {
+        return try await DICOMServer.start(
+            configuration: ServerConfiguration(policy: policy, association: configuration)
+        ) {
             try? await $0.serve(store: store, other: other)
         }
     }
 
-    private func connect(_ server: DICOMServer, _ contexts: [ProposedPresentationContext]) async throws -> DICOMAssociation {
-        try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
-                                           contexts: contexts)
+    private func connect(
+        _ server: DICOMServer, _ contexts: [ProposedPresentationContext]
+    ) async throws -> DICOMAssociation {
+        try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
+            contexts: contexts)
     }
 
     func testEchoReturnsSuccess() async throws {
@@ -37,7 +47,8 @@ final class DIMSEOperationsTests: XCTestCase {
 
     func testEchoWithoutVerificationContextIsAClearError() async throws {
         let server = try await startServer()
-        let association = try await connect(server, [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: TransferSyntaxUID.uncompressed)])
+        let association = try await connect(
+            server, [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: TransferSyntaxUID.uncompressed)])
         do {
             _ = try await association.echo()
             XCTFail("expected an error")
@@ -56,18 +67,25 @@ final class DIMSEOperationsTests: XCTestCase {
             (try? command.unsignedShort(.commandField)) == CommandField.cStoreRQ.rawValue ? sink : nil
         }
         let stored = Recorder<String>()
-        let server = try await startServer(store: { incoming in
-            if case .streamed(nil) = incoming.dataSet { stored.append(incoming.request.affectedSOPInstanceUID) }
-            return .success
-        }, configuration: configuration)
-        let association = try await connect(server, [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])])
-        let dataSet = TestDataSets.instance(patientID: "P1", studyUID: "1.2.3", seriesUID: "1.2.3.1", sopInstanceUID: "1.2.3.1.1")
+        let server = try await startServer(
+            store: { incoming in
+                if case .streamed(nil) = incoming.dataSet { stored.append(incoming.request.affectedSOPInstanceUID) }
+                return .success
+            }, configuration: configuration)
+        let association = try await connect(
+            server,
+            [
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+            ])
+        let dataSet = TestDataSets.instance(
+            patientID: "P1", studyUID: "1.2.3", seriesUID: "1.2.3.1", sopInstanceUID: "1.2.3.1.1")
         let first = try await association.store(sopClassUID: sc, sopInstanceUID: "1.2.3.1.1", dataSet: dataSet)
         XCTAssertEqual(first.status, .success)
 
         let directory = try makeTemporaryDirectory("store")
         let file = directory.appendingPathComponent("instance.bin")
-        var big = [UInt8](repeating: 0xAB, count: 100)   // junk before the data set
+        var big = [UInt8](repeating: 0xAB, count: 100)  // junk before the data set
         big += Array(dataSet.readableBytesView)
         big += (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
         try Data(big).write(to: file)
@@ -83,27 +101,40 @@ final class DIMSEOperationsTests: XCTestCase {
     /// C-FIND: pending matches with identifiers, then the final success; C-CANCEL ends it with 0xFE00.
     func testFindResponsesAndCancel() async throws {
         let find = TestDataSets.studyRootFind
-        let server = try await startServer(other: { message, dimse, association in
-            guard case .cFindRQ(let request) = dimse else { return false }
-            let wantsMany = TestDataSets.value(0x0020, 0x000D, in: message.dataSetBytes ?? ByteBuffer()) == "MANY"
-            var iterator = association.messages.makeAsyncIterator()
-            for i in 1...(wantsMany ? 1000 : 2) {
-                try await association.send(CFindRSP(respondingTo: request, status: .pending, hasIdentifier: true),
-                                           dataSet: TestDataSets.studyIdentifier(studyUID: "1.2.\(i)"), contextID: message.contextID)
-                if wantsMany, i == 3, let next = try await iterator.next(), case .cCancelRQ? = try? next.dimse() {
-                    try await association.send(CFindRSP(respondingTo: request, status: .cancel), contextID: message.contextID)
-                    return true
+        let server = try await startServer(
+            other: { message, dimse, association in
+                guard case .cFindRQ(let request) = dimse else { return false }
+                let wantsMany = TestDataSets.value(0x0020, 0x000D, in: message.dataSetBytes ?? ByteBuffer()) == "MANY"
+                var iterator = association.messages.makeAsyncIterator()
+                for i in 1...(wantsMany ? 1000 : 2) {
+                    try await association.send(
+                        CFindRSP(respondingTo: request, status: .pending, hasIdentifier: true),
+                        dataSet: TestDataSets.studyIdentifier(studyUID: "1.2.\(i)"), contextID: message.contextID)
+                    if wantsMany, i == 3, let next = try await iterator.next(), case .cCancelRQ? = try? next.dimse() {
+                        try await association.send(
+                            CFindRSP(respondingTo: request, status: .cancel), contextID: message.contextID)
+                        return true
+                    }
                 }
-            }
-            try await association.send(CFindRSP(respondingTo: request, status: .success), contextID: message.contextID)
-            return true
-        }, extra: [find: [TransferSyntaxUID.implicitVRLittleEndian]])
-        let association = try await connect(server, [ProposedPresentationContext(abstractSyntax: find, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])])
-        let responses = try await association.find(sopClassUID: find, identifier: TestDataSets.studyIdentifier()).collect()
+                try await association.send(
+                    CFindRSP(respondingTo: request, status: .success), contextID: message.contextID)
+                return true
+            }, extra: [find: [TransferSyntaxUID.implicitVRLittleEndian]])
+        let association = try await connect(
+            server,
+            [
+                ProposedPresentationContext(
+                    abstractSyntax: find, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+            ])
+        let responses = try await association.find(sopClassUID: find, identifier: TestDataSets.studyIdentifier())
+            .collect()
         XCTAssertEqual(responses.map(\.response.status), [.pending, .pending, .success])
-        XCTAssertEqual(responses.compactMap { $0.identifier.flatMap { TestDataSets.value(0x0020, 0x000D, in: $0) } }, ["1.2.1", "1.2.2"])
+        XCTAssertEqual(
+            responses.compactMap { $0.identifier.flatMap { TestDataSets.value(0x0020, 0x000D, in: $0) } },
+            ["1.2.1", "1.2.2"])
 
-        let cancelled = try await association.find(sopClassUID: find, identifier: TestDataSets.studyIdentifier(studyUID: "MANY"))
+        let cancelled = try await association.find(
+            sopClassUID: find, identifier: TestDataSets.studyIdentifier(studyUID: "MANY"))
         var statuses: [DIMSEStatus] = []
         for try await response in cancelled {
             statuses.append(response.response.status)
@@ -119,33 +150,50 @@ final class DIMSEOperationsTests: XCTestCase {
     /// store handler's status goes back in each C-STORE-RSP, then the final C-GET-RSP arrives.
     func testGetReceivesStoreSubOperations() async throws {
         let get = TestDataSets.studyRootGet
-        let server = try await startServer(other: { message, dimse, association in
-            guard case .cGetRQ(let request) = dimse else { return false }
-            let storeContext = try XCTUnwrap(association.negotiated.context(forAbstractSyntax: TestDataSets.secondaryCapture))
-            XCTAssertTrue(storeContext.requestorIsSCP)
-            var iterator = association.messages.makeAsyncIterator()
-            for i in 1...2 {
-                let store = CStoreRQ(messageID: association.nextMessageID(), affectedSOPClassUID: TestDataSets.secondaryCapture,
-                                     affectedSOPInstanceUID: "1.2.9.\(i)")
-                try await association.send(store, dataSet: TestDataSets.instance(patientID: "P", studyUID: "1.2", seriesUID: "1.2.9",
-                                                                                 sopInstanceUID: "1.2.9.\(i)"),
-                                           contextID: storeContext.id)
-                _ = try await iterator.next()   // C-STORE-RSP
-                try await association.send(CGetRSP(respondingTo: request, status: .pending,
-                                                   subOperations: SubOperationCounts(remaining: UInt16(2 - i), completed: UInt16(i), failed: 0, warning: 0)),
-                                           contextID: message.contextID)
-            }
-            try await association.send(CGetRSP(respondingTo: request, status: .success,
-                                               subOperations: SubOperationCounts(remaining: 0, completed: 2, failed: 0, warning: 0)),
-                                       contextID: message.contextID)
-            return true
-        }, extra: [get: [TransferSyntaxUID.implicitVRLittleEndian]])
-        let association = try await connect(server, [
-            ProposedPresentationContext(abstractSyntax: get, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian]),
-            ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian], role: .scuAndSCP),
-        ])
+        let server = try await startServer(
+            other: { message, dimse, association in
+                guard case .cGetRQ(let request) = dimse else { return false }
+                let storeContext = try XCTUnwrap(
+                    association.negotiated.context(forAbstractSyntax: TestDataSets.secondaryCapture))
+                XCTAssertTrue(storeContext.requestorIsSCP)
+                var iterator = association.messages.makeAsyncIterator()
+                for i in 1...2 {
+                    let store = CStoreRQ(
+                        messageID: association.nextMessageID(), affectedSOPClassUID: TestDataSets.secondaryCapture,
+                        affectedSOPInstanceUID: "1.2.9.\(i)")
+                    try await association.send(
+                        store,
+                        dataSet: TestDataSets.instance(
+                            patientID: "P", studyUID: "1.2", seriesUID: "1.2.9",
+                            sopInstanceUID: "1.2.9.\(i)"),
+                        contextID: storeContext.id)
+                    _ = try await iterator.next()  // C-STORE-RSP
+                    try await association.send(
+                        CGetRSP(
+                            respondingTo: request, status: .pending,
+                            subOperations: SubOperationCounts(
+                                remaining: UInt16(2 - i), completed: UInt16(i), failed: 0, warning: 0)),
+                        contextID: message.contextID)
+                }
+                try await association.send(
+                    CGetRSP(
+                        respondingTo: request, status: .success,
+                        subOperations: SubOperationCounts(remaining: 0, completed: 2, failed: 0, warning: 0)),
+                    contextID: message.contextID)
+                return true
+            }, extra: [get: [TransferSyntaxUID.implicitVRLittleEndian]])
+        let association = try await connect(
+            server,
+            [
+                ProposedPresentationContext(
+                    abstractSyntax: get, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian]),
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian], role: .scuAndSCP),
+            ])
         let received = Recorder<String>()
-        let responses = try await association.get(sopClassUID: get, identifier: TestDataSets.studyIdentifier(studyUID: "1.2")) { incoming in
+        let responses = try await association.get(
+            sopClassUID: get, identifier: TestDataSets.studyIdentifier(studyUID: "1.2")
+        ) { incoming in
             if case .bytes(let bytes) = incoming.dataSet, let uid = TestDataSets.value(0x0008, 0x0018, in: bytes) {
                 received.append(uid)
             }
@@ -168,7 +216,8 @@ extension DIMSEOperationsTests {
             return false
         })
         let association = try await DICOMAssociation.connect(
-            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY", contexts: [verificationContext],
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
+            contexts: [verificationContext],
             configuration: AssociationConfiguration(dimseTimeout: .milliseconds(300)))
         let first = try await association.echo()
         XCTAssertEqual(first, .success)

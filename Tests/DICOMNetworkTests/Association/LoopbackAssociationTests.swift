@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Our client against our server on loopback: establishment, messages, release, abort, rejection, limits,
@@ -12,7 +13,8 @@ final class LoopbackAssociationTests: XCTestCase {
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "DICOMLUA",
             contexts: [verificationContext])
-        XCTAssertEqual(association.negotiated.acceptedContexts[1]?.transferSyntax, TransferSyntaxUID.implicitVRLittleEndian)
+        XCTAssertEqual(
+            association.negotiated.acceptedContexts[1]?.transferSyntax, TransferSyntaxUID.implicitVRLittleEndian)
         XCTAssertEqual(association.negotiated.peerImplementationVersionName, "DICOMLUA_0.1")
         try await association.send(command: TestCommands.echoRQ(messageID: 7), contextID: 1)
         var iterator = association.messages.makeAsyncIterator()
@@ -32,8 +34,9 @@ final class LoopbackAssociationTests: XCTestCase {
     func testWrongCalledAETitleIsRejectedWithReason117() async throws {
         let server = try await startEchoServer()
         do {
-            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                   calledAETitle: "NOBODY", contexts: [verificationContext])
+            _ = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+                calledAETitle: "NOBODY", contexts: [verificationContext])
             XCTFail("expected a rejection")
         } catch let error as AssociationError {
             XCTAssertEqual(error, .rejected(.calledAETitleNotRecognized))
@@ -44,11 +47,13 @@ final class LoopbackAssociationTests: XCTestCase {
 
     func testAssociationsBeyondTheLimitAreRejected232() async throws {
         let server = try await startEchoServer(maximumAssociations: 1)
-        let first = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                       calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let first = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         do {
-            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                   calledAETitle: "DICOMLUA", contexts: [verificationContext])
+            _ = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+                calledAETitle: "DICOMLUA", contexts: [verificationContext])
             XCTFail("expected a rejection")
         } catch let error as AssociationError {
             XCTAssertEqual(error, .rejected(AssociateRJ(result: 2, source: 3, reason: 2)))
@@ -60,8 +65,9 @@ final class LoopbackAssociationTests: XCTestCase {
     func testConnectionRefusedIsReported() async throws {
         let port = freeTCPPort()
         do {
-            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: port, callingAETitle: "SCU",
-                                                   calledAETitle: "X", contexts: [verificationContext])
+            _ = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: port, callingAETitle: "SCU",
+                calledAETitle: "X", contexts: [verificationContext])
             XCTFail("expected an error")
         } catch let error as AssociationError {
             XCTAssertEqual(error, .connectionRefused(host: "127.0.0.1", port: port))
@@ -73,8 +79,11 @@ final class LoopbackAssociationTests: XCTestCase {
         do {
             _ = try await DICOMAssociation.connect(
                 host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "DICOMLUA",
-                contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.5.1.4.1.1.2",
-                                                       transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])])
+                contexts: [
+                    ProposedPresentationContext(
+                        abstractSyntax: "1.2.840.10008.5.1.4.1.1.2",
+                        transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+                ])
             XCTFail("expected an error")
         } catch let error as AssociationError {
             XCTAssertTrue(error.description.contains("abstract-syntax-not-supported"), error.description)
@@ -90,22 +99,29 @@ final class LoopbackAssociationTests: XCTestCase {
         let sink = CollectingSink()
         var configuration = AssociationConfiguration(maximumPDULength: 16384)
         configuration.dataSetSinkProvider = { _, _, command in
-            TestCommands.us(0x0700, in: command) == 2 ? sink : nil   // priority LOW marks "stream me"
+            TestCommands.us(0x0700, in: command) == 2 ? sink : nil  // priority LOW marks "stream me"
         }
-        let server = try await startEchoServer(association: configuration, extraAbstractSyntaxes: [ct: TransferSyntaxUID.uncompressed],
-                                               onMessage: { received.append($0) })
+        let server = try await startEchoServer(
+            association: configuration, extraAbstractSyntaxes: [ct: TransferSyntaxUID.uncompressed],
+            onMessage: { received.append($0) })
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "DICOMLUA",
-            contexts: [ProposedPresentationContext(abstractSyntax: ct, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])])
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: ct, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])
+            ])
         XCTAssertEqual(association.negotiated.maximumPDULengthToSend, 16384)
         let payload = ByteBuffer(bytes: (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         var iterator = association.messages.makeAsyncIterator()
-        try await association.send(command: TestCommands.storeRQ(messageID: 1, sopClass: ct, sopInstance: "1.2.3"),
-                                    dataSet: payload, contextID: 1)
+        try await association.send(
+            command: TestCommands.storeRQ(messageID: 1, sopClass: ct, sopInstance: "1.2.3"),
+            dataSet: payload, contextID: 1)
         _ = try await iterator.next()
         var streamed = TestCommands.storeRQ(messageID: 2, sopClass: ct, sopInstance: "1.2.4")
-        streamed = TestCommands.command([(0x0002, .uid(ct)), (0x0100, .us(0x0001)), (0x0110, .us(2)), (0x0700, .us(2)),
-                                         (0x0800, .us(0x0001)), (0x1000, .uid("1.2.4"))])
+        streamed = TestCommands.command([
+            (0x0002, .uid(ct)), (0x0100, .us(0x0001)), (0x0110, .us(2)), (0x0700, .us(2)),
+            (0x0800, .us(0x0001)), (0x1000, .uid("1.2.4")),
+        ])
         try await association.send(command: streamed, dataSet: payload, contextID: 1)
         _ = try await iterator.next()
         try await association.release()
@@ -113,7 +129,9 @@ final class LoopbackAssociationTests: XCTestCase {
         XCTAssertEqual(messages.count, 2)
         guard case .bytes(let bytes)? = messages.first?.dataSet else { return XCTFail("expected accumulated bytes") }
         XCTAssertEqual(bytes, payload)
-        guard case .streamed(let failure)? = messages.last?.dataSet else { return XCTFail("expected a streamed data set") }
+        guard case .streamed(let failure)? = messages.last?.dataSet else {
+            return XCTFail("expected a streamed data set")
+        }
         XCTAssertNil(failure)
         XCTAssertEqual(sink.bytes, Array(payload.readableBytesView))
         XCTAssertTrue(sink.finished)
@@ -125,8 +143,9 @@ final class LoopbackAssociationTests: XCTestCase {
     func testLocalAbortIsSeenByTheServerAsPeerAbort() async throws {
         let ends = Recorder<String>()
         let server = try await startEchoServer(onEnd: { ends.append($0.map { "\($0)" } ?? "released") })
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         await association.abort()
         let ended = await association.waitUntilEnded()
         XCTAssertEqual(ended, .aborted(.serviceUser, byPeer: false, detail: "aborted by the local user"))
@@ -182,8 +201,9 @@ final class LoopbackAssociationTests: XCTestCase {
 
     func testShutdownWaitsForAssociationsInFlightThenStopsAccepting() async throws {
         let server = try await startEchoServer()
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         let port = server.port
         async let shutdown: Void = server.shutdown(gracePeriod: .seconds(20))
         try await association.send(command: TestCommands.echoRQ(messageID: 1), contextID: 1)
@@ -204,7 +224,10 @@ final class CollectingSink: DataSetSink, @unchecked Sendable {
     private var fragments: [Int] = []
     private var done = false
     func write(_ fragment: ByteBuffer) throws {
-        lock.withLock { storage += fragment.readableBytesView; fragments.append(fragment.readableBytes) }
+        lock.withLock {
+            storage += fragment.readableBytesView
+            fragments.append(fragment.readableBytes)
+        }
     }
     func finish() throws { lock.withLock { done = true } }
     func abandon() {}
@@ -218,8 +241,9 @@ extension LoopbackAssociationTests {
     /// An association still open when the grace period ends is aborted, and its client is told so.
     func testShutdownAbortsAssociationsPastTheGracePeriod() async throws {
         let server = try await startEchoServer()
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         await server.shutdown(gracePeriod: .milliseconds(100))
         let ended = await association.waitUntilEnded()
         guard case .aborted(let abort, byPeer: true, _)? = ended else { return XCTFail("\(String(describing: ended))") }
@@ -232,21 +256,27 @@ extension LoopbackAssociationTests {
     /// The admission callback sees calling/called AE titles and the peer address, and its RJ reaches the peer.
     func testAdmissionCallbackDecidesWithPeerAddress() async throws {
         let seen = Recorder<AssociationRequestInfo>()
-        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [TestCommands.verification: TransferSyntaxUID.uncompressed])
-        let configuration = ServerConfiguration(policy: policy, admission: { info in
-            seen.append(info)
-            return info.callingAETitle == "INTRUDER" ? .callingAETitleNotRecognized : nil
-        })
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [
+            TestCommands.verification: TransferSyntaxUID.uncompressed
+        ])
+        let configuration = ServerConfiguration(
+            policy: policy,
+            admission: { info in
+                seen.append(info)
+                return info.callingAETitle == "INTRUDER" ? .callingAETitleNotRecognized : nil
+            })
         let server = try await DICOMServer.start(configuration: configuration) { try? await $0.serve() }
         do {
-            _ = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "INTRUDER",
-                                                   calledAETitle: "ANY", contexts: [verificationContext])
+            _ = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: server.port, callingAETitle: "INTRUDER",
+                calledAETitle: "ANY", contexts: [verificationContext])
             XCTFail("expected a rejection")
         } catch let error as AssociationError {
             XCTAssertEqual(error, .rejected(AssociateRJ(result: 1, source: 1, reason: 3)))
         }
-        let friend = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "FRIEND",
-                                                        calledAETitle: "ANY", contexts: [verificationContext])
+        let friend = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "FRIEND",
+            calledAETitle: "ANY", contexts: [verificationContext])
         let status = try await friend.echo()
         XCTAssertEqual(status, .success)
         try await friend.release()

@@ -1,11 +1,12 @@
 import NIOCore
 import XCTest
+
 @testable import DICOMNetwork
 
 final class CommandSetTests: XCTestCase {
     func testEncodesAscendingTagsWithCorrectGroupLengthFirst() throws {
         var set = CommandSet()
-        set.setUnsignedShort(0x0101, for: .commandDataSetType) // inserted out of order on purpose
+        set.setUnsignedShort(0x0101, for: .commandDataSetType)  // inserted out of order on purpose
         set.setUnsignedShort(0x0030, for: .commandField)
         set.setUID("1.2.840.10008.1.1", for: .affectedSOPClassUID)
         set.setUnsignedShort(9, for: .messageID)
@@ -19,8 +20,9 @@ final class CommandSetTests: XCTestCase {
             lengths.append(length)
             if tags.count == 1 {
                 XCTAssertEqual(length, 4)
-                XCTAssertEqual(bytes.getInteger(at: bytes.readerIndex, endianness: .little, as: UInt32.self),
-                               UInt32(set.encoded().readableBytes - 12), "group length counts what follows it")
+                XCTAssertEqual(
+                    bytes.getInteger(at: bytes.readerIndex, endianness: .little, as: UInt32.self),
+                    UInt32(set.encoded().readableBytes - 12), "group length counts what follows it")
             }
             bytes.moveReaderIndex(forwardBy: Int(length))
         }

@@ -1,10 +1,12 @@
 import NIOCore
 import XCTest
+
 @testable import DICOMNetwork
 
 final class DIMSEMessageAssemblerTests: XCTestCase {
-    private let store = CStoreRQ(messageID: 3, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7",
-                                 affectedSOPInstanceUID: "1.2.3.4")
+    private let store = CStoreRQ(
+        messageID: 3, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7",
+        affectedSOPInstanceUID: "1.2.3.4")
 
     private func pdv(_ context: UInt8, command: Bool, last: Bool, _ bytes: ByteBuffer) -> PresentationDataValue {
         PresentationDataValue(contextID: context, isCommand: command, isLastFragment: last, data: bytes)
@@ -107,8 +109,9 @@ final class DIMSEMessageAssemblerTests: XCTestCase {
         let echo = CEchoRQ(messageID: 1).commandSet.encoded()
         XCTAssertEqual(try assembler.receive(pdv(1, command: true, last: true, echo)).last, .noDataSet)
         XCTAssertThrowsError(try assembler.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [0, 0])))) {
-            XCTAssertEqual($0 as? DIMSEAssemblyError,
-                           .dataSetAfterCommandWithoutDataSet(contextID: 1, commandField: 0x0030))
+            XCTAssertEqual(
+                $0 as? DIMSEAssemblyError,
+                .dataSetAfterCommandWithoutDataSet(contextID: 1, commandField: 0x0030))
         }
     }
 
@@ -116,8 +119,9 @@ final class DIMSEMessageAssemblerTests: XCTestCase {
         var assembler = DIMSEMessageAssembler()
         let bad = dimseBytes(hex: "08005200020000004142")
         XCTAssertThrowsError(try assembler.receive(pdv(1, command: true, last: true, bad))) {
-            XCTAssertEqual($0 as? DIMSEAssemblyError,
-                           .invalidCommandSet(.elementOutsideCommandGroup(group: 8, element: 0x52, offset: 0)))
+            XCTAssertEqual(
+                $0 as? DIMSEAssemblyError,
+                .invalidCommandSet(.elementOutsideCommandGroup(group: 8, element: 0x52, offset: 0)))
         }
     }
 
@@ -127,15 +131,20 @@ final class DIMSEMessageAssemblerTests: XCTestCase {
         XCTAssertNil(try accumulator.receive(pdv(1, command: true, last: true, find.commandSet.encoded())))
         XCTAssertNil(try accumulator.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4]))))
         let message = try accumulator.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [5, 6])))
-        XCTAssertEqual(message, DIMSEReceivedMessage(contextID: 1, commandSet: find.commandSet,
-                                                     dataSet: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
-        let echo = try accumulator.receive(pdv(1, command: true, last: true, CEchoRQ(messageID: 3).commandSet.encoded()))
+        XCTAssertEqual(
+            message,
+            DIMSEReceivedMessage(
+                contextID: 1, commandSet: find.commandSet,
+                dataSet: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
+        let echo = try accumulator.receive(
+            pdv(1, command: true, last: true, CEchoRQ(messageID: 3).commandSet.encoded()))
         XCTAssertEqual(echo?.dataSet, nil)
         XCTAssertEqual(echo.map { try? DIMSEMessage(commandSet: $0.commandSet) }, .cEchoRQ(CEchoRQ(messageID: 3)))
 
         _ = try accumulator.receive(pdv(1, command: true, last: true, find.commandSet.encoded()))
         _ = try accumulator.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
-        XCTAssertThrowsError(try accumulator.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [7, 8, 9])))) {
+        XCTAssertThrowsError(try accumulator.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [7, 8, 9]))))
+        {
             XCTAssertEqual($0 as? DIMSEAssemblyError, .dataSetTooLarge(limit: 8, received: 9))
         }
     }

@@ -1,14 +1,19 @@
 import NIOCore
 import XCTest
+
 @testable import DICOMNetwork
 
 final class DIMSEMessageFragmenterTests: XCTestCase {
-    private let command = CStoreRQ(messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2",
-                                   affectedSOPInstanceUID: "1.2.3").commandSet.encoded()
+    private let command = CStoreRQ(
+        messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2",
+        affectedSOPInstanceUID: "1.2.3"
+    ).commandSet.encoded()
 
     /// Parses P-DATA-TF PDUs back into PDVs, checking each PDU's length field and the peer's limit.
-    private func parsePDUs(_ pdus: [ByteBuffer], maxPDULength: Int,
-                           file: StaticString = #filePath, line: UInt = #line) -> [PresentationDataValue] {
+    private func parsePDUs(
+        _ pdus: [ByteBuffer], maxPDULength: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> [PresentationDataValue] {
         var result: [PresentationDataValue] = []
         for var pdu in pdus {
             XCTAssertEqual(pdu.readInteger(as: UInt8.self), 0x04, file: file, line: line)
@@ -21,8 +26,10 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
                 let context = pdu.readInteger(as: UInt8.self)!
                 let header = pdu.readInteger(as: UInt8.self)!
                 let data = pdu.readSlice(length: itemLength - 2)!
-                result.append(PresentationDataValue(contextID: context, isCommand: header & 1 == 1,
-                                                    isLastFragment: header & 2 == 2, data: data))
+                result.append(
+                    PresentationDataValue(
+                        contextID: context, isCommand: header & 1 == 1,
+                        isLastFragment: header & 2 == 2, data: data))
             }
         }
         return result
@@ -33,7 +40,9 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
             let fragmenter = try DIMSEMessageFragmenter(peerMaxPDULength: maxPDU)
             XCTAssertEqual(fragmenter.maxFragmentLength, Int(maxPDU) - 6)
             let full = fragmenter.maxFragmentLength
-            for size in [0, 1, 2, full - 1, full, full + 1, full + 2, 2 * full - 1, 2 * full, 2 * full + 1, 3 * full + 7] {
+            for size in [
+                0, 1, 2, full - 1, full, full + 1, full + 2, 2 * full - 1, 2 * full, 2 * full + 1, 3 * full + 7,
+            ] {
                 var random = DIMSETestRandom(state: UInt64(size))
                 let dataSet = random.bytes(size)
                 let pdus = fragmenter.pdus(contextID: 3, command: command, dataSet: dataSet)
@@ -45,7 +54,10 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
                 XCTAssertEqual(pdvs.first?.isCommand, true)
                 XCTAssertTrue(pdvs.allSatisfy { $0.contextID == 3 })
                 var joined = ByteBuffer()
-                for pdv in data { var bytes = pdv.data; joined.writeBuffer(&bytes) }
+                for pdv in data {
+                    var bytes = pdv.data
+                    joined.writeBuffer(&bytes)
+                }
                 XCTAssertEqual(joined, dataSet, "max \(maxPDU) size \(size)")
             }
         }
@@ -78,12 +90,15 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
 
     func testPDataTFLayout() {
         let pdvs = [
-            PresentationDataValue(contextID: 1, isCommand: true, isLastFragment: true, data: ByteBuffer(bytes: [0xAA, 0xBB])),
-            PresentationDataValue(contextID: 1, isCommand: false, isLastFragment: false, data: ByteBuffer(bytes: [0xCC])),
+            PresentationDataValue(
+                contextID: 1, isCommand: true, isLastFragment: true, data: ByteBuffer(bytes: [0xAA, 0xBB])),
+            PresentationDataValue(
+                contextID: 1, isCommand: false, isLastFragment: false, data: ByteBuffer(bytes: [0xCC])),
         ]
         XCTAssertEqual(PDataTFWriter.pduLength(of: pdvs), 6 + 2 + 6 + 1)
-        XCTAssertEqual(dimseHex(PDataTFWriter.encode(pdvs)),
-                       "04" + "00" + "0000000f" + "00000004" + "01" + "03" + "aabb" + "00000003" + "01" + "00" + "cc")
+        XCTAssertEqual(
+            dimseHex(PDataTFWriter.encode(pdvs)),
+            "04" + "00" + "0000000f" + "00000004" + "01" + "03" + "aabb" + "00000003" + "01" + "00" + "cc")
     }
 
     func testStreamingFragmenterMatchesWholeBufferFragmentation() throws {
@@ -110,13 +125,19 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
             let maxPDU = UInt32([8, 64, 4096, 16384, 0][round % 5])
             let fragmenter = try DIMSEMessageFragmenter(peerMaxPDULength: maxPDU)
             let hasData = round % 3 != 0
-            let message: DIMSEMessage = hasData
-                ? .cStoreRQ(CStoreRQ(messageID: UInt16(round + 1), affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.4",
-                                     affectedSOPInstanceUID: "2.25.\(random.next())", priority: .high,
-                                     moveOriginatorAETitle: "ORIG\(round)", moveOriginatorMessageID: 77))
-                : .cMoveRSP(CMoveRSP(messageIDBeingRespondedTo: UInt16(round), status: .pending,
-                                     affectedSOPClassUID: "1.2", subOperations: SubOperationCounts(
-                                        remaining: UInt16(round), completed: 1, failed: 2, warning: 3)))
+            let message: DIMSEMessage =
+                hasData
+                ? .cStoreRQ(
+                    CStoreRQ(
+                        messageID: UInt16(round + 1), affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.4",
+                        affectedSOPInstanceUID: "2.25.\(random.next())", priority: .high,
+                        moveOriginatorAETitle: "ORIG\(round)", moveOriginatorMessageID: 77))
+                : .cMoveRSP(
+                    CMoveRSP(
+                        messageIDBeingRespondedTo: UInt16(round), status: .pending,
+                        affectedSOPClassUID: "1.2",
+                        subOperations: SubOperationCounts(
+                            remaining: UInt16(round), completed: 1, failed: 2, warning: 3)))
             let dataSet = hasData ? random.bytes(random.next(upTo: maxPDU == 8 ? 3_000 : 70_000)) : nil
             let pdus = fragmenter.pdus(contextID: 11, command: message.commandSet.encoded(), dataSet: dataSet)
             let pdvs = parsePDUs(pdus, maxPDULength: Int(fragmenter.maxPDULength))

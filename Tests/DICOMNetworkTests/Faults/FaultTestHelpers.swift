@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import TestSupport
+
 @testable import DICOMNetwork
 
 /// Wire bytes and servers shared by the network fault tests.
@@ -11,17 +12,24 @@ enum FaultWire {
     static func associateRQ(called: String = "DICOMLUA", calling: String = "FAULTY") throws -> [UInt8] {
         let rq = try AssociationRequestor.makeRequest(
             callingAETitle: calling, calledAETitle: called,
-            contexts: [verificationContext,
-                       ProposedPresentationContext(abstractSyntax: secondaryCapture,
-                                                   transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])],
+            contexts: [
+                verificationContext,
+                ProposedPresentationContext(
+                    abstractSyntax: secondaryCapture,
+                    transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian]),
+            ],
             maximumPDULength: 16384)
         return encode(.associateRQ(rq))
     }
 
     /// A P-DATA-TF PDU with one PDV.
     static func pData(contextID: UInt8 = 3, isCommand: Bool, isLast: Bool, _ data: [UInt8]) -> [UInt8] {
-        encode(.dataTF([PresentationDataValue(contextID: contextID, isCommand: isCommand, isLastFragment: isLast,
-                                              data: ByteBuffer(bytes: data))]))
+        encode(
+            .dataTF([
+                PresentationDataValue(
+                    contextID: contextID, isCommand: isCommand, isLastFragment: isLast,
+                    data: ByteBuffer(bytes: data))
+            ]))
     }
 
     /// A C-STORE-RQ command PDV (Secondary Capture, context 3) announcing a data set.
@@ -69,21 +77,25 @@ final class SinkFactory: @unchecked Sendable {
 }
 
 /// An echo server that also accepts Secondary Capture and streams its data sets into `sinks`.
-func startStreamingServer(sinks: SinkFactory, maximumAssociations: Int = 4, artim: TimeAmount = .seconds(2),
-                          dimseTimeout: TimeAmount? = nil,
-                          onEnd: (@Sendable (Error?) -> Void)? = nil) async throws -> DICOMServer {
+func startStreamingServer(
+    sinks: SinkFactory, maximumAssociations: Int = 4, artim: TimeAmount = .seconds(2),
+    dimseTimeout: TimeAmount? = nil,
+    onEnd: (@Sendable (Error?) -> Void)? = nil
+) async throws -> DICOMServer {
     var configuration = AssociationConfiguration(artimTimeout: artim, dimseTimeout: dimseTimeout)
     configuration.dataSetSinkProvider = sinks.provider
-    return try await startEchoServer(maximumAssociations: maximumAssociations, association: configuration,
-                                     extraAbstractSyntaxes: [FaultWire.secondaryCapture: TransferSyntaxUID.uncompressed],
-                                     onEnd: onEnd)
+    return try await startEchoServer(
+        maximumAssociations: maximumAssociations, association: configuration,
+        extraAbstractSyntaxes: [FaultWire.secondaryCapture: TransferSyntaxUID.uncompressed],
+        onEnd: onEnd)
 }
 
 /// Connects with our own client and echoes: what "the server still serves" means in these tests.
 func echoSucceeds(port: Int) async -> Bool {
     do {
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: port, callingAETitle: "SCU",
-                                                             calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         try await association.send(command: TestCommands.echoRQ(messageID: 1), contextID: 1)
         var iterator = association.messages.makeAsyncIterator()
         let response = try await iterator.next()

@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Lengths of 0xFFFFFFFF from the network are refused before anything is allocated by them

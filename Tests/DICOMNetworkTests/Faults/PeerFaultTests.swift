@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Broken peers against our `DICOMServer` (RELIABILITY.md, "Network"): each fault ends only the
@@ -12,11 +13,12 @@ final class PeerFaultTests: XCTestCase {
     func testResetMidPDUEndsOnlyThatAssociation() async throws {
         let ends = Recorder<String>()
         let sinks = SinkFactory()
-        let server = try await startStreamingServer(sinks: sinks, onEnd: { ends.append($0.map { "\($0)" } ?? "released") })
+        let server = try await startStreamingServer(
+            sinks: sinks, onEnd: { ends.append($0.map { "\($0)" } ?? "released") })
         let peer = try XCTUnwrap(FaultyPeer(port: server.port))
         XCTAssertTrue(try FaultWire.establish(peer))
         let pdu = FaultWire.storeCommand()
-        peer.send(Array(pdu.prefix(pdu.count / 2)))     // header says more is coming
+        peer.send(Array(pdu.prefix(pdu.count / 2)))  // header says more is coming
         peer.reset()
         let ended = await eventually { ends.all.count == 1 }
         XCTAssertTrue(ended, "the server ends the association")
@@ -53,8 +55,9 @@ final class PeerFaultTests: XCTestCase {
     func testPeerSilentMidInstanceIsAbortedByTheDIMSETimeout() async throws {
         let ends = Recorder<String>()
         let sinks = SinkFactory()
-        let server = try await startStreamingServer(sinks: sinks, dimseTimeout: .milliseconds(500),
-                                                    onEnd: { ends.append($0.map { "\($0)" } ?? "released") })
+        let server = try await startStreamingServer(
+            sinks: sinks, dimseTimeout: .milliseconds(500),
+            onEnd: { ends.append($0.map { "\($0)" } ?? "released") })
         let peer = try XCTUnwrap(FaultyPeer(port: server.port, timeout: 20))
         XCTAssertTrue(try FaultWire.establish(peer))
         peer.send(FaultWire.storeCommand())
@@ -109,8 +112,9 @@ final class PeerFaultTests: XCTestCase {
     func testMoreConnectionsThanTheMaximumAreRejected232AndRealOnesStillServed() async throws {
         let sinks = SinkFactory()
         let server = try await startStreamingServer(sinks: sinks, maximumAssociations: 2)
-        let first = try await DICOMAssociation.connect(host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
-                                                       calledAETitle: "DICOMLUA", contexts: [verificationContext])
+        let first = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU",
+            calledAETitle: "DICOMLUA", contexts: [verificationContext])
         let peers = (0..<8).compactMap { _ in FaultyPeer(port: server.port) }
         XCTAssertEqual(peers.count, 8)
         for peer in peers { peer.send(try FaultWire.associateRQ()) }

@@ -1,18 +1,21 @@
+import DICOMNetwork
 import Foundation
 import NIOCore
-import DICOMNetwork
 
 /// Starts one of our servers that answers C-ECHO-RQ with C-ECHO-RSP (status 0) and records, per
 /// association, how it ended.
-func startEchoServer(calledAETitle: String? = "DICOMLUA", maximumAssociations: Int = 4,
-                     association: AssociationConfiguration = AssociationConfiguration(),
-                     extraAbstractSyntaxes: [String: [String]] = [:],
-                     onMessage: (@Sendable (AssociationMessage) -> Void)? = nil,
-                     onEnd: (@Sendable (Error?) -> Void)? = nil) async throws -> DICOMServer {
+func startEchoServer(
+    calledAETitle: String? = "DICOMLUA", maximumAssociations: Int = 4,
+    association: AssociationConfiguration = AssociationConfiguration(),
+    extraAbstractSyntaxes: [String: [String]] = [:],
+    onMessage: (@Sendable (AssociationMessage) -> Void)? = nil,
+    onEnd: (@Sendable (Error?) -> Void)? = nil
+) async throws -> DICOMServer {
     var supported: [String: [String]] = [TestCommands.verification: TransferSyntaxUID.uncompressed]
     supported.merge(extraAbstractSyntaxes) { a, _ in a }
     let policy = AcceptancePolicy(calledAETitle: calledAETitle, supportedAbstractSyntaxes: supported)
-    let configuration = ServerConfiguration(policy: policy, association: association, maximumAssociations: maximumAssociations)
+    let configuration = ServerConfiguration(
+        policy: policy, association: association, maximumAssociations: maximumAssociations)
     return try await DICOMServer.start(port: 0, configuration: configuration) { association in
         do {
             for try await message in association.messages {
@@ -20,12 +23,15 @@ func startEchoServer(calledAETitle: String? = "DICOMLUA", maximumAssociations: I
                 let field = TestCommands.us(0x0100, in: message.command)
                 let id = TestCommands.us(0x0110, in: message.command) ?? 0
                 if field == 0x0030 {
-                    try await association.send(command: TestCommands.echoRSP(respondingTo: id), contextID: message.contextID)
+                    try await association.send(
+                        command: TestCommands.echoRSP(respondingTo: id), contextID: message.contextID)
                 } else if field == 0x0001 {
                     let sopClass = association.negotiated.acceptedContexts[message.contextID]?.abstractSyntax ?? ""
                     try await association.send(
-                        command: TestCommands.command([(0x0002, .uid(sopClass)), (0x0100, .us(0x8001)), (0x0120, .us(id)),
-                                                       (0x0800, .us(0x0101)), (0x0900, .us(0))]),
+                        command: TestCommands.command([
+                            (0x0002, .uid(sopClass)), (0x0100, .us(0x8001)), (0x0120, .us(id)),
+                            (0x0800, .us(0x0101)), (0x0900, .us(0)),
+                        ]),
                         contextID: message.contextID)
                 }
             }
@@ -47,5 +53,6 @@ func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
     return condition()
 }
 
-let verificationContext = ProposedPresentationContext(abstractSyntax: TestCommands.verification,
-                                                      transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+let verificationContext = ProposedPresentationContext(
+    abstractSyntax: TestCommands.verification,
+    transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])

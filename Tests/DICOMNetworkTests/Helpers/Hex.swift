@@ -1,5 +1,5 @@
-import NIOCore
 import DICOMNetwork
+import NIOCore
 
 /// Bytes from a hex string; spaces, newlines and `|` separators are ignored.
 func hex(_ text: String) -> [UInt8] {
@@ -20,7 +20,9 @@ func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Big-endian bytes.
 func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
-func be32(_ value: Int) -> [UInt8] { [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+func be32(_ value: Int) -> [UInt8] {
+    [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+}
 
 /// Item: type, reserved 00, 2-byte length, body.
 func item(_ type: UInt8, _ body: [UInt8]) -> [UInt8] { [type, 0] + be16(body.count) + body }

@@ -7,18 +7,24 @@ enum TestCommands {
     static let verification = "1.2.840.10008.1.1"
 
     static func echoRQ(messageID: UInt16) -> ByteBuffer {
-        command([(0x0002, .uid(verification)), (0x0100, .us(0x0030)), (0x0110, .us(messageID)),
-                 (0x0800, .us(0x0101))])
+        command([
+            (0x0002, .uid(verification)), (0x0100, .us(0x0030)), (0x0110, .us(messageID)),
+            (0x0800, .us(0x0101)),
+        ])
     }
 
     static func echoRSP(respondingTo messageID: UInt16, status: UInt16 = 0) -> ByteBuffer {
-        command([(0x0002, .uid(verification)), (0x0100, .us(0x8030)), (0x0120, .us(messageID)),
-                 (0x0800, .us(0x0101)), (0x0900, .us(status))])
+        command([
+            (0x0002, .uid(verification)), (0x0100, .us(0x8030)), (0x0120, .us(messageID)),
+            (0x0800, .us(0x0101)), (0x0900, .us(status)),
+        ])
     }
 
     static func storeRQ(messageID: UInt16, sopClass: String, sopInstance: String) -> ByteBuffer {
-        command([(0x0002, .uid(sopClass)), (0x0100, .us(0x0001)), (0x0110, .us(messageID)), (0x0700, .us(0)),
-                 (0x0800, .us(0x0001)), (0x1000, .uid(sopInstance))])
+        command([
+            (0x0002, .uid(sopClass)), (0x0100, .us(0x0001)), (0x0110, .us(messageID)), (0x0700, .us(0)),
+            (0x0800, .us(0x0001)), (0x1000, .uid(sopInstance)),
+        ])
     }
 
     enum Value { case us(UInt16), uid(String) }
@@ -40,7 +46,7 @@ enum TestCommands {
             }
         }
         var out = ByteBuffer()
-        out.writeInteger(UInt32(0), endianness: .little)   // (0000,0000)
+        out.writeInteger(UInt32(0), endianness: .little)  // (0000,0000)
         out.writeInteger(UInt32(4), endianness: .little)
         out.writeInteger(UInt32(body.readableBytes), endianness: .little)
         out.writeBuffer(&body)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Hand-encoded Implicit VR Little Endian data sets (PS3.5 §7.1.3), so network tests need no DICOMCore.
@@ -22,16 +23,20 @@ enum TestDataSets {
     }
 
     /// A minimal Secondary Capture instance with the Q/R keys dcmqrscp indexes.
-    static func instance(patientID: String, studyUID: String, seriesUID: String, sopInstanceUID: String,
-                         instanceNumber: Int = 1) -> ByteBuffer {
-        encode([(0x0008, 0x0016, secondaryCapture, true), (0x0008, 0x0018, sopInstanceUID, true),
-                (0x0008, 0x0020, "20260101", false), (0x0008, 0x0030, "120000", false),
-                (0x0008, 0x0050, "ACC1", false), (0x0008, 0x0060, "OT", false),
-                (0x0008, 0x0064, "WSD", false),
-                (0x0010, 0x0010, "Test^Patient", false), (0x0010, 0x0020, patientID, false),
-                (0x0010, 0x0030, "19700101", false), (0x0010, 0x0040, "O", false),
-                (0x0020, 0x000D, studyUID, true), (0x0020, 0x000E, seriesUID, true),
-                (0x0020, 0x0010, "1", false), (0x0020, 0x0011, "1", false), (0x0020, 0x0013, "\(instanceNumber)", false)])
+    static func instance(
+        patientID: String, studyUID: String, seriesUID: String, sopInstanceUID: String,
+        instanceNumber: Int = 1
+    ) -> ByteBuffer {
+        encode([
+            (0x0008, 0x0016, secondaryCapture, true), (0x0008, 0x0018, sopInstanceUID, true),
+            (0x0008, 0x0020, "20260101", false), (0x0008, 0x0030, "120000", false),
+            (0x0008, 0x0050, "ACC1", false), (0x0008, 0x0060, "OT", false),
+            (0x0008, 0x0064, "WSD", false),
+            (0x0010, 0x0010, "Test^Patient", false), (0x0010, 0x0020, patientID, false),
+            (0x0010, 0x0030, "19700101", false), (0x0010, 0x0040, "O", false),
+            (0x0020, 0x000D, studyUID, true), (0x0020, 0x000E, seriesUID, true),
+            (0x0020, 0x0010, "1", false), (0x0020, 0x0011, "1", false), (0x0020, 0x0013, "\(instanceNumber)", false),
+        ])
     }
 
     /// A STUDY-level identifier asking for the study UID and patient ID of `studyUID` (empty: all).
@@ -55,5 +60,3 @@ enum TestDataSets {
         return nil
     }
 }
-
-import Foundation

@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Interoperability with real peers on loopback: DCMTK 3.6.7 (`/usr/bin/...`) and pynetdicom.
@@ -12,8 +13,9 @@ final class DCMTKInteropTests: XCTestCase {
     /// `echoscu` → our server: C-ECHO succeeds (exit status 0).
     func testEchoscuAgainstOurServer() async throws {
         let server = try await startEchoServer()
-        let result = try ChildProcess.run(dcmtk("echoscu"), ["-aet", "ECHOSCU", "-aec", "DICOMLUA", "127.0.0.1", "\(server.port)"],
-                                          timeout: 30)
+        let result = try ChildProcess.run(
+            dcmtk("echoscu"), ["-aet", "ECHOSCU", "-aec", "DICOMLUA", "127.0.0.1", "\(server.port)"],
+            timeout: 30)
         XCTAssertEqual(result.status, 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         await server.shutdown(gracePeriod: .seconds(5))
     }
@@ -21,8 +23,9 @@ final class DCMTKInteropTests: XCTestCase {
     /// `echoscu` with the wrong called AE title: rejected, and DCMTK prints the reason we sent (1/1/7).
     func testEchoscuSeesTheRejectionReason() async throws {
         let server = try await startEchoServer()
-        let result = try ChildProcess.run(dcmtk("echoscu"), ["-aet", "ECHOSCU", "-aec", "WRONG", "127.0.0.1", "\(server.port)"],
-                                          timeout: 30)
+        let result = try ChildProcess.run(
+            dcmtk("echoscu"), ["-aet", "ECHOSCU", "-aec", "WRONG", "127.0.0.1", "\(server.port)"],
+            timeout: 30)
         XCTAssertNotEqual(result.status, 0)
         let output = result.stdout + result.stderr
         XCTAssertTrue(output.contains("Called AE Title Not Recognized"), output)
@@ -48,8 +51,9 @@ final class DCMTKInteropTests: XCTestCase {
         let storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "STORESCP", "-od", directory.path, "\(port)"])
         defer { storescp.stop() }
         XCTAssertTrue(waitForPort(port), storescp.stderr)
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: port, callingAETitle: "DICOMLUA",
-                                                             calledAETitle: "STORESCP", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: port, callingAETitle: "DICOMLUA",
+            calledAETitle: "STORESCP", contexts: [verificationContext])
         XCTAssertEqual(association.negotiated.peerImplementationClassUID?.hasPrefix("1.2.276.0.7230010.3"), true)
         XCTAssertEqual(association.negotiated.maximumPDULengthToSend, 16384)
         try await association.send(command: TestCommands.echoRQ(messageID: 1), contextID: 1)
@@ -67,8 +71,9 @@ final class DCMTKInteropTests: XCTestCase {
         let scp = try ChildProcess("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscp", "\(port)"])
         defer { scp.stop() }
         XCTAssertTrue(waitForPort(port, timeout: 30), scp.stderr)
-        let association = try await DICOMAssociation.connect(host: "127.0.0.1", port: port, callingAETitle: "DICOMLUA",
-                                                             calledAETitle: "ANY-SCP", contexts: [verificationContext])
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: port, callingAETitle: "DICOMLUA",
+            calledAETitle: "ANY-SCP", contexts: [verificationContext])
         XCTAssertEqual(association.negotiated.peerImplementationVersionName?.hasPrefix("PYNETDICOM"), true)
         try await association.send(command: TestCommands.echoRQ(messageID: 3), contextID: 1)
         var iterator = association.messages.makeAsyncIterator()
@@ -89,8 +94,11 @@ final class DCMTKInteropTests: XCTestCase {
         do {
             _ = try await DICOMAssociation.connect(
                 host: "127.0.0.1", port: port, callingAETitle: "DICOMLUA", calledAETitle: "ANY-SCP",
-                contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.1",
-                                                       transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])])
+                contexts: [
+                    ProposedPresentationContext(
+                        abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.1",
+                        transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+                ])
             XCTFail("expected the connect to fail")
         } catch let error as AssociationError {
             XCTAssertTrue(error.description.contains("not-supported"), error.description)

@@ -1,6 +1,8 @@
-import XCTest
+import Foundation
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// DIMSE operations of our client against DCMTK peers: C-STORE into `storescp`; C-STORE, C-FIND, C-MOVE
@@ -25,8 +27,9 @@ final class QueryRetrieveInteropTests: XCTestCase {
             contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: implicitLE)])
         let response = try await association.store(
             sopClassUID: sc, sopInstanceUID: "1.2.826.0.1.3680043.2.1143.1.1",
-            dataSet: TestDataSets.instance(patientID: "P1", studyUID: "1.2.826.0.1.3680043.2.1143.1",
-                                           seriesUID: "1.2.826.0.1.3680043.2.1143.1.2", sopInstanceUID: "1.2.826.0.1.3680043.2.1143.1.1"))
+            dataSet: TestDataSets.instance(
+                patientID: "P1", studyUID: "1.2.826.0.1.3680043.2.1143.1",
+                seriesUID: "1.2.826.0.1.3680043.2.1143.1.2", sopInstanceUID: "1.2.826.0.1.3680043.2.1143.1.1"))
         XCTAssertEqual(response.status, .success)
         try await association.release()
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -52,9 +55,12 @@ final class QueryRetrieveInteropTests: XCTestCase {
 
         // Our storage SCP, the C-MOVE destination "DEST".
         let moved = Recorder<String>()
-        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [sc: TransferSyntaxUID.uncompressed,
-                                                                   verificationSOPClassUID: implicitLE])
-        let destination = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy)) { association in
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [
+            sc: TransferSyntaxUID.uncompressed,
+            verificationSOPClassUID: implicitLE,
+        ])
+        let destination = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy)) {
+            association in
             try? await association.serve(store: { incoming in
                 moved.append(incoming.request.affectedSOPInstanceUID)
                 return .success
@@ -86,37 +92,48 @@ final class QueryRetrieveInteropTests: XCTestCase {
             host: "127.0.0.1", port: qrPort, callingAETitle: "DICOMLUA", calledAETitle: "QRSCP",
             contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: implicitLE)])
         for (index, uid) in instances.enumerated() {
-            let response = try await store.store(sopClassUID: sc, sopInstanceUID: uid,
-                                                 dataSet: TestDataSets.instance(patientID: "PQR", studyUID: study, seriesUID: series,
-                                                                                sopInstanceUID: uid, instanceNumber: index + 1))
+            let response = try await store.store(
+                sopClassUID: sc, sopInstanceUID: uid,
+                dataSet: TestDataSets.instance(
+                    patientID: "PQR", studyUID: study, seriesUID: series,
+                    sopInstanceUID: uid, instanceNumber: index + 1))
             XCTAssertEqual(response.status, .success, qrscp.stderr)
         }
         try await store.release()
-        return QRFixture(qrscp: qrscp, port: qrPort, destination: destination, moved: moved, study: study, instances: instances)
+        return QRFixture(
+            qrscp: qrscp, port: qrPort, destination: destination, moved: moved, study: study, instances: instances)
     }
 
     /// Store two instances into dcmqrscp, find the study, move it to our server, get it back.
     func testStoreFindMoveGetAgainstDcmqrscp() async throws {
         let fixture = try await startQRFixture(count: 2)
         defer { fixture.qrscp.stop() }
-        let (qrPort, study, instances, moved, destination) = (fixture.port, fixture.study, fixture.instances, fixture.moved,
-                                                              fixture.destination)
+        let (qrPort, study, instances, moved, destination) = (
+            fixture.port, fixture.study, fixture.instances, fixture.moved,
+            fixture.destination
+        )
 
         // C-FIND, C-MOVE, C-GET on one association.
         let qr = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: qrPort, callingAETitle: "DICOMLUA", calledAETitle: "QRSCP",
-            contexts: [ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootFind, transferSyntaxes: implicitLE),
-                       ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootMove, transferSyntaxes: implicitLE),
-                       ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootGet, transferSyntaxes: implicitLE),
-                       ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: implicitLE, role: .scuAndSCP)])
-        let found = try await qr.find(sopClassUID: TestDataSets.studyRootFind,
-                                      identifier: TestDataSets.studyIdentifier(studyUID: study)).collect()
+            contexts: [
+                ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootFind, transferSyntaxes: implicitLE),
+                ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootMove, transferSyntaxes: implicitLE),
+                ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootGet, transferSyntaxes: implicitLE),
+                ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: implicitLE, role: .scuAndSCP),
+            ])
+        let found = try await qr.find(
+            sopClassUID: TestDataSets.studyRootFind,
+            identifier: TestDataSets.studyIdentifier(studyUID: study)
+        ).collect()
         XCTAssertEqual(found.map(\.response.status), [.pending, .success])
         XCTAssertEqual(found.first?.identifier.flatMap { TestDataSets.value(0x0010, 0x0020, in: $0) }, "PQR")
 
         var moveCounts: [SubOperationCounts] = []
-        for try await response in try await qr.move(sopClassUID: TestDataSets.studyRootMove, destination: "DEST",
-                                                    identifier: TestDataSets.studyIdentifier(studyUID: study)) {
+        for try await response in try await qr.move(
+            sopClassUID: TestDataSets.studyRootMove, destination: "DEST",
+            identifier: TestDataSets.studyIdentifier(studyUID: study))
+        {
             moveCounts.append(response.response.subOperations)
             if !response.response.status.isPending { XCTAssertEqual(response.response.status, .success) }
         }
@@ -124,8 +141,10 @@ final class QueryRetrieveInteropTests: XCTestCase {
         XCTAssertEqual(Set(moved.all), Set(instances))
 
         let got = Recorder<String>()
-        let getResponses = try await qr.get(sopClassUID: TestDataSets.studyRootGet,
-                                            identifier: TestDataSets.studyIdentifier(studyUID: study)) { incoming in
+        let getResponses = try await qr.get(
+            sopClassUID: TestDataSets.studyRootGet,
+            identifier: TestDataSets.studyIdentifier(studyUID: study)
+        ) { incoming in
             if case .bytes(let bytes) = incoming.dataSet, TestDataSets.value(0x0020, 0x000D, in: bytes) == study {
                 got.append(incoming.request.affectedSOPInstanceUID)
             }
@@ -145,9 +164,12 @@ final class QueryRetrieveInteropTests: XCTestCase {
         defer { fixture.qrscp.stop() }
         let qr = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: fixture.port, callingAETitle: "DICOMLUA", calledAETitle: "QRSCP",
-            contexts: [ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootMove, transferSyntaxes: implicitLE)])
-        let responses = try await qr.move(sopClassUID: TestDataSets.studyRootMove, destination: "DEST",
-                                          identifier: TestDataSets.studyIdentifier(studyUID: fixture.study))
+            contexts: [
+                ProposedPresentationContext(abstractSyntax: TestDataSets.studyRootMove, transferSyntaxes: implicitLE)
+            ])
+        let responses = try await qr.move(
+            sopClassUID: TestDataSets.studyRootMove, destination: "DEST",
+            identifier: TestDataSets.studyIdentifier(studyUID: fixture.study))
         var all: [CMoveRSP] = []
         for try await response in responses {
             all.append(response.response)
@@ -163,5 +185,3 @@ final class QueryRetrieveInteropTests: XCTestCase {
         await fixture.destination.shutdown(gracePeriod: .seconds(5))
     }
 }
-
-import Foundation

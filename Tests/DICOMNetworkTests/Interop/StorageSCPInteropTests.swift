@@ -1,6 +1,7 @@
-import XCTest
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Real SCUs against our server: DCMTK `storescu` and pynetdicom `storescu`/`echoscu`; the data set bytes
@@ -10,7 +11,9 @@ final class StorageSCPInteropTests: XCTestCase {
         try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
     }
 
-    private func startStorageServer(sinks: Recorder<CollectingSink>, stored: Recorder<String>) async throws -> DICOMServer {
+    private func startStorageServer(
+        sinks: Recorder<CollectingSink>, stored: Recorder<String>
+    ) async throws -> DICOMServer {
         var association = AssociationConfiguration()
         association.dataSetSinkProvider = { _, _, command in
             guard (try? command.unsignedShort(.commandField)) == CommandField.cStoreRQ.rawValue else { return nil }
@@ -18,10 +21,14 @@ final class StorageSCPInteropTests: XCTestCase {
             sinks.append(sink)
             return sink
         }
-        let policy = AcceptancePolicy(calledAETitle: "DICOMLUA",
-                                      supportedAbstractSyntaxes: [TestDataSets.secondaryCapture: [TransferSyntaxUID.implicitVRLittleEndian],
-                                                                  verificationSOPClassUID: TransferSyntaxUID.uncompressed])
-        return try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: association)) {
+        let policy = AcceptancePolicy(
+            calledAETitle: "DICOMLUA",
+            supportedAbstractSyntaxes: [
+                TestDataSets.secondaryCapture: [TransferSyntaxUID.implicitVRLittleEndian],
+                verificationSOPClassUID: TransferSyntaxUID.uncompressed,
+            ])
+        return try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: association))
+        {
             try? await $0.serve(store: { incoming in
                 stored.append(incoming.request.affectedSOPInstanceUID)
                 return .success
@@ -30,17 +37,19 @@ final class StorageSCPInteropTests: XCTestCase {
     }
 
     private func writeFile(large: Bool) throws -> (url: URL, dataSet: [UInt8]) {
-        var dataSet = TestDataSets.instance(patientID: "P9", studyUID: "1.2.826.0.1.3680043.2.1143.9",
-                                            seriesUID: "1.2.826.0.1.3680043.2.1143.9.1",
-                                            sopInstanceUID: "1.2.826.0.1.3680043.2.1143.9.1.1")
+        var dataSet = TestDataSets.instance(
+            patientID: "P9", studyUID: "1.2.826.0.1.3680043.2.1143.9",
+            seriesUID: "1.2.826.0.1.3680043.2.1143.9.1",
+            sopInstanceUID: "1.2.826.0.1.3680043.2.1143.9.1.1")
         if large {
             // (7FE0,0010) OW pixel-like payload of 300 KB in Implicit VR LE, so it spans many PDUs.
             dataSet.writeBytes([0xE0, 0x7F, 0x10, 0x00])
             dataSet.writeInteger(UInt32(300_000), endianness: .little)
             dataSet.writeBytes((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         }
-        let (bytes, offset) = TestPart10.file(sopClassUID: TestDataSets.secondaryCapture,
-                                              sopInstanceUID: "1.2.826.0.1.3680043.2.1143.9.1.1", dataSet: dataSet)
+        let (bytes, offset) = TestPart10.file(
+            sopClassUID: TestDataSets.secondaryCapture,
+            sopInstanceUID: "1.2.826.0.1.3680043.2.1143.9.1.1", dataSet: dataSet)
         let url = try makeTemporaryDirectory("part10").appendingPathComponent("instance.dcm")
         try Data(bytes).write(to: url)
         return (url, Array(bytes[offset...]))
@@ -52,8 +61,9 @@ final class StorageSCPInteropTests: XCTestCase {
         let server = try await startStorageServer(sinks: sinks, stored: stored)
         // The file's own transfer syntax (Implicit VR LE) is the only one we accept, so no SCU converts it.
         let (file, dataSet) = try writeFile(large: true)
-        let result = try ChildProcess.run(dcmtk("storescu"), ["-aec", "DICOMLUA", "127.0.0.1", "\(server.port)", file.path],
-                                          timeout: 60)
+        let result = try ChildProcess.run(
+            dcmtk("storescu"), ["-aec", "DICOMLUA", "127.0.0.1", "\(server.port)", file.path],
+            timeout: 60)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertEqual(stored.all, ["1.2.826.0.1.3680043.2.1143.9.1.1"])
         XCTAssertEqual(sinks.all.first?.bytes, dataSet)
@@ -66,13 +76,21 @@ final class StorageSCPInteropTests: XCTestCase {
         let stored = Recorder<String>()
         let server = try await startStorageServer(sinks: sinks, stored: stored)
         let (file, dataSet) = try writeFile(large: false)
-        let store = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "storescu", "127.0.0.1", "\(server.port)",
-                                                          file.path, "-aec", "DICOMLUA"], timeout: 60)
+        let store = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-m", "pynetdicom", "storescu", "127.0.0.1", "\(server.port)",
+                file.path, "-aec", "DICOMLUA",
+            ], timeout: 60)
         XCTAssertEqual(store.status, 0, store.stdout + store.stderr)
         XCTAssertEqual(stored.all, ["1.2.826.0.1.3680043.2.1143.9.1.1"])
         XCTAssertEqual(sinks.all.first?.bytes, dataSet)
-        let echo = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscu", "127.0.0.1", "\(server.port)",
-                                                         "-aec", "DICOMLUA"], timeout: 60)
+        let echo = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-m", "pynetdicom", "echoscu", "127.0.0.1", "\(server.port)",
+                "-aec", "DICOMLUA",
+            ], timeout: 60)
         XCTAssertEqual(echo.status, 0, echo.stdout + echo.stderr)
         XCTAssertFalse((echo.stdout + echo.stderr).contains("E:"), echo.stdout + echo.stderr)
         await server.shutdown(gracePeriod: .seconds(5))

@@ -1,5 +1,6 @@
-import XCTest
 import NIOCore
+import XCTest
+
 @testable import DICOMNetwork
 
 /// Malformed PDUs are errors naming field and offset, never crashes, and map to the A-ABORT reason to send.
@@ -56,18 +57,22 @@ final class MalformedPDUTests: XCTestCase {
 
     func testItemRunningPastItsParentIsRejected() {
         // Presentation context item whose abstract syntax sub-item claims 0x0100 bytes.
-        let bytes = pdu(0x01, be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
-            + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
-            + item(0x20, [1, 0, 0, 0] + [0x30, 0, 0x01, 0x00] + ascii("1.2"))
-            + item(0x50, []))
+        let bytes = pdu(
+            0x01,
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+                + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
+                + item(0x20, [1, 0, 0, 0] + [0x30, 0, 0x01, 0x00] + ascii("1.2"))
+                + item(0x50, []))
         let error = parseError(bytes)
         XCTAssertTrue(error?.field.contains("sub-item 0x30") ?? false, "\(String(describing: error))")
         XCTAssertEqual(error?.offset, 74 + 4 + 21 + 4 + 4 + 4)
     }
 
     func testTopLevelItemRunningPastThePDUIsRejected() {
-        let bytes = pdu(0x01, be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
-            + [0x10, 0, 0xFF, 0xFF] + ascii("1.2"))
+        let bytes = pdu(
+            0x01,
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+                + [0x10, 0, 0xFF, 0xFF] + ascii("1.2"))
         XCTAssertNotNil(parseError(bytes))
     }
 
@@ -76,35 +81,45 @@ final class MalformedPDUTests: XCTestCase {
     }
 
     func testMoreThan128PresentationContextsAreRejected() {
-        var body = be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+        var body =
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
             + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
         for i in 0..<129 {
-            body += item(0x20, [UInt8(truncatingIfNeeded: 2 * i + 1), 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
+            body += item(
+                0x20,
+                [UInt8(truncatingIfNeeded: 2 * i + 1), 0, 0, 0] + item(0x30, ascii("1.2"))
+                    + item(0x40, ascii("1.2.840.10008.1.2")))
         }
         body += item(0x50, [])
         XCTAssertTrue(parseError(pdu(0x01, body))?.description.contains("128") ?? false)
     }
 
     func testOddContextIDInRequestRequired() {
-        let bytes = pdu(0x01, be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
-            + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
-            + item(0x20, [4, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
-            + item(0x50, []))
+        let bytes = pdu(
+            0x01,
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+                + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
+                + item(0x20, [4, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
+                + item(0x50, []))
         XCTAssertEqual(parseError(bytes)?.field, "presentation-context-ID")
     }
 
     func testMissingUserInformationIsRejected() {
-        let bytes = pdu(0x01, be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
-            + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
-            + item(0x20, [1, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2"))))
+        let bytes = pdu(
+            0x01,
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+                + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
+                + item(0x20, [1, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2"))))
         XCTAssertEqual(parseError(bytes)?.field, "user information item")
     }
 
     func testMaximumLengthSubItemWithWrongLengthIsRejected() {
-        let bytes = pdu(0x01, be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
-            + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
-            + item(0x20, [1, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
-            + item(0x50, item(0x51, [0, 0])))
+        let bytes = pdu(
+            0x01,
+            be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+                + item(0x10, ascii("1.2.840.10008.3.1.1.1"))
+                + item(0x20, [1, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
+                + item(0x50, item(0x51, [0, 0])))
         XCTAssertNotNil(parseError(bytes))
     }
 
@@ -112,8 +127,11 @@ final class MalformedPDUTests: XCTestCase {
     func testEveryTruncationOfAValidRequestFailsCleanly() throws {
         let rq = try AssociationRequestor.makeRequest(
             callingAETitle: "A", calledAETitle: "B",
-            contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.1.1", transferSyntaxes: ["1.2.840.10008.1.2"],
-                                                   role: .scuAndSCP)],
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: "1.2.840.10008.1.1", transferSyntaxes: ["1.2.840.10008.1.2"],
+                    role: .scuAndSCP)
+            ],
             maximumPDULength: 16384)
         let bytes = encode(.associateRQ(rq))
         for cut in 6..<bytes.count {

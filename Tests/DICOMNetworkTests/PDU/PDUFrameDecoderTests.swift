@@ -1,21 +1,30 @@
-import XCTest
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
+import XCTest
+
 @testable import DICOMNetwork
 
 final class PDUFrameDecoderTests: XCTestCase {
     /// Frames are cut exactly at 6 + length whatever the read boundaries (byte by byte, all at once…).
     func testVerifierAcceptsByteStreamsCutAnywhere() throws {
         let inputs: [(ByteBuffer, [PDUFrame])] = [
-            (ByteBuffer(bytes: hex("05 00 00000004 00000000")), [PDUFrame(type: 5, body: ByteBuffer(bytes: [0, 0, 0, 0]))]),
-            (ByteBuffer(bytes: hex("04 00 00000008 00000004 01 03 AABB 07 00 00000004 00000206")),
-             [PDUFrame(type: 4, body: ByteBuffer(bytes: hex("00000004 01 03 AABB"))),
-              PDUFrame(type: 7, body: ByteBuffer(bytes: hex("00000206")))]),
+            (
+                ByteBuffer(bytes: hex("05 00 00000004 00000000")),
+                [PDUFrame(type: 5, body: ByteBuffer(bytes: [0, 0, 0, 0]))]
+            ),
+            (
+                ByteBuffer(bytes: hex("04 00 00000008 00000004 01 03 AABB 07 00 00000004 00000206")),
+                [
+                    PDUFrame(type: 4, body: ByteBuffer(bytes: hex("00000004 01 03 AABB"))),
+                    PDUFrame(type: 7, body: ByteBuffer(bytes: hex("00000206"))),
+                ]
+            ),
             (ByteBuffer(bytes: hex("06 00 00000000")), [PDUFrame(type: 6, body: ByteBuffer())]),
         ]
-        XCTAssertNoThrow(try ByteToMessageDecoderVerifier.verifyDecoder(
-            inputOutputPairs: inputs, decoderFactory: { PDUFrameDecoder(maximumPDULength: 1024) }))
+        XCTAssertNoThrow(
+            try ByteToMessageDecoderVerifier.verifyDecoder(
+                inputOutputPairs: inputs, decoderFactory: { PDUFrameDecoder(maximumPDULength: 1024) }))
     }
 
     /// A header announcing 0xFFFFFFFF bytes is rejected as soon as the header arrives.
@@ -23,8 +32,9 @@ final class PDUFrameDecoderTests: XCTestCase {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: 16384)))
         defer { _ = try? channel.finish() }
         XCTAssertThrowsError(try channel.writeInbound(ByteBuffer(bytes: hex("04 00 FFFFFFFF")))) { error in
-            XCTAssertEqual(error as? PDUFrameDecoderError,
-                           .pduTooLong(type: 4, length: 0xFFFF_FFFF, maximum: 16384))
+            XCTAssertEqual(
+                error as? PDUFrameDecoderError,
+                .pduTooLong(type: 4, length: 0xFFFF_FFFF, maximum: 16384))
         }
     }
 

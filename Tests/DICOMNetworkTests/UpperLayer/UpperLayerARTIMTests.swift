@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMNetwork
 
 /// ARTIM timer commands (PS3.8 §9.1.5 and Tables 9-6..9-9), including the Sta5/Sta7 deviation.
@@ -17,7 +18,8 @@ final class UpperLayerARTIMTests: XCTestCase {
     func testAcceptableAssociateRequestStopsTimer() {
         var machine = UpperLayerStateMachine(state: .sta2)
         let transition = machine.handleAssociateRequest(acceptableByServiceProvider: true)
-        XCTAssertEqual(transition, UpperLayerTransition(from: .sta2, event: .evt6, action: .ae6, to: .sta3, artim: .stop))
+        XCTAssertEqual(
+            transition, UpperLayerTransition(from: .sta2, event: .evt6, action: .ae6, to: .sta3, artim: .stop))
     }
 
     /// AE-6, reject branch: A-ASSOCIATE-RJ is sent and ARTIM (re)started while waiting for the peer to close.
@@ -40,25 +42,33 @@ final class UpperLayerARTIMTests: XCTestCase {
     /// AE-8: the local user rejects; A-ASSOCIATE-RJ sent, ARTIM started.
     func testUserRejectStartsTimer() {
         var machine = UpperLayerStateMachine(state: .sta3)
-        XCTAssertEqual(machine.handle(.evt8), UpperLayerTransition(from: .sta3, event: .evt8, action: .ae8, to: .sta13, artim: .start))
+        XCTAssertEqual(
+            machine.handle(.evt8),
+            UpperLayerTransition(from: .sta3, event: .evt8, action: .ae8, to: .sta13, artim: .start))
     }
 
     /// AR-4: after sending A-RELEASE-RP, ARTIM bounds the wait for the requestor to close.
     func testReleaseResponseStartsTimer() {
         var machine = UpperLayerStateMachine(state: .sta8, role: .acceptor)
-        XCTAssertEqual(machine.handle(.evt14), UpperLayerTransition(from: .sta8, event: .evt14, action: .ar4, to: .sta13, artim: .start))
+        XCTAssertEqual(
+            machine.handle(.evt14),
+            UpperLayerTransition(from: .sta8, event: .evt14, action: .ar4, to: .sta13, artim: .start))
     }
 
     /// AA-1: a local A-ABORT request sends A-ABORT and starts ARTIM.
     func testLocalAbortStartsTimer() {
         var machine = UpperLayerStateMachine(state: .sta6)
-        XCTAssertEqual(machine.handle(.evt15), UpperLayerTransition(from: .sta6, event: .evt15, action: .aa1, to: .sta13, artim: .start))
+        XCTAssertEqual(
+            machine.handle(.evt15),
+            UpperLayerTransition(from: .sta6, event: .evt15, action: .aa1, to: .sta13, artim: .start))
     }
 
     /// AA-8: an unexpected or invalid PDU while associated aborts (provider source) and starts ARTIM.
     func testInvalidPDUAbortsAndStartsTimer() {
         var machine = UpperLayerStateMachine(state: .sta6)
-        XCTAssertEqual(machine.handle(.evt19), UpperLayerTransition(from: .sta6, event: .evt19, action: .aa8, to: .sta13, artim: .start))
+        XCTAssertEqual(
+            machine.handle(.evt19),
+            UpperLayerTransition(from: .sta6, event: .evt19, action: .aa8, to: .sta13, artim: .start))
         var second = UpperLayerStateMachine(state: .sta6)
         XCTAssertEqual(second.handle(.evt6).action, .aa8, "a second A-ASSOCIATE-RQ while associated")
     }
@@ -81,7 +91,9 @@ final class UpperLayerARTIMTests: XCTestCase {
         XCTAssertFalse(timer.isRunning)
 
         var closedByPeer = UpperLayerStateMachine(state: .sta13)
-        XCTAssertEqual(closedByPeer.handle(.evt17), UpperLayerTransition(from: .sta13, event: .evt17, action: .ar5, to: .sta1, artim: .stop))
+        XCTAssertEqual(
+            closedByPeer.handle(.evt17),
+            UpperLayerTransition(from: .sta13, event: .evt17, action: .ar5, to: .sta1, artim: .stop))
     }
 
     /// Deviation (DCMTK): AE-2 starts ARTIM and its expiry in Sta5 (no A-ASSOCIATE-AC/RJ) closes (AA-2).
@@ -96,7 +108,9 @@ final class UpperLayerARTIMTests: XCTestCase {
 
     /// The answer arriving in time stops the deviation's timer (AE-3 accepted, AE-4 rejected).
     func testAssociateAnswerStopsTimer() {
-        for (event, action, state) in [(UpperLayerEvent.evt3, UpperLayerAction.ae3, UpperLayerState.sta6), (.evt4, .ae4, .sta1)] {
+        for (event, action, state) in [
+            (UpperLayerEvent.evt3, UpperLayerAction.ae3, UpperLayerState.sta6), (.evt4, .ae4, .sta1),
+        ] {
             var machine = UpperLayerStateMachine()
             var timer = SimulatedARTIM()
             drive(&machine, &timer, [(.evt1, .ae1, .sta4), (.evt2, .ae2, .sta5), (event, action, state)])
@@ -120,8 +134,12 @@ final class UpperLayerARTIMTests: XCTestCase {
     /// Blank cells where a connection is open are handled like AA-8 (abort, start ARTIM, Sta13).
     func testBlankCellWithOpenConnectionAbortsLikeAA8() {
         var machine = UpperLayerStateMachine(state: .sta6)
-        XCTAssertEqual(machine.handle(.evt18), UpperLayerTransition(from: .sta6, event: .evt18, action: .notApplicable, to: .sta13, artim: .start))
+        XCTAssertEqual(
+            machine.handle(.evt18),
+            UpperLayerTransition(from: .sta6, event: .evt18, action: .notApplicable, to: .sta13, artim: .start))
         var idle = UpperLayerStateMachine()
-        XCTAssertEqual(idle.handle(.evt9), UpperLayerTransition(from: .sta1, event: .evt9, action: .notApplicable, to: .sta1, artim: .unchanged))
+        XCTAssertEqual(
+            idle.handle(.evt9),
+            UpperLayerTransition(from: .sta1, event: .evt9, action: .notApplicable, to: .sta1, artim: .unchanged))
     }
 }

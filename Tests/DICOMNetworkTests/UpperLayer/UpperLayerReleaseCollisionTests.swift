@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMNetwork
 
 /// Release collision (PS3.8 §9.2.3 and Table 9-10): both sides send A-RELEASE-RQ at once. The requestor goes
@@ -7,15 +8,17 @@ final class UpperLayerReleaseCollisionTests: XCTestCase {
     func testRequestorSideCollision() {
         var machine = UpperLayerStateMachine()
         var timer = SimulatedARTIM()
-        drive(&machine, &timer, [
-            (.evt1, .ae1, .sta4),
-            (.evt2, .ae2, .sta5),
-            (.evt3, .ae3, .sta6),
-            (.evt11, .ar1, .sta7),  // we send A-RELEASE-RQ
-            (.evt12, .ar8, .sta9),  // ... and receive the acceptor's A-RELEASE-RQ: collision, requestor side
-            (.evt14, .ar9, .sta11),  // local user answers: send A-RELEASE-RP
-            (.evt13, .ar3, .sta1),  // acceptor's A-RELEASE-RP: confirm and close
-        ])
+        drive(
+            &machine, &timer,
+            [
+                (.evt1, .ae1, .sta4),
+                (.evt2, .ae2, .sta5),
+                (.evt3, .ae3, .sta6),
+                (.evt11, .ar1, .sta7),  // we send A-RELEASE-RQ
+                (.evt12, .ar8, .sta9),  // ... and receive the acceptor's A-RELEASE-RQ: collision, requestor side
+                (.evt14, .ar9, .sta11),  // local user answers: send A-RELEASE-RP
+                (.evt13, .ar3, .sta1),  // acceptor's A-RELEASE-RP: confirm and close
+            ])
         XCTAssertEqual(machine.role, .requestor)
         XCTAssertFalse(timer.isRunning)
     }
@@ -23,15 +26,17 @@ final class UpperLayerReleaseCollisionTests: XCTestCase {
     func testAcceptorSideCollision() {
         var machine = UpperLayerStateMachine()
         var timer = SimulatedARTIM()
-        drive(&machine, &timer, [
-            (.evt5, .ae5, .sta2),
-            (.evt6, .ae6, .sta3),
-            (.evt7, .ae7, .sta6),
-            (.evt11, .ar1, .sta7),  // we send A-RELEASE-RQ
-            (.evt12, .ar8, .sta10),  // ... and receive the requestor's: collision, acceptor side
-            (.evt13, .ar10, .sta12),  // the requestor's A-RELEASE-RP: confirm to the local user
-            (.evt14, .ar4, .sta13),  // local user answers: send A-RELEASE-RP, start ARTIM
-        ])
+        drive(
+            &machine, &timer,
+            [
+                (.evt5, .ae5, .sta2),
+                (.evt6, .ae6, .sta3),
+                (.evt7, .ae7, .sta6),
+                (.evt11, .ar1, .sta7),  // we send A-RELEASE-RQ
+                (.evt12, .ar8, .sta10),  // ... and receive the requestor's: collision, acceptor side
+                (.evt13, .ar10, .sta12),  // the requestor's A-RELEASE-RP: confirm to the local user
+                (.evt14, .ar4, .sta13),  // local user answers: send A-RELEASE-RP, start ARTIM
+            ])
         XCTAssertEqual(machine.role, .acceptor)
         XCTAssertTrue(timer.isRunning, "AR-4 starts ARTIM while the requestor closes")
         drive(&machine, &timer, [(.evt17, .ar5, .sta1)])

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMNetwork
 
 /// Test helper: a simulated ARTIM timer that follows the machine's commands, so tests can say "the timer is

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMNetwork
 
 /// Every cell of PS3.8 Table 9-10, written out independently of the implementation.
@@ -14,25 +15,44 @@ import XCTest
 final class UpperLayerTransitionTableTests: XCTestCase {
     /// Rows: events Evt1...Evt19. Columns: states Sta1...Sta13.
     static let expectedTable: [String] = [
-        /* Evt1  */ "AE-1>4=   n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt2  */ "n/a>1=    n/a>13+   n/a>13+   AE-2>5+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt3  */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AE-3>6-   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
-        /* Evt4  */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AE-4>1-   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
-        /* Evt5  */ "AE-5>2+   n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt6  */ "n/a>1=    AE-6>3-   AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-7>13=",
-        /* Evt7  */ "n/a>1=    n/a>13+   AE-7>6=   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt8  */ "n/a>1=    n/a>13+   AE-8>13+  n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt9  */ "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   DT-1>6=   n/a>13+   AR-7>8=   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt10 */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  DT-2>6=   AR-6>7=   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
-        /* Evt11 */ "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   AR-1>7+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
-        /* Evt12 */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AR-2>8=   AR-8>R=   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
-        /* Evt13 */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AR-3>1-   AA-8>13+  AA-8>13+  AR-10>12= AR-3>1-   AA-8>13+  AA-6>13=",
-        /* Evt14 */ "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   AR-4>13+  AR-9>11=  n/a>13+   n/a>13+   AR-4>13+  n/a>13=",
-        /* Evt15 */ "n/a>1=    n/a>13+   AA-1>13+  AA-2>1-   AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  n/a>13=",
-        /* Evt16 */ "n/a>1=    AA-2>1-   AA-3>1-   n/a>4=    AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-2>1-",
-        /* Evt17 */ "n/a>1=    AA-5>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AR-5>1-",
-        /* Evt18 */ "n/a>1=    AA-2>1-   n/a>13+   n/a>4=    AA-2>1-   n/a>13+   AA-2>1-   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   AA-2>1-",
-        /* Evt19 */ "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-7>13=",
+        /* Evt1  */
+        "AE-1>4=   n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt2  */
+        "n/a>1=    n/a>13+   n/a>13+   AE-2>5+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt3  */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AE-3>6-   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
+        /* Evt4  */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AE-4>1-   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
+        /* Evt5  */
+        "AE-5>2+   n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt6  */
+        "n/a>1=    AE-6>3-   AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-7>13=",
+        /* Evt7  */
+        "n/a>1=    n/a>13+   AE-7>6=   n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt8  */
+        "n/a>1=    n/a>13+   AE-8>13+  n/a>4=    n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt9  */
+        "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   DT-1>6=   n/a>13+   AR-7>8=   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt10 */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  DT-2>6=   AR-6>7=   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
+        /* Evt11 */
+        "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   AR-1>7+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13=",
+        /* Evt12 */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AR-2>8=   AR-8>R=   AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-6>13=",
+        /* Evt13 */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AR-3>1-   AA-8>13+  AA-8>13+  AR-10>12= AR-3>1-   AA-8>13+  AA-6>13=",
+        /* Evt14 */
+        "n/a>1=    n/a>13+   n/a>13+   n/a>4=    n/a>13+   n/a>13+   n/a>13+   AR-4>13+  AR-9>11=  n/a>13+   n/a>13+   AR-4>13+  n/a>13=",
+        /* Evt15 */
+        "n/a>1=    n/a>13+   AA-1>13+  AA-2>1-   AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  AA-1>13+  n/a>13=",
+        /* Evt16 */
+        "n/a>1=    AA-2>1-   AA-3>1-   n/a>4=    AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-3>1-   AA-2>1-",
+        /* Evt17 */
+        "n/a>1=    AA-5>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AA-4>1-   AR-5>1-",
+        /* Evt18 */
+        "n/a>1=    AA-2>1-   n/a>13+   n/a>4=    AA-2>1-   n/a>13+   AA-2>1-   n/a>13+   n/a>13+   n/a>13+   n/a>13+   n/a>13+   AA-2>1-",
+        /* Evt19 */
+        "n/a>1=    AA-1>13+  AA-8>13+  n/a>4=    AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-8>13+  AA-7>13=",
     ]
 
     static let actionsByName: [String: UpperLayerAction] = [
@@ -93,7 +113,8 @@ final class UpperLayerTransitionTableTests: XCTestCase {
                     XCTAssertEqual(machine.state, expected.to, "state after \(state) + \(event) as \(role)")
                     // Only opening an association from Sta1 decides the role (Evt1: requestor, Evt5: acceptor).
                     let expectedRole: UpperLayerRole =
-                        state == .sta1 && event == .evt1 ? .requestor : state == .sta1 && event == .evt5 ? .acceptor : role
+                        state == .sta1 && event == .evt1
+                        ? .requestor : state == .sta1 && event == .evt5 ? .acceptor : role
                     XCTAssertEqual(machine.role, expectedRole, "role after \(state) + \(event) as \(role)")
                     checked += 1
                 }
@@ -111,7 +132,9 @@ final class UpperLayerTransitionTableTests: XCTestCase {
                 let expected = viaTable.handle(.evt6)
                 let actual = viaEntryPoint.handleAssociateRequest(acceptableByServiceProvider: acceptable)
                 if state == .sta2 && !acceptable {
-                    XCTAssertEqual(actual, UpperLayerTransition(from: .sta2, event: .evt6, action: .ae6, to: .sta13, artim: .start))
+                    XCTAssertEqual(
+                        actual, UpperLayerTransition(from: .sta2, event: .evt6, action: .ae6, to: .sta13, artim: .start)
+                    )
                 } else {
                     XCTAssertEqual(actual, expected, "\(state), acceptable: \(acceptable)")
                 }

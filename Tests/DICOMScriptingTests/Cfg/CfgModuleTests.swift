@@ -5,7 +5,8 @@ import XCTest
 /// `cfg` as IDL scripts use it: AEs and keys, pending until `commit`, both spellings, records read in any case.
 final class CfgModuleTests: ScriptTestCase {
     func testCreateCommitAndReadBackFromANewObject() throws {
-        try run("""
+        try run(
+            """
             local c = cfg.new()
             c:set_application_entity('remote_qr', 'PACS', 'pacs.example.org', 104, 'Query_SCP_Service_List', 'Query_SCP')
             assert(c:is_dirty())
@@ -13,16 +14,19 @@ final class CfgModuleTests: ScriptTestCase {
             assert(not c:IsDirty())
             """)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("user.json")))
-        let results = try run("""
+        let results = try run(
+            """
             local ae = cfg.new():GetApplicationEntity('remote_qr')
             return ae.aet, ae.AET, ae.HostName, ae.port, math.type(ae.port), ae.ServiceListName, ae.servicetype, ae.applentityname
             """)
-        XCTAssertEqual(results.map(\.description),
-                       ["PACS", "PACS", "pacs.example.org", "104", "integer", "Query_SCP_Service_List", "Query_SCP", "remote_qr"])
+        XCTAssertEqual(
+            results.map(\.description),
+            ["PACS", "PACS", "pacs.example.org", "104", "integer", "Query_SCP_Service_List", "Query_SCP", "remote_qr"])
     }
 
     func testUncommittedChangesStayInTheObject() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local c = cfg.new()
             c:SetApplicationEntity('my_scp', 'MYSCP', 'localhost', '11112', 'storage_scp_service_list', 'storage_scp')
             local fresh = cfg.new()
@@ -33,7 +37,8 @@ final class CfgModuleTests: ScriptTestCase {
     }
 
     func testDefaultEntitiesListsAndTypes() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local c = cfg.new()
             local all, count = c:get_application_entities()
             local scps, scpCount = c:GetApplicationEntities{SERVICE_TYPE = 'Storage_SCP'}
@@ -52,7 +57,8 @@ final class CfgModuleTests: ScriptTestCase {
     }
 
     func testValuesAcceptNumbersAndStringsAndKeysAnyCase() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local c = cfg.new()
             c:set_value('MaxQueryResponses', 250)
             c:SetValue('storscpctrlport', '2600')
@@ -69,7 +75,8 @@ final class CfgModuleTests: ScriptTestCase {
     }
 
     func testRemoveIsPendingUntilCommit() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local c = cfg.new()
             c:set_application_entity('gone', 'GONE', 'h', 1, 'Query_SCP_Service_List', 'Query_SCP')
             c:commit()
@@ -84,22 +91,32 @@ final class CfgModuleTests: ScriptTestCase {
     }
 
     func testMisuseRaisesTheConfigurationMessage() throws {
-        assertRaises("cfg.new():set_application_entity('x', 'X', 'h', 70000, 'Query_SCP_Service_List', 'Query_SCP')",
-                     "set_application_entity: port must be 1-65535, got 70000")
-        assertRaises("cfg.new():get_application_entity('nobody')", "get_application_entity: no application entity named \"nobody\"")
+        assertRaises(
+            "cfg.new():set_application_entity('x', 'X', 'h', 70000, 'Query_SCP_Service_List', 'Query_SCP')",
+            "set_application_entity: port must be 1-65535, got 70000")
+        assertRaises(
+            "cfg.new():get_application_entity('nobody')",
+            "get_application_entity: no application entity named \"nobody\"")
         assertRaises("cfg.new():get_value('NoSuchKey')", "get_value: unknown key \"NoSuchKey\"")
-        assertRaises("cfg.new():set_application_entity('x', 'X', 'h', 104)", "bad argument #5 to 'set_application_entity' (string expected, got nil)")
-        assertRaises("cfg.new():set_application_entity('x', 'X', 'h', {}, 'a', 'b')",
-                     "bad argument #4 to 'set_application_entity' (number or string expected, got table)")
+        assertRaises(
+            "cfg.new():set_application_entity('x', 'X', 'h', 104)",
+            "bad argument #5 to 'set_application_entity' (string expected, got nil)")
+        assertRaises(
+            "cfg.new():set_application_entity('x', 'X', 'h', {}, 'a', 'b')",
+            "bad argument #4 to 'set_application_entity' (number or string expected, got table)")
         assertRaises("cfg.new():set_value('MaxQueryResponses', {})", "bad argument #2 to 'set_value'")
-        assertRaises("cfg.new():get_application_entities{service_type = 'Nope'}", "get_application_entities: service_type must be one of")
-        assertRaises("cfg.new():storage_scp_service('restart')", "storage_scp_service: expected 'start', 'stop' or 'status'")
+        assertRaises(
+            "cfg.new():get_application_entities{service_type = 'Nope'}",
+            "get_application_entities: service_type must be one of")
+        assertRaises(
+            "cfg.new():storage_scp_service('restart')", "storage_scp_service: expected 'start', 'stop' or 'status'")
         assertRaises("cfg.new{sytem = true}", "new: unknown keyword 'sytem'")
         assertRaises("cfg.new():remove_application_entity('nobody')", "remove_application_entity:")
     }
 
     func testSystemScopeUsesTheSystemFile() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local sc = cfg.new{system = true}
             sc:set_value('FileExtension', 'dicom')
             sc:commit()
@@ -113,7 +130,8 @@ final class CfgModuleTests: ScriptTestCase {
     /// An echo to a port where nothing listens fails with IDL's 4 lines (returned, not raised).
     func testEchoAndServiceControlAnswerWithLinesAndStrings() throws {
         let port = freeTCPPort()
-        let results = try run("""
+        let results = try run(
+            """
             local c = cfg.new()
             c:set_application_entity('nobody_home', 'NOBODY', '127.0.0.1', \(port), 'Query_SCP_Service_List', 'Query_SCP')
             local lines, count = c:Echo('nobody_home')

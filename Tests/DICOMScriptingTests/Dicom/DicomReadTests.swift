@@ -5,9 +5,12 @@ import XCTest
 /// `dicom.read` on files written by pydicom: what a script reads is what the file holds.
 final class DicomReadTests: ScriptTestCase {
     /// A Latin-1 CT-like instance with multi-valued DS, a nested sequence, binary values and a private tag.
-    private func writeFixture(_ name: String = "fixture.dcm", transferSyntax: String = "ExplicitVRLittleEndian") throws -> String {
+    private func writeFixture(
+        _ name: String = "fixture.dcm", transferSyntax: String = "ExplicitVRLittleEndian"
+    ) throws -> String {
         let target = path(name)
-        try python("""
+        try python(
+            """
             import pydicom
             from pydicom.dataset import Dataset, FileMetaDataset
             from pydicom.sequence import Sequence
@@ -49,7 +52,8 @@ final class DicomReadTests: ScriptTestCase {
 
     func testValuesReadAsAUserExpects() throws {
         let file = try writeFixture()
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.read('\(file)')
             local spacing = ds.PixelSpacing
             local types = ds['0008,0008']
@@ -79,7 +83,8 @@ final class DicomReadTests: ScriptTestCase {
 
     func testSequencesAreArraysOfDataSets() throws {
         let file = try writeFixture()
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.read('\(file)')
             local items = ds.AnatomicRegionSequence
             return #items, items[1].CodeValue, items[1].CodeMeaning, items[1].ReferencedSOPSequence[1].ReferencedSOPInstanceUID,
@@ -95,7 +100,8 @@ final class DicomReadTests: ScriptTestCase {
 
     func testPairsGoInTagOrderAndToTableIsPlain() throws {
         let file = try writeFixture()
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.read('\(file)')
             local keys = {}
             for k, v in pairs(ds) do keys[#keys + 1] = k end
@@ -104,9 +110,10 @@ final class DicomReadTests: ScriptTestCase {
                    t.AnatomicRegionSequence[1].ReferencedSOPSequence[1].ReferencedSOPInstanceUID, getmetatable(t) == nil,
                    t['(0009,1011)'] == ds['0009,1011']
             """)
-        XCTAssertEqual(results[0].stringValue,
-                       "SpecificCharacterSet ImageType SOPClassUID SOPInstanceUID AnatomicRegionSequence (0009,0010) (0009,1011) "
-                       + "PatientName PatientID InstanceNumber Rows Columns PixelSpacing BitsAllocated PixelData")
+        XCTAssertEqual(
+            results[0].stringValue,
+            "SpecificCharacterSet ImageType SOPClassUID SOPInstanceUID AnatomicRegionSequence (0009,0010) (0009,1011) "
+                + "PatientName PatientID InstanceNumber Rows Columns PixelSpacing BitsAllocated PixelData")
         XCTAssertEqual(results[1].stringValue, "Müller^Jürgen")
         XCTAssertEqual(results[2].stringValue, "table")
         XCTAssertEqual(results[3].stringValue, "9.8.7")
@@ -116,7 +123,8 @@ final class DicomReadTests: ScriptTestCase {
 
     func testStopBeforePixelsLeavesPixelDataOut() throws {
         let file = try writeFixture()
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.read('\(file)', {stop_before_pixels = true})
             return ds.PixelData == nil, ds.BitsAllocated
             """)
@@ -127,7 +135,7 @@ final class DicomReadTests: ScriptTestCase {
     func testReadErrorsNameThePathAndTheProblem() throws {
         let garbage = path("garbage.dcm")
         var bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
-        bytes += [0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0xFF, 0x7F]   // (0002,0010) UI, length 32767: truncated
+        bytes += [0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0xFF, 0x7F]  // (0002,0010) UI, length 32767: truncated
         _ = FileManager.default.createFile(atPath: garbage, contents: Data(bytes))
         assertRaises("dicom.read('\(garbage)')", "read: \(garbage): ")
         assertRaises("dicom.read('\(garbage)')", "offset")
@@ -138,16 +146,21 @@ final class DicomReadTests: ScriptTestCase {
 
     func testUnknownKeywordRaisesNamingIt() throws {
         let file = try writeFixture()
-        assertRaises("local ds = dicom.read('\(file)'); return ds.PatientNmae", "unknown DICOM keyword or tag 'PatientNmae'")
-        assertRaises("local ds = dicom.read('\(file)'); return ds:get('0010,00ZZ')", "get: unknown DICOM keyword or tag '0010,00ZZ'")
-        XCTAssertEqual(try run("local ds = dicom.read('\(file)'); return ds.StudyDate == nil").first?.boolValue, true,
-                       "a known keyword that is absent reads as nil")
+        assertRaises(
+            "local ds = dicom.read('\(file)'); return ds.PatientNmae", "unknown DICOM keyword or tag 'PatientNmae'")
+        assertRaises(
+            "local ds = dicom.read('\(file)'); return ds:get('0010,00ZZ')",
+            "get: unknown DICOM keyword or tag '0010,00ZZ'")
+        XCTAssertEqual(
+            try run("local ds = dicom.read('\(file)'); return ds.StudyDate == nil").first?.boolValue, true,
+            "a known keyword that is absent reads as nil")
     }
 
     /// Encapsulated pixel data (PS3.5 §A.4) reads as fragments and is written back in its transfer syntax.
     func testEncapsulatedPixelDataKeepsItsFragments() throws {
         let source = path("rle.dcm"), copy = path("rle-copy.dcm")
-        try python("""
+        try python(
+            """
             import pydicom
             from pydicom.dataset import Dataset, FileMetaDataset
             from pydicom.encaps import encapsulate
@@ -164,7 +177,8 @@ final class DicomReadTests: ScriptTestCase {
             ds['PixelData'].VR = 'OB'
             ds.save_as(r'\(source)', enforce_file_format=True)
             """)
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.read('\(source)')
             local pixels = ds.PixelData
             ds.PixelData = {fragments = {pixels.fragments[1], pixels.fragments[2], '\\7\\8'}}

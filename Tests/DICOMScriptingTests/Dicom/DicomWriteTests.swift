@@ -22,7 +22,8 @@ final class DicomWriteTests: ScriptTestCase {
 
     func testRoundTripThroughAFile() throws {
         let file = path("built.dcm")
-        let results = try run("""
+        let results = try run(
+            """
             \(buildInstance)
             dicom.write('\(file)', ds)
             local back = dicom.read('\(file)')
@@ -53,7 +54,8 @@ final class DicomWriteTests: ScriptTestCase {
         XCTAssertTrue(dump.stdout.contains("(0028,0030) DS [0.5\\0.25]"), dump.stdout)
         XCTAssertTrue(dump.stdout.contains("(0002,0010) UI =LittleEndianExplicit"), dump.stdout)
         XCTAssertTrue(dump.stdout.contains("(0020,000e) UI [1.2.4]"), dump.stdout)
-        try python("""
+        try python(
+            """
             import pydicom
             ds = pydicom.dcmread(r'\(file)')
             assert ds.PatientName == 'Doe^Jane', ds.PatientName
@@ -65,27 +67,34 @@ final class DicomWriteTests: ScriptTestCase {
 
     func testTransferSyntaxOptionAndDefault() throws {
         let deflated = path("deflated.dcm"), copy = path("copy.dcm"), implicit = path("implicit.dcm")
-        try run("""
+        try run(
+            """
             \(buildInstance)
             dicom.write('\(deflated)', ds, {transfer_syntax = '1.2.840.10008.1.2.1.99'})
             dicom.write('\(copy)', dicom.read('\(deflated)'))            -- default: the syntax it was read in
             dicom.write('\(implicit)', ds, {TRANSFER_SYNTAX = '1.2.840.10008.1.2'})
             """)
-        for (file, syntax) in [(deflated, "DeflatedLittleEndianExplicit"), (copy, "DeflatedLittleEndianExplicit"),
-                               (implicit, "LittleEndianImplicit")] {
+        for (file, syntax) in [
+            (deflated, "DeflatedLittleEndianExplicit"), (copy, "DeflatedLittleEndianExplicit"),
+            (implicit, "LittleEndianImplicit"),
+        ] {
             let dump = try ChildProcess.run(dcmtk("dcmdump"), [file])
             XCTAssertEqual(dump.status, 0, dump.stderr)
             XCTAssertTrue(dump.stdout.contains("(0002,0010) UI =\(syntax)"), "\(file): \(dump.stdout)")
             XCTAssertTrue(dump.stdout.contains("(0010,0010) PN [Doe^Jane]"), "\(file): \(dump.stdout)")
         }
-        assertRaises("dicom.write('\(path("x.dcm"))', dicom.new(), {transfer_syntax = '1.2.3'})",
-                     "write: transfer_syntax must be one of")
+        assertRaises(
+            "dicom.write('\(path("x.dcm"))', dicom.new(), {transfer_syntax = '1.2.3'})",
+            "write: transfer_syntax must be one of")
         assertRaises("dicom.write('\(path("x.dcm"))', {})", "bad argument #2 to 'write' (dataset expected, got table)")
-        assertRaises("dicom.write('\(directory.path)/no/such/dir/x.dcm', dicom.new())", "write: \(directory.path)/no/such/dir/x.dcm: ")
+        assertRaises(
+            "dicom.write('\(directory.path)/no/such/dir/x.dcm', dicom.new())",
+            "write: \(directory.path)/no/such/dir/x.dcm: ")
     }
 
     func testItemsWriteThroughToTheirDataSet() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.new{ReferencedSeriesSequence = {{SeriesInstanceUID = '1.1'}}}
             local item = ds.ReferencedSeriesSequence[1]
             item.SeriesInstanceUID = '2.2'
@@ -105,11 +114,13 @@ final class DicomWriteTests: ScriptTestCase {
 
     func testCharacterSetIsUsedForText() throws {
         let file = path("latin1.dcm")
-        try run("""
+        try run(
+            """
             local ds = dicom.new{SpecificCharacterSet = 'ISO_IR 100', PatientName = 'Müller^Jürgen', SOPClassUID = '1.2', SOPInstanceUID = '1.3'}
             dicom.write('\(file)', ds)
             """)
-        try python("""
+        try python(
+            """
             import pydicom
             ds = pydicom.dcmread(r'\(file)')
             assert ds.PatientName == 'Müller^Jürgen', ds.PatientName
@@ -121,17 +132,21 @@ final class DicomWriteTests: ScriptTestCase {
 
     func testMisuseRaisesWithTheElementNamed() throws {
         assertRaises("local ds = dicom.new(); ds.Rows = 70000", "Rows: (0028,0010) (US) accepts 0...65535, got 70000")
-        assertRaises("local ds = dicom.new(); ds.Rows = true", "Rows expects a string, a number, an array or items, got boolean")
-        assertRaises("local ds = dicom.new(); ds.ReferencedSeriesSequence = 'x'", "ReferencedSeriesSequence is a sequence (SQ)")
+        assertRaises(
+            "local ds = dicom.new(); ds.Rows = true", "Rows expects a string, a number, an array or items, got boolean")
+        assertRaises(
+            "local ds = dicom.new(); ds.ReferencedSeriesSequence = 'x'", "ReferencedSeriesSequence is a sequence (SQ)")
         assertRaises("local ds = dicom.new(); ds.PatientName = {{PatientID = '1'}}", "PatientName has VR PN, not SQ")
         assertRaises("local ds = dicom.new(); ds.PatientNmae = 'x'", "unknown DICOM keyword or tag 'PatientNmae'")
         assertRaises("local ds = dicom.new(); ds:set('PatientName', 'x', 'QQ')", "set: expected a VR such as 'LO'")
         assertRaises("dicom.new{Bogus = 1}", "new: unknown DICOM keyword or tag 'Bogus'")
-        assertRaises("local ds = dicom.new(); ds.ImageType = {'A', {}}", "expects an array of strings/numbers or of items")
+        assertRaises(
+            "local ds = dicom.new(); ds.ImageType = {'A', {}}", "expects an array of strings/numbers or of items")
     }
 
     func testTostringAndLength() throws {
-        let results = try run("""
+        let results = try run(
+            """
             local ds = dicom.new{SOPInstanceUID = '1.2.3', PatientID = 'x'}
             return tostring(ds), #ds, select(2, ds:tags()), ds:tags()[1]
             """)

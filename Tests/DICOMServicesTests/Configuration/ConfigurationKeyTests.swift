@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DICOMServices
 
 /// `get_value`/`set_value`: defaults, case-insensitive keys, and the check of every key (IDL reference §1.4).
@@ -6,10 +7,14 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
     func testUserDefaults() throws {
         let c = try userConfiguration()
         let expected: [String: String] = [
-            "QRScuServiceAE": "IDL_AE_QUERY_SCU", "StorScpServiceAE": "IDL_AE_STOR_SCP", "StorScuServiceAE": "IDL_AE_STOR_SCU",
-            "EchoScuServiceAE": "IDL_AE_ECHO_SCU", "MaxQueryResponses": "100", "StorScpDir": locations.userReceivedDirectory,
-            "AcceptAny": "Yes", "FileExtension": "dcm", "StorScpCtrlPort": "2511", "configfile": locations.userFile.path,
-            "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "IdleTimeout": "600", "MaxPduLength": "116794",
+            "QRScuServiceAE": "IDL_AE_QUERY_SCU", "StorScpServiceAE": "IDL_AE_STOR_SCP",
+            "StorScuServiceAE": "IDL_AE_STOR_SCU",
+            "EchoScuServiceAE": "IDL_AE_ECHO_SCU", "MaxQueryResponses": "100",
+            "StorScpDir": locations.userReceivedDirectory,
+            "AcceptAny": "Yes", "FileExtension": "dcm", "StorScpCtrlPort": "2511",
+            "configfile": locations.userFile.path,
+            "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "IdleTimeout": "600",
+            "MaxPduLength": "116794",
             "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
             "LogDir": locations.userFile.deletingLastPathComponent().path,
         ]
@@ -51,9 +56,13 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
 
     func testUnknownAndReadOnlyKeys() throws {
         let c = try userConfiguration()
-        assertError(containing: ["get_value: unknown key \"LogFile\" (expected one of QRScuServiceAE, "]) { _ = try c.value(forKey: "LogFile") }
+        assertError(containing: ["get_value: unknown key \"LogFile\" (expected one of QRScuServiceAE, "]) {
+            _ = try c.value(forKey: "LogFile")
+        }
         assertError(containing: ["set_value: unknown key \"Port\""]) { try c.setValue("1", forKey: "Port") }
-        assertError("set_value: configfile is read-only (it is the path of the bound file)") { try c.setValue("/tmp/x", forKey: "configfile") }
+        assertError("set_value: configfile is read-only (it is the path of the bound file)") {
+            try c.setValue("/tmp/x", forKey: "configfile")
+        }
     }
 
     func testServiceAEKeysMustNameAnExistingEntityOfTheRightType() throws {
@@ -61,14 +70,17 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         assertError("set_value: QRScuServiceAE must name an existing application entity, got \"nobody\"") {
             try c.setValue("nobody", forKey: "QRScuServiceAE")
         }
-        assertError("set_value: StorScpServiceAE must name an AE of service type Storage_SCP, got IDL_AE_ECHO_SCU of type Echo_SCU") {
+        assertError(
+            "set_value: StorScpServiceAE must name an AE of service type Storage_SCP, got IDL_AE_ECHO_SCU of type Echo_SCU"
+        ) {
             try c.setValue("IDL_AE_ECHO_SCU", forKey: "StorScpServiceAE")
         }
         assertError(containing: ["set_value: AE name must be at most 30 characters"]) {
             try c.setValue(String(repeating: "x", count: 31), forKey: "EchoScuServiceAE")
         }
-        try c.setApplicationEntity(name: "my_stor_scp_aen", aeTitle: "my_stor_scp", hostname: "my_machine_name", port: "2510",
-                                   serviceList: "Storage_SCP_Service_List", serviceType: "Storage_SCP")
+        try c.setApplicationEntity(
+            name: "my_stor_scp_aen", aeTitle: "my_stor_scp", hostname: "my_machine_name", port: "2510",
+            serviceList: "Storage_SCP_Service_List", serviceType: "Storage_SCP")
         try c.setValue("my_stor_scp_aen", forKey: "StorScpServiceAE")
         XCTAssertEqual(try c.value(forKey: "StorScpServiceAE"), "my_stor_scp_aen")
         XCTAssertEqual(c.current.storageSCP.aeTitle, "my_stor_scp")
@@ -103,10 +115,18 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
 
     func testTimeoutKeys() throws {
         let c = try userConfiguration()
-        assertError("set_value: ConnectTimeout must be seconds, more than 0, at most 3600, got 0") { try c.setValue("0", forKey: "ConnectTimeout") }
-        assertError("set_value: AcseTimeout must be a number of seconds, more than 0, got \"soon\"") { try c.setValue("soon", forKey: "AcseTimeout") }
-        assertError("set_value: DimseTimeout must be seconds, 0 for none, at most 86400, got 86401") { try c.setValue("86401", forKey: "DimseTimeout") }
-        assertError("set_value: DimseTimeout must be a number of seconds, 0 for none, got \"-1\"") { try c.setValue("-1", forKey: "DimseTimeout") }
+        assertError("set_value: ConnectTimeout must be seconds, more than 0, at most 3600, got 0") {
+            try c.setValue("0", forKey: "ConnectTimeout")
+        }
+        assertError("set_value: AcseTimeout must be a number of seconds, more than 0, got \"soon\"") {
+            try c.setValue("soon", forKey: "AcseTimeout")
+        }
+        assertError("set_value: DimseTimeout must be seconds, 0 for none, at most 86400, got 86401") {
+            try c.setValue("86401", forKey: "DimseTimeout")
+        }
+        assertError("set_value: DimseTimeout must be a number of seconds, 0 for none, got \"-1\"") {
+            try c.setValue("-1", forKey: "DimseTimeout")
+        }
         try c.setValue(2.5, forKey: "ConnectTimeout")
         try c.setValue("45", forKey: "acsetimeout")
         try c.setValue(0, forKey: "DimseTimeout")
@@ -128,8 +148,12 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         try c.setValue(false, forKey: "CalledAECheck")
         XCTAssertEqual(try c.value(forKey: "CalledAECheck"), "No")
         XCTAssertFalse(c.current.calledAECheck)
-        assertError("set_value: AcceptAny must be Yes or No, got \"maybe\"") { try c.setValue("maybe", forKey: "AcceptAny") }
-        assertError("set_value: CalledAECheck must be Yes or No, got \"1\"") { try c.setValue("1", forKey: "CalledAECheck") }
+        assertError("set_value: AcceptAny must be Yes or No, got \"maybe\"") {
+            try c.setValue("maybe", forKey: "AcceptAny")
+        }
+        assertError("set_value: CalledAECheck must be Yes or No, got \"1\"") {
+            try c.setValue("1", forKey: "CalledAECheck")
+        }
     }
 
     func testDuplicatePolicy() throws {
@@ -138,13 +162,17 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         try c.setValue("KEEP", forKey: "DuplicatePolicy")
         XCTAssertEqual(try c.value(forKey: "DuplicatePolicy"), "keep")
         XCTAssertEqual(c.current.duplicatePolicy, .keep)
-        assertError("set_value: DuplicatePolicy must be overwrite or keep, got \"rename\"") { try c.setValue("rename", forKey: "DuplicatePolicy") }
+        assertError("set_value: DuplicatePolicy must be overwrite or keep, got \"rename\"") {
+            try c.setValue("rename", forKey: "DuplicatePolicy")
+        }
     }
 
     func testFileExtension() throws {
         let c = try userConfiguration()
         for bad in ["", ".dcm", "a/b", "a.b", String(repeating: "x", count: 17), "d m"] {
-            assertError("set_value: FileExtension must be 1-16 characters of A-Z a-z 0-9 _ - (no dot, no path separator), got \"\(bad)\"") {
+            assertError(
+                "set_value: FileExtension must be 1-16 characters of A-Z a-z 0-9 _ - (no dot, no path separator), got \"\(bad)\""
+            ) {
                 try c.setValue(bad, forKey: "FileExtension")
             }
         }
@@ -157,8 +185,12 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         assertError("set_value: StorScpDir must be an absolute path (or start with ~/), got \"relative/dir\"") {
             try c.setValue("relative/dir", forKey: "StorScpDir")
         }
-        assertError("set_value: LogDir must be an absolute path (or start with ~/), got \"\"") { try c.setValue("", forKey: "LogDir") }
-        assertError("set_value: StorScpDir must not contain control characters, got \"/a\\x0Ab\"") { try c.setValue("/a\nb", forKey: "StorScpDir") }
+        assertError("set_value: LogDir must be an absolute path (or start with ~/), got \"\"") {
+            try c.setValue("", forKey: "LogDir")
+        }
+        assertError("set_value: StorScpDir must not contain control characters, got \"/a\\x0Ab\"") {
+            try c.setValue("/a\nb", forKey: "StorScpDir")
+        }
         assertError("set_value: StorScpDir must be at most 4096 bytes, got 4098") {
             try c.setValue("/" + String(repeating: "d", count: 4097), forKey: "StorScpDir")
         }
@@ -172,7 +204,9 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         XCTAssertEqual(c.current.hooksFile?.path, "/etc/dicomlua/hooks.lua")
         try c.setValue("", forKey: "HooksFile")
         XCTAssertNil(c.current.hooksFile)
-        assertError("set_value: HooksFile must be an absolute path (or start with ~/), got \"hooks.lua\"") { try c.setValue("hooks.lua", forKey: "HooksFile") }
+        assertError("set_value: HooksFile must be an absolute path (or start with ~/), got \"hooks.lua\"") {
+            try c.setValue("hooks.lua", forKey: "HooksFile")
+        }
     }
 
     func testSettingAValueMakesTheConfigurationDirtyUntilCommit() throws {
@@ -180,7 +214,8 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
         XCTAssertFalse(c.isDirty)
         try c.setValue("7", forKey: "MaxQueryResponses")
         XCTAssertTrue(c.isDirty)
-        XCTAssertEqual(try userConfiguration().value(forKey: "MaxQueryResponses"), "100", "pending edits are not in the file")
+        XCTAssertEqual(
+            try userConfiguration().value(forKey: "MaxQueryResponses"), "100", "pending edits are not in the file")
         try c.commit()
         XCTAssertFalse(c.isDirty)
         XCTAssertEqual(try userConfiguration().value(forKey: "MaxQueryResponses"), "7")

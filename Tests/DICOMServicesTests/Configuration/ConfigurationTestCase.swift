@@ -1,5 +1,6 @@
-import XCTest
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// Each test gets its own folder with a user and a system file location inside it, so no test touches
@@ -18,11 +19,12 @@ class ConfigurationTestCase: XCTestCase {
     }
 
     static func locations(in folder: URL) -> ConfigurationLocations {
-        ConfigurationLocations(userFile: folder.appendingPathComponent("user/config.json"),
-                               systemFile: folder.appendingPathComponent("system/config.json"),
-                               homeDirectory: folder.appendingPathComponent("home").path,
-                               userReceivedDirectory: folder.appendingPathComponent("home/received").path,
-                               systemReceivedDirectory: folder.appendingPathComponent("var/received").path)
+        ConfigurationLocations(
+            userFile: folder.appendingPathComponent("user/config.json"),
+            systemFile: folder.appendingPathComponent("system/config.json"),
+            homeDirectory: folder.appendingPathComponent("home").path,
+            userReceivedDirectory: folder.appendingPathComponent("home/received").path,
+            systemReceivedDirectory: folder.appendingPathComponent("var/received").path)
     }
 
     func userConfiguration() throws -> Configuration { try Configuration(scope: .user, locations: locations) }
@@ -41,7 +43,9 @@ class ConfigurationTestCase: XCTestCase {
     }
 
     /// Asserts that `body` throws a `ConfigurationError` whose message contains every one of `parts`.
-    func assertError(containing parts: [String], file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
+    func assertError(
+        containing parts: [String], file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void
+    ) {
         do {
             try body()
             XCTFail("expected an error containing \(parts), nothing was thrown", file: file, line: line)

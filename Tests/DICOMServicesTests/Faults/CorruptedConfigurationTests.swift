@@ -1,5 +1,6 @@
-import XCTest
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// A configuration file damaged on disk (RELIABILITY.md, "Configuration"): loading and committing fail
@@ -13,8 +14,19 @@ final class CorruptedConfigurationTests: ConfigurationTestCase {
             ("empty", Data()),
             ("NUL bytes", Data(repeating: 0, count: 512)),
             ("random binary", Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })),
-            ("invalid UTF-8", Data("{\"format\": \"dicomlua-config/1\", \"values\": {\"LogDir\": \"".utf8) + Data([0xC3, 0x28, 0xFF]) + Data("\"}}".utf8)),
-            ("one byte flipped to a quote", { var d = good; d[d.count / 3] = UInt8(ascii: "\""); return d }()),
+            (
+                "invalid UTF-8",
+                Data("{\"format\": \"dicomlua-config/1\", \"values\": {\"LogDir\": \"".utf8) + Data([0xC3, 0x28, 0xFF])
+                    + Data("\"}}".utf8)
+            ),
+            (
+                "one byte flipped to a quote",
+                {
+                    var d = good
+                    d[d.count / 3] = UInt8(ascii: "\"")
+                    return d
+                }()
+            ),
         ]
     }
 
@@ -28,7 +40,9 @@ final class CorruptedConfigurationTests: ConfigurationTestCase {
                 XCTFail("\(label): a corrupted file must not load")
             } catch let error as ConfigurationError {
                 XCTAssertTrue(error.description.hasPrefix("new: "), "\(label): \(error)")
-                XCTAssertTrue(error.description.contains(locations.userFile.path), "\(label): the message names the file: \(error)")
+                XCTAssertTrue(
+                    error.description.contains(locations.userFile.path),
+                    "\(label): the message names the file: \(error)")
             }
             XCTAssertEqual(try Data(contentsOf: locations.userFile), bytes, "\(label): the file is untouched")
         }

@@ -1,8 +1,9 @@
-import XCTest
 import DICOMCore
 import DICOMNetwork
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// Data sets crafted against the storage SCP's header scan (Patient ID, Study/Series UID read from the
@@ -26,10 +27,14 @@ final class HostileInstanceTests: XCTestCase {
         let sc = "1.2.840.10008.5.1.4.1.1.7"
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: scp.port, callingAETitle: "HOSTILE", calledAETitle: StorageSCPUnderTest.aeTitle,
-            contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])])
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])
+            ])
         for (index, bytes) in [deep, hugeText, hugeShort, itemHuge, garbage].enumerated() {
-            let response = try await association.store(sopClassUID: sc, sopInstanceUID: "1.2.3.\(index + 1)",
-                                                       dataSet: ByteBuffer(bytes: bytes))
+            let response = try await association.store(
+                sopClassUID: sc, sopInstanceUID: "1.2.3.\(index + 1)",
+                dataSet: ByteBuffer(bytes: bytes))
             XCTAssertEqual(response.status, .success, "data set \(index)")
         }
         try await association.release()

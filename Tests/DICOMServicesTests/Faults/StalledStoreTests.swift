@@ -1,7 +1,8 @@
-import XCTest
 import DICOMNetwork
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// A peer that stops sending in the middle of an instance, or resets there, leaves no partial file
@@ -12,15 +13,29 @@ final class StalledStoreTests: XCTestCase {
         let sc = "1.2.840.10008.5.1.4.1.1.7"
         let rq = try AssociationRequestor.makeRequest(
             callingAETitle: "STALLER", calledAETitle: StorageSCPUnderTest.aeTitle,
-            contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])],
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])
+            ],
             maximumPDULength: 16384)
         peer.send(pdu(.associateRQ(rq)))
         XCTAssertEqual(peer.readPDU()?.type, 0x02, "A-ASSOCIATE-AC")
-        let command = CStoreRQ(messageID: 1, affectedSOPClassUID: sc, affectedSOPInstanceUID: "1.2.3.99", priority: .medium)
-        peer.send(pdu(.dataTF([PresentationDataValue(contextID: 1, isCommand: true, isLastFragment: true,
-                                                     data: command.commandSet.encoded())])))
-        peer.send(pdu(.dataTF([PresentationDataValue(contextID: 1, isCommand: false, isLastFragment: false,
-                                                     data: ByteBuffer(bytes: [UInt8](repeating: 0x20, count: 8000)))])))
+        let command = CStoreRQ(
+            messageID: 1, affectedSOPClassUID: sc, affectedSOPInstanceUID: "1.2.3.99", priority: .medium)
+        peer.send(
+            pdu(
+                .dataTF([
+                    PresentationDataValue(
+                        contextID: 1, isCommand: true, isLastFragment: true,
+                        data: command.commandSet.encoded())
+                ])))
+        peer.send(
+            pdu(
+                .dataTF([
+                    PresentationDataValue(
+                        contextID: 1, isCommand: false, isLastFragment: false,
+                        data: ByteBuffer(bytes: [UInt8](repeating: 0x20, count: 8000)))
+                ])))
         return peer
     }
 
@@ -50,7 +65,8 @@ final class StalledStoreTests: XCTestCase {
         XCTAssertTrue(peer.waitForClose())
         let cleaned = await waitUntil { depotFiles(scp).isEmpty }
         XCTAssertTrue(cleaned, "the partial file is removed")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["depot"], "no file in the folder")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path), ["depot"], "no file in the folder")
         await scp.stop()
     }
 

@@ -1,6 +1,7 @@
-import Foundation
 import DICOMNetwork
+import Foundation
 import NIOCore
+
 @testable import DICOMServices
 
 /// The storage SCP as the fault tests drive it: the real `StorageSCP` (streaming every C-STORE data set
@@ -11,7 +12,8 @@ struct StorageSCPUnderTest {
     static let aeTitle = "FAULTSCP"
 
     static func start(directory: String, dimseTimeout: TimeAmount = .seconds(5)) async throws -> StorageSCPUnderTest {
-        var settings = StorageSCPSettings(aeTitle: aeTitle, host: "127.0.0.1", port: 0, directory: directory, artimTimeout: 5)
+        var settings = StorageSCPSettings(
+            aeTitle: aeTitle, host: "127.0.0.1", port: 0, directory: directory, artimTimeout: 5)
         settings.dimseTimeout = Double(dimseTimeout.nanoseconds) / 1e9
         return StorageSCPUnderTest(scp: try await StorageSCP.start(settings: settings))
     }

@@ -1,11 +1,14 @@
-import XCTest
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// A `StorScpDir` that cannot be written is reported when the service starts, naming the folder and the
 /// system's reason (RELIABILITY.md, "Storage"), instead of failing every C-STORE later.
 final class UnwritableStorageFolderTests: XCTestCase {
-    private func assertStartFails(_ directory: String, mentions reason: String, file: StaticString = #filePath, line: UInt = #line) async {
+    private func assertStartFails(
+        _ directory: String, mentions reason: String, file: StaticString = #filePath, line: UInt = #line
+    ) async {
         do {
             let scp = try await StorageSCPUnderTest.start(directory: directory)
             await scp.stop()
@@ -30,7 +33,8 @@ final class UnwritableStorageFolderTests: XCTestCase {
         }
         defer { mount.unmount() }
         await assertStartFails(mount.directory.path, mentions: "not writable: Read-only file system")
-        await assertStartFails(mount.directory.appendingPathComponent("received").path, mentions: "cannot create folder")
+        await assertStartFails(
+            mount.directory.appendingPathComponent("received").path, mentions: "cannot create folder")
     }
 
     /// A path through a regular file (works without privileges).

@@ -1,5 +1,6 @@
 import DICOMCore
 import XCTest
+
 @testable import DICOMServices
 
 /// PS3.4 C.2.2.2 matching as pure functions.

@@ -3,6 +3,7 @@ import DICOMNetwork
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import DICOMServices
 
 /// The test Q/R SCP (in process, over sample data) against DCMTK's findscu/movescu/getscu/storescp and
@@ -19,19 +20,23 @@ final class QRSCPInteropTests: XCTestCase {
         try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
         directory = try makeTemporaryDirectory("qrscp")
         let pacs = directory.appendingPathComponent("pacs")
-        _ = try SampleDataGenerator.generate(into: pacs.path,
-                                             options: SampleDataOptions(patients: 2, studies: 1, series: 2, instances: 3, rows: 16))
+        _ = try SampleDataGenerator.generate(
+            into: pacs.path,
+            options: SampleDataOptions(patients: 2, studies: 1, series: 2, instances: 3, rows: 16))
         received = directory.appendingPathComponent("received")
         try FileManager.default.createDirectory(at: received, withIntermediateDirectories: true)
         destinationPort = freeTCPPort()
         slowDestinationPort = freeTCPPort()
         storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DEST", "-od", received.path, "\(destinationPort)"])
         XCTAssertTrue(waitForPort(destinationPort), storescp?.stderr ?? "")
-        scp = try await QRSCP.start(QRSCPConfiguration(
-            directory: pacs.path, port: 0,
-            destinations: ["DEST": MoveDestination(host: "127.0.0.1", port: destinationPort),
-                           "SLOW": MoveDestination(host: "127.0.0.1", port: slowDestinationPort),
-                           "DOWN": MoveDestination(host: "127.0.0.1", port: freeTCPPort())]))
+        scp = try await QRSCP.start(
+            QRSCPConfiguration(
+                directory: pacs.path, port: 0,
+                destinations: [
+                    "DEST": MoveDestination(host: "127.0.0.1", port: destinationPort),
+                    "SLOW": MoveDestination(host: "127.0.0.1", port: slowDestinationPort),
+                    "DOWN": MoveDestination(host: "127.0.0.1", port: freeTCPPort()),
+                ]))
     }
 
     override func tearDown() async throws {
@@ -52,60 +57,97 @@ final class QRSCPInteropTests: XCTestCase {
     }
 
     /// Runs a tool whose output holds Latin-1 patient names (not UTF-8), decoding it as Latin-1.
-    private func runLatin1(_ tool: String, _ arguments: [String]) throws -> (status: Int32?, stdout: String, stderr: String) {
+    private func runLatin1(
+        _ tool: String, _ arguments: [String]
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
         let process = try ChildProcess(tool, arguments)
         let status = process.wait(timeout: 60)
-        func read(_ url: URL) -> String { String(data: (try? Data(contentsOf: url)) ?? Data(), encoding: .isoLatin1) ?? "" }
+        func read(_ url: URL) -> String {
+            String(data: (try? Data(contentsOf: url)) ?? Data(), encoding: .isoLatin1) ?? ""
+        }
         return (status, read(process.stdoutURL), read(process.stderrURL))
     }
 
     func testFindscuEveryLevelAndModel() throws {
-        XCTAssertEqual(try findscu("-P", ["QueryRetrieveLevel=PATIENT", "PatientID"], tag: "(0010,0020)"), ["PAT0001", "PAT0002"])
-        XCTAssertEqual(try findscu("-O", ["QueryRetrieveLevel=PATIENT", "PatientID=PAT0002"], tag: "(0010,0020)"), ["PAT0002"])
-        let studies = try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID", "NumberOfStudyRelatedInstances"],
-                                  tag: "(0020,1208)")
+        XCTAssertEqual(
+            try findscu("-P", ["QueryRetrieveLevel=PATIENT", "PatientID"], tag: "(0010,0020)"), ["PAT0001", "PAT0002"])
+        XCTAssertEqual(
+            try findscu("-O", ["QueryRetrieveLevel=PATIENT", "PatientID=PAT0002"], tag: "(0010,0020)"), ["PAT0002"])
+        let studies = try findscu(
+            "-S", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID", "NumberOfStudyRelatedInstances"],
+            tag: "(0020,1208)")
         XCTAssertEqual(studies, ["6", "6"])
-        XCTAssertEqual(try findscu("-O", ["QueryRetrieveLevel=STUDY", "PatientID=PAT0001", "StudyID"], tag: "(0020,0010)"), ["1"])
-        XCTAssertEqual(try findscu("-P", ["QueryRetrieveLevel=SERIES", "PatientID=PAT0001", "Modality",
-                                          "NumberOfSeriesRelatedInstances"], tag: "(0008,0060)"), ["CT", "MR"])
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=IMAGE", "Modality=CT", "PatientID=PAT0002", "InstanceNumber"],
-                                   tag: "(0020,0013)").count, 3)
+        XCTAssertEqual(
+            try findscu("-O", ["QueryRetrieveLevel=STUDY", "PatientID=PAT0001", "StudyID"], tag: "(0020,0010)"), ["1"])
+        XCTAssertEqual(
+            try findscu(
+                "-P",
+                [
+                    "QueryRetrieveLevel=SERIES", "PatientID=PAT0001", "Modality",
+                    "NumberOfSeriesRelatedInstances",
+                ], tag: "(0008,0060)"), ["CT", "MR"])
+        XCTAssertEqual(
+            try findscu(
+                "-S", ["QueryRetrieveLevel=IMAGE", "Modality=CT", "PatientID=PAT0002", "InstanceNumber"],
+                tag: "(0020,0013)"
+            ).count, 3)
     }
 
     func testPynetdicomFindscuSeesEveryPatientWithLatin1Names() throws {
-        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "findscu", "127.0.0.1", "\(scp.port)",
-                                                          "-aec", "QRSCP", "-P", "-k", "QueryRetrieveLevel=PATIENT",
-                                                          "-k", "PatientID=PAT*", "-k", "PatientName="], timeout: 60)
+        let result = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-m", "pynetdicom", "findscu", "127.0.0.1", "\(scp.port)",
+                "-aec", "QRSCP", "-P", "-k", "QueryRetrieveLevel=PATIENT",
+                "-k", "PatientID=PAT*", "-k", "PatientName=",
+            ], timeout: 60)
         XCTAssertEqual(result.status, 0, result.stderr)
         let log = result.stdout + result.stderr  // pynetdicom's apps log to stderr
         let ids = log.split(separator: "\n").filter { $0.contains("# 1 PatientID") }.compactMap { line -> String? in
             guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { return nil }
             return String(line[line.index(after: open)..<close])
         }
-        XCTAssertEqual(ids.filter { $0 != "PAT*" }, ["PAT0001", "PAT0002"], "the request's own key is logged too: \(log)")
+        XCTAssertEqual(
+            ids.filter { $0 != "PAT*" }, ["PAT0001", "PAT0002"], "the request's own key is logged too: \(log)")
         XCTAssertTrue(log.contains("Müller^Jürgen"), "ISO_IR 100 names decoded by pynetdicom: \(log)")
         XCTAssertTrue(log.contains("Find SCP Result: 0x0000 (Success)"), log)
     }
 
     func testFindscuMatchingTypes() throws {
         // wildcard on PN (case-insensitive), date range, universal, UID list
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "PatientName=m*", "PatientID"], tag: "(0010,0020)"),
-                       ["PAT0001"])
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyDate=20240101-", "PatientID"], tag: "(0010,0020)").count, 2)
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyDate=-20000101", "PatientID"], tag: "(0010,0020)"), [])
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "PatientID=PAT000?", "StudyDescription"],
-                                   tag: "(0008,1030)").count, 2)
+        XCTAssertEqual(
+            try findscu("-S", ["QueryRetrieveLevel=STUDY", "PatientName=m*", "PatientID"], tag: "(0010,0020)"),
+            ["PAT0001"])
+        XCTAssertEqual(
+            try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyDate=20240101-", "PatientID"], tag: "(0010,0020)")
+                .count, 2)
+        XCTAssertEqual(
+            try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyDate=-20000101", "PatientID"], tag: "(0010,0020)"), [])
+        XCTAssertEqual(
+            try findscu(
+                "-S", ["QueryRetrieveLevel=STUDY", "PatientID=PAT000?", "StudyDescription"],
+                tag: "(0008,1030)"
+            ).count, 2)
         let uids = try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID"], tag: "(0020,000d)")
         XCTAssertEqual(uids.count, 2)
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID=\(uids[1])\\1.2.3", "PatientID"],
-                                   tag: "(0010,0020)").count, 1)
-        XCTAssertEqual(try findscu("-S", ["QueryRetrieveLevel=STUDY", "ModalitiesInStudy=MR", "ModalitiesInStudy"],
-                                   tag: "(0008,0061)"), ["CT\\MR", "CT\\MR"])
+        XCTAssertEqual(
+            try findscu(
+                "-S", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID=\(uids[1])\\1.2.3", "PatientID"],
+                tag: "(0010,0020)"
+            ).count, 1)
+        XCTAssertEqual(
+            try findscu(
+                "-S", ["QueryRetrieveLevel=STUDY", "ModalitiesInStudy=MR", "ModalitiesInStudy"],
+                tag: "(0008,0061)"), ["CT\\MR", "CT\\MR"])
     }
 
     func testMovescuToStorescpDeliversEveryInstanceOfThePatient() throws {
-        let result = try ChildProcess.run(dcmtk("movescu"), ["-P", "-aec", "QRSCP", "-aem", "DEST", "-k", "QueryRetrieveLevel=PATIENT",
-                                                             "-k", "PatientID=PAT0001", "127.0.0.1", "\(scp.port)"], timeout: 120)
+        let result = try ChildProcess.run(
+            dcmtk("movescu"),
+            [
+                "-P", "-aec", "QRSCP", "-aem", "DEST", "-k", "QueryRetrieveLevel=PATIENT",
+                "-k", "PatientID=PAT0001", "127.0.0.1", "\(scp.port)",
+            ], timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(result.stderr.contains("W: Move response with error"), result.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: received.path)
@@ -117,15 +159,20 @@ final class QRSCPInteropTests: XCTestCase {
     func testGetscuRetrievesIntoAFolder() throws {
         let output = directory.appendingPathComponent("get")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let result = try ChildProcess.run(dcmtk("getscu"), ["-S", "-aec", "QRSCP", "-od", output.path, "-k", "QueryRetrieveLevel=STUDY",
-                                                            "-k", "StudyInstanceUID=\(try studyUID("PAT0002"))", "127.0.0.1", "\(scp.port)"],
-                                          timeout: 120)
+        let result = try ChildProcess.run(
+            dcmtk("getscu"),
+            [
+                "-S", "-aec", "QRSCP", "-od", output.path, "-k", "QueryRetrieveLevel=STUDY",
+                "-k", "StudyInstanceUID=\(try studyUID("PAT0002"))", "127.0.0.1", "\(scp.port)",
+            ],
+            timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path).count, 6, result.stderr)
     }
 
     private func studyUID(_ patientID: String) throws -> String {
-        let uids = try findscu("-P", ["QueryRetrieveLevel=STUDY", "PatientID=\(patientID)", "StudyInstanceUID"], tag: "(0020,000d)")
+        let uids = try findscu(
+            "-P", ["QueryRetrieveLevel=STUDY", "PatientID=\(patientID)", "StudyInstanceUID"], tag: "(0020,000d)")
         return try XCTUnwrap(uids.first)
     }
 
@@ -203,8 +250,9 @@ final class QRSCPInteropTests: XCTestCase {
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".dcm") }
         XCTAssertEqual(files.count, 12)
         for file in files.prefix(4) {
-            let result = try ChildProcess.run(dcmtk("dcmdump"), ["-q", directory.appendingPathComponent("pacs").appendingPathComponent(file).path],
-                                              timeout: 30)
+            let result = try ChildProcess.run(
+                dcmtk("dcmdump"), ["-q", directory.appendingPathComponent("pacs").appendingPathComponent(file).path],
+                timeout: 30)
             XCTAssertEqual(result.status, 0)
             XCTAssertEqual(result.stderr, "", "dcmdump complained about \(file)")
         }

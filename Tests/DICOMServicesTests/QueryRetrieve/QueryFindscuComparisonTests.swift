@@ -1,6 +1,7 @@
-import XCTest
 import DICOMCore
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// Every model/level row of IDL's interaction table: our query returns the same matches as
@@ -16,7 +17,10 @@ final class QueryFindscuComparisonTests: XCTestCase {
             (.patientRoot, .patient, [:]),
             (.patientRoot, .study, [:]),
             (.patientRoot, .series, [.patientID: first.patientID, .studyInstanceUID: first.studyUID]),
-            (.patientRoot, .image, [.patientID: first.patientID, .studyInstanceUID: first.studyUID, .seriesInstanceUID: first.seriesUID]),
+            (
+                .patientRoot, .image,
+                [.patientID: first.patientID, .studyInstanceUID: first.studyUID, .seriesInstanceUID: first.seriesUID]
+            ),
             (.studyRoot, .study, [.patientName: "*"]),
             (.studyRoot, .series, [.studyInstanceUID: first.studyUID]),
             (.studyRoot, .image, [.studyInstanceUID: first.studyUID, .seriesInstanceUID: first.seriesUID]),
@@ -56,7 +60,8 @@ final class QueryFindscuComparisonTests: XCTestCase {
         var values = Set<String>()
         for line in (run.stdout + run.stderr).split(separator: "\n") where line.contains(key) {
             guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { continue }
-            values.insert(line[line.index(after: open)..<close].trimmingCharacters(in: CharacterSet(charactersIn: " \u{0}")))
+            values.insert(
+                line[line.index(after: open)..<close].trimmingCharacters(in: CharacterSet(charactersIn: " \u{0}")))
         }
         return values
     }

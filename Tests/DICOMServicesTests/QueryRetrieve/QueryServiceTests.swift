@@ -1,7 +1,8 @@
-import XCTest
 import DICOMCore
 import DICOMNetwork
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// Query (C-FIND), query_models_supported and echo against `/usr/bin/dcmqrscp`.
@@ -21,8 +22,10 @@ final class QueryServiceTests: XCTestCase {
         return peer
     }
 
-    func query(_ parameters: QueryParameters, configuration: ConfigurationDocument,
-               onMatch: OperationEventHandler? = nil) async throws -> QueryOutcome {
+    func query(
+        _ parameters: QueryParameters, configuration: ConfigurationDocument,
+        onMatch: OperationEventHandler? = nil
+    ) async throws -> QueryOutcome {
         try await QueryService.query(parameters, queryAE: "remote_qr", configuration: configuration, onMatch: onMatch)
     }
 
@@ -41,8 +44,9 @@ final class QueryServiceTests: XCTestCase {
 
     func testPatientRootStudyLevelWithWildcardAndDescriptions() async throws {
         let configuration = try QRTestConfiguration.make(peer: try peer())
-        let outcome = try await query(QueryParameters(model: .patientRoot, level: .study, values: [.patientID: "P*"]),
-                                      configuration: configuration)
+        let outcome = try await query(
+            QueryParameters(model: .patientRoot, level: .study, values: [.patientID: "P*"]),
+            configuration: configuration)
         XCTAssertNil(outcome.failure)
         XCTAssertEqual(outcome.results.map { $0["study_description"] }.sorted(), ["HEAD", "KNEE"])
         XCTAssertEqual(outcome.results.map { $0["study_date"] }, ["20240102", "20240102"])
@@ -52,12 +56,15 @@ final class QueryServiceTests: XCTestCase {
         let peer = try peer()
         let configuration = try QRTestConfiguration.make(peer: peer)
         let study = peer.instances[0].studyUID
-        let outcome = try await query(QueryParameters(model: .studyRoot, level: .series, values: [.studyInstanceUID: study]),
-                                      configuration: configuration)
+        let outcome = try await query(
+            QueryParameters(model: .studyRoot, level: .series, values: [.studyInstanceUID: study]),
+            configuration: configuration)
         XCTAssertNil(outcome.failure)
         // dcmqrscp's index has no Series Description: the return key comes back empty.
         XCTAssertEqual(outcome.results.map { $0["series_number"] }.sorted(), ["1", "2"])
-        XCTAssertEqual(outcome.results.map { $0["series_instance_uid"] }.sorted(), [peer.instances[0].seriesUID, peer.instances[2].seriesUID])
+        XCTAssertEqual(
+            outcome.results.map { $0["series_instance_uid"] }.sorted(),
+            [peer.instances[0].seriesUID, peer.instances[2].seriesUID])
         XCTAssertEqual(Set(outcome.results.map { $0["modality"] }), ["CT"])
         XCTAssertEqual(outcome.results.first?.queryModel, .studyRoot)
     }
@@ -66,13 +73,16 @@ final class QueryServiceTests: XCTestCase {
         let peer = try peer()
         let configuration = try QRTestConfiguration.make(peer: peer)
         var parameters = QueryParameters(model: .studyRoot, level: .image)
-        parameters.values = [.familyName: "SMITH", .studyInstanceUID: peer.instances[3].studyUID,
-                             .seriesInstanceUID: peer.instances[3].seriesUID]
+        parameters.values = [
+            .familyName: "SMITH", .studyInstanceUID: peer.instances[3].studyUID,
+            .seriesInstanceUID: peer.instances[3].seriesUID,
+        ]
         XCTAssertEqual(parameters.patientNameToSend, "SMITH")
         let outcome = try await query(parameters, configuration: configuration)
         XCTAssertNil(outcome.failure)
-        XCTAssertEqual(outcome.results.map { $0["sop_instance_uid"] }.sorted(),
-                       [peer.instances[3].sopInstanceUID, peer.instances[4].sopInstanceUID])
+        XCTAssertEqual(
+            outcome.results.map { $0["sop_instance_uid"] }.sorted(),
+            [peer.instances[3].sopInstanceUID, peer.instances[4].sopInstanceUID])
         XCTAssertEqual(outcome.results.map { $0["instance_number"] }.sorted(), ["1", "2"])
     }
 
@@ -87,7 +97,9 @@ final class QueryServiceTests: XCTestCase {
     func testCallbackSeesEveryMatchAndCanCancel() async throws {
         let configuration = try QRTestConfiguration.make(peer: try peer())
         let events = Collected<OperationEvent>()
-        let outcome = try await query(QueryParameters(level: .series, values: [.patientID: "P1"]), configuration: configuration) { event in
+        let outcome = try await query(
+            QueryParameters(level: .series, values: [.patientID: "P1"]), configuration: configuration
+        ) { event in
             events.append(event)
             return .cancel
         }
@@ -109,9 +121,14 @@ final class QueryServiceTests: XCTestCase {
 
     func testIdentifierHasExactlyTheFieldsOfIDLsTable() throws {
         let identifier = try QueryParameters(model: .patientRoot, level: .series).findIdentifier()
-        XCTAssertEqual(identifier.map(\.tag), [Tag(0x0008, 0x0052), Tag(0x0008, 0x0060), Tag(0x0008, 0x1030), Tag(0x0008, 0x103E),
-                                               Tag(0x0010, 0x0020), Tag(0x0020, 0x000D), Tag(0x0020, 0x000E), Tag(0x0020, 0x0011)])
-        XCTAssertEqual(identifier.string(Tag(0x0010, 0x0020)) ?? "", "", "Patient ID is empty (universal) at Series level")
+        XCTAssertEqual(
+            identifier.map(\.tag),
+            [
+                Tag(0x0008, 0x0052), Tag(0x0008, 0x0060), Tag(0x0008, 0x1030), Tag(0x0008, 0x103E),
+                Tag(0x0010, 0x0020), Tag(0x0020, 0x000D), Tag(0x0020, 0x000E), Tag(0x0020, 0x0011),
+            ])
+        XCTAssertEqual(
+            identifier.string(Tag(0x0010, 0x0020)) ?? "", "", "Patient ID is empty (universal) at Series level")
     }
 
     func testMissingUIDsAreSubstituted() {
@@ -120,12 +137,14 @@ final class QueryServiceTests: XCTestCase {
         XCTAssertEqual(result["study_instance_uid"], "Unknown Study UID")
         XCTAssertEqual(result["series_instance_uid"], "Unknown Series UID")
         XCTAssertEqual(result["sop_instance_uid"], "Unknown Image UID")
-        XCTAssertEqual(QueryResult(identifier: DataSet(), model: .patientRoot, level: .patient)["study_instance_uid"], "")
+        XCTAssertEqual(
+            QueryResult(identifier: DataSet(), model: .patientRoot, level: .patient)["study_instance_uid"], "")
     }
 
     func testQueryModelsSupportedListsDcmqrscpModels() async throws {
         let configuration = try QRTestConfiguration.make(peer: try peer())
-        let codes = try await QueryService.queryModelsSupported(queryAE: "remote_qr", configuration: configuration).get()
+        let codes = try await QueryService.queryModelsSupported(queryAE: "remote_qr", configuration: configuration)
+            .get()
         XCTAssertTrue(Set(codes).isSuperset(of: [0, 1, 2, 6, 7, 8]), "\(codes)")
     }
 
@@ -141,7 +160,9 @@ final class QueryServiceTests: XCTestCase {
             _ = try await QueryService.query(QueryParameters(), queryAE: "nobody", configuration: configuration)
             XCTFail("expected misuse")
         } catch let error as ConfigurationError {
-            XCTAssertTrue(error.description.hasPrefix("query: QUERY_SCP 'nobody' is not an application entity"), error.description)
+            XCTAssertTrue(
+                error.description.hasPrefix("query: QUERY_SCP 'nobody' is not an application entity"), error.description
+            )
         }
     }
 

@@ -1,6 +1,7 @@
-import XCTest
 import DICOMNetwork
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// The storage SCU sending into `/usr/bin/storescp`.
@@ -28,8 +29,9 @@ final class StorageSCUTests: XCTestCase {
 
     func configuration(port: Int) throws -> ConfigurationDocument {
         try QRTestConfiguration.make(peer: nil) { configuration in
-            try configuration.setApplicationEntity(name: "scp", aeTitle: "DESTAE", hostname: "127.0.0.1", port: port,
-                                                   serviceList: .storageSCP, serviceType: .storageSCP)
+            try configuration.setApplicationEntity(
+                name: "scp", aeTitle: "DESTAE", hostname: "127.0.0.1", port: port,
+                serviceList: .storageSCP, serviceType: .storageSCP)
         }
     }
 
@@ -38,22 +40,30 @@ final class StorageSCUTests: XCTestCase {
         defer { storescp.stop(grace: 0.2) }
         let paths = try files(3) + ["/nonexistent/file.dcm"]
         let events = Collected<OperationEvent>()
-        let outcome = try await StorageSCU.send(files: paths, storageAE: "scp", configuration: try configuration(port: port)) { event in
+        let outcome = try await StorageSCU.send(
+            files: paths, storageAE: "scp", configuration: try configuration(port: port)
+        ) { event in
             events.append(event)
             return .proceed
         }
         XCTAssertNil(outcome.message)
         XCTAssertEqual(outcome.sent, 3)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 3, storescp.stderr)
-        XCTAssertEqual(events.all.map(\.statusLines.first), ["Send: 0x0000 Success", "Send: 0x0000 Success", "Send: 0x0000 Success",
-                                                             events.all.last?.statusLines.first])
+        XCTAssertEqual(
+            events.all.map(\.statusLines.first),
+            [
+                "Send: 0x0000 Success", "Send: 0x0000 Success", "Send: 0x0000 Success",
+                events.all.last?.statusLines.first,
+            ])
         XCTAssertTrue(events.all.last?.statusLines.first?.hasPrefix("Send: failed, ") ?? false)
     }
 
     func testCallbackCancelStopsTheSend() async throws {
         let (storescp, _, port) = try startStorescp()
         defer { storescp.stop(grace: 0.2) }
-        let outcome = try await StorageSCU.send(files: try files(3), storageAE: "scp", configuration: try configuration(port: port)) { _ in
+        let outcome = try await StorageSCU.send(
+            files: try files(3), storageAE: "scp", configuration: try configuration(port: port)
+        ) { _ in
             .cancel
         }
         XCTAssertTrue(outcome.cancelled)
@@ -71,13 +81,18 @@ final class StorageSCUTests: XCTestCase {
     func testPynetdicomStorescpReceivesAndEchoes() async throws {
         let directory = try makeTemporaryDirectory("pynetdicom-scp")
         let port = freeTCPPort()
-        let scp = try ChildProcess("/usr/bin/env", ["python3", "-m", "pynetdicom", "storescp", "\(port)", "-aet", "PYSCP",
-                                                    "-od", directory.path])
+        let scp = try ChildProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-m", "pynetdicom", "storescp", "\(port)", "-aet", "PYSCP",
+                "-od", directory.path,
+            ])
         defer { scp.stop(grace: 1) }
         try XCTSkipUnless(waitForPort(port), "pynetdicom storescp did not start: \(scp.stderr)")
         let configuration = try QRTestConfiguration.make(peer: nil) { configuration in
-            try configuration.setApplicationEntity(name: "py", aeTitle: "PYSCP", hostname: "localhost", port: port,
-                                                   serviceList: .storageSCP, serviceType: .storageSCP)
+            try configuration.setApplicationEntity(
+                name: "py", aeTitle: "PYSCP", hostname: "localhost", port: port,
+                serviceList: .storageSCP, serviceType: .storageSCP)
         }
         let lines = try await EchoService.echo(applicationEntityName: "py", configuration: configuration)
         XCTAssertEqual(lines.count, 8, "\(lines)")

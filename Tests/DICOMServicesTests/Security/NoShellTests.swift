@@ -1,5 +1,5 @@
-import XCTest
 import TestSupport
+import XCTest
 
 /// No shell is ever used, so nothing from the network (AE titles, UIDs, file names, patient data) can
 /// reach a command line (RELIABILITY.md, "Security"). A source scan: every file under `Sources/` is read,
@@ -7,15 +7,17 @@ import TestSupport
 /// the reason it is safe.
 final class NoShellTests: XCTestCase {
     /// Constructs that run a shell or a command line.
-    private let forbidden = ["/bin/sh", "/bin/bash", "/usr/bin/env", "system(", "popen(", "execl(", "execlp(", "execle(",
-                             "execvp(", "wordexp(", "\"-c\"", "os.execute", "io.popen", "NSTask"]
+    private let forbidden = [
+        "/bin/sh", "/bin/bash", "/usr/bin/env", "system(", "popen(", "execl(", "execlp(", "execle(",
+        "execvp(", "wordexp(", "\"-c\"", "os.execute", "io.popen", "NSTask",
+    ]
     /// Constructs that start a process without a shell: allowed only where listed.
     private let spawning = ["posix_spawn(", "posix_spawnp(", "Process()", "execv(", "execve(", "fork("]
     /// Files allowed to spawn, and why that is safe.
     private let spawnAllowList: [String: String] = [
         // Starts the detached storage SCP service: our own executable by absolute path, a fixed argument
         // list (no network input), posix_spawn (no shell).
-        "Sources/DICOMServices/StorageSCP/StorageServiceControl.swift": "spawns the dicomlua executable itself",
+        "Sources/DICOMServices/StorageSCP/StorageServiceControl.swift": "spawns the dicomlua executable itself"
     ]
 
     private func sourceFiles() throws -> [(path: String, text: String)] {

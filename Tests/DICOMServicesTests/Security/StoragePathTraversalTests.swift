@@ -1,8 +1,9 @@
-import XCTest
 import DICOMCore
 import DICOMNetwork
 import NIOCore
 import TestSupport
+import XCTest
+
 @testable import DICOMServices
 
 /// No SOP Instance UID or AE title from the network becomes a path outside the storage folder
@@ -24,11 +25,13 @@ final class StoragePathTraversalTests: XCTestCase {
             XCTAssertFalse(name.contains("\u{0}"), "\(uid.debugDescription) → \(name)")
             XCTAssertFalse(name.hasPrefix("."), "\(uid.debugDescription) → \(name)")
             XCTAssertLessThanOrEqual(name.utf8.count, 255, "fits a file name: \(uid.debugDescription)")
-            XCTAssertTrue(name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) },
-                          "\(uid.debugDescription) → \(name)")
+            XCTAssertTrue(
+                name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) },
+                "\(uid.debugDescription) → \(name)")
         }
-        XCTAssertEqual(InstanceFileNaming.fileName(sopInstanceUID: "1.2.3\u{0}", fileExtension: "dcm").name, "1.2.3.dcm",
-                       "a padded valid UID keeps its name")
+        XCTAssertEqual(
+            InstanceFileNaming.fileName(sopInstanceUID: "1.2.3\u{0}", fileExtension: "dcm").name, "1.2.3.dcm",
+            "a padded valid UID keeps its name")
     }
 
     /// Stores through the network path the storage SCP and C-GET use (`DICOMServer` streaming into
@@ -49,9 +52,12 @@ final class StoragePathTraversalTests: XCTestCase {
             }
         }
         let policy = AcceptancePolicy(supportedAbstractSyntaxes: [sc: TransferSyntaxUID.uncompressed])
-        let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy, association: configuration)) { association in
+        let server = try await DICOMServer.start(
+            configuration: ServerConfiguration(policy: policy, association: configuration)
+        ) { association in
             try? await association.serve(store: { incoming in
-                ReceivedInstanceStore.status(of: store.outcome(for: incoming, callingAETitle: association.negotiated.callingAETitle))
+                ReceivedInstanceStore.status(
+                    of: store.outcome(for: incoming, callingAETitle: association.negotiated.callingAETitle))
             })
         }
         var dataSet = DataSet()
@@ -61,7 +67,10 @@ final class StoragePathTraversalTests: XCTestCase {
         for calling in ["../../../../tmp", "/etc/passwd", "..", "A/B"] {
             let association = try await DICOMAssociation.connect(
                 host: "127.0.0.1", port: server.port, callingAETitle: calling, calledAETitle: "ANY",
-                contexts: [ProposedPresentationContext(abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])])
+                contexts: [
+                    ProposedPresentationContext(
+                        abstractSyntax: sc, transferSyntaxes: [TransferSyntaxUID.explicitVRLittleEndian])
+                ])
             for uid in hostileUIDs {
                 let response = try await association.store(sopClassUID: sc, sopInstanceUID: uid, dataSet: bytes)
                 XCTAssertEqual(response.status, .success, "\(uid.debugDescription) from \(calling)")
@@ -81,7 +90,8 @@ final class StoragePathTraversalTests: XCTestCase {
         XCTAssertEqual(outside, [], "every file directly in the storage folder")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "depot" }
         XCTAssertFalse(names.isEmpty)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [], "no partial file left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [], "no partial file left")
         for name in names {
             XCTAssertTrue(name.hasSuffix(".dcm") && !name.hasPrefix("."), name)
             let file = try DICOMFile.read(path: folder.appendingPathComponent(name).path)

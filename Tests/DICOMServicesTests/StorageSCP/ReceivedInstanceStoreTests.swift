@@ -1,10 +1,11 @@
 import DICOMCore
-@testable import DICOMNetwork
-@testable import DICOMServices
 import Foundation
 import NIOCore
 import TestSupport
 import XCTest
+
+@testable import DICOMNetwork
+@testable import DICOMServices
 
 final class ReceivedInstanceStoreTests: XCTestCase {
     private var folder: URL!
@@ -32,12 +33,15 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     }
 
     /// The accepted context a C-STORE of `request(_:)` arrives on.
-    private let context = AcceptedPresentationContext(id: 1, abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
-                                                      transferSyntax: "1.2.840.10008.1.2.1", requestorIsSCU: true,
-                                                      requestorIsSCP: false)
+    private let context = AcceptedPresentationContext(
+        id: 1, abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
+        transferSyntax: "1.2.840.10008.1.2.1", requestorIsSCU: true,
+        requestorIsSCP: false)
 
     /// Streams `bytes` in two fragments and returns the outcome the SCP would answer.
-    private func receive(_ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]) throws -> Result<StoredInstance, StoreFailure> {
+    private func receive(
+        _ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]
+    ) throws -> Result<StoredInstance, StoreFailure> {
         let rq = request(uid)
         let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
         let half = bytes.count / 2
@@ -45,12 +49,14 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try sink.write(ByteBuffer(bytes: bytes[half...]))
         var failure: String?
         do { try sink.finish() } catch { failure = "\(error)" }
-        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                     dataSet: .streamed(failure: failure), sink: sink)
+        let incoming = IncomingStore(
+            request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+            dataSet: .streamed(failure: failure), sink: sink)
         let outcome = store.outcome(for: incoming, callingAETitle: "SENDER")
         let answered = try XCTUnwrap(sink as? any AnsweringDataSetSink, "the store's sinks answer their C-STORE")
-        XCTAssertEqual(answered.responseStatus, ReceivedInstanceStore.status(of: outcome),
-                       "the status sent on the event loop is the outcome the service reports")
+        XCTAssertEqual(
+            answered.responseStatus, ReceivedInstanceStore.status(of: outcome),
+            "the status sent on the event loop is the outcome the service reports")
         return outcome
     }
 
@@ -75,7 +81,8 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     func testAbandonedInstanceLeavesNothing() throws {
         let store = try ReceivedInstanceStore(directory: folder.path)
         try store.prepare()
-        let sink = try XCTUnwrap(store.sink(for: request("1.2.3.4").commandSet, context: context, callingAETitle: "SENDER"))
+        let sink = try XCTUnwrap(
+            store.sink(for: request("1.2.3.4").commandSet, context: context, callingAETitle: "SENDER"))
         try sink.write(ByteBuffer(bytes: try sampleDataSet().prefix(10)))
         sink.abandon()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
@@ -88,8 +95,9 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         for uid in ["../../x", "1.2/../3", String(repeating: "1", count: 200), "1.2\u{0}.3", "..", "/etc/passwd"] {
             let stored = try receive(store, uid: uid, bytes: try sampleDataSet()).get()
             XCTAssertTrue(stored.nameWasDerived, uid)
-            XCTAssertEqual(URL(fileURLWithPath: stored.path).deletingLastPathComponent().standardized.path,
-                           folder.standardized.path, uid)
+            XCTAssertEqual(
+                URL(fileURLWithPath: stored.path).deletingLastPathComponent().standardized.path,
+                folder.standardized.path, uid)
             XCTAssertTrue(URL(fileURLWithPath: stored.path).lastPathComponent.hasPrefix("invalid-uid-"))
             XCTAssertTrue(FileManager.default.fileExists(atPath: stored.path))
         }
@@ -121,8 +129,9 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         let rq = request("1.2.3.4")
         let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
         XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: [0, 0])))
-        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                     dataSet: .streamed(failure: "refused"), sink: sink)
+        let incoming = IncomingStore(
+            request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+            dataSet: .streamed(failure: "refused"), sink: sink)
         let outcome = store.outcome(for: incoming, callingAETitle: "SENDER")
         XCTAssertEqual(ReceivedInstanceStore.status(of: outcome).code, 0xA700)
         XCTAssertEqual((sink as? any AnsweringDataSetSink)?.responseStatus.code, 0xA700)
@@ -131,12 +140,14 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     func testCStoreOfAnotherSOPClassThanItsContextIsRefusedWithoutAFile() throws {
         let store = try ReceivedInstanceStore(directory: folder.path)
         try store.prepare()
-        let rq = CStoreRQ(messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.4")
+        let rq = CStoreRQ(
+            messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.4")
         let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
         XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: try sampleDataSet())))
         XCTAssertEqual((sink as? any AnsweringDataSetSink)?.responseStatus.code, 0x0122)
-        let incoming = IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                     dataSet: .streamed(failure: "refused"), sink: sink)
+        let incoming = IncomingStore(
+            request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+            dataSet: .streamed(failure: "refused"), sink: sink)
         guard case .failure(let failure) = store.outcome(for: incoming, callingAETitle: "SENDER") else {
             return XCTFail("a C-STORE on the wrong context was stored")
         }
@@ -158,9 +169,12 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try second.finish()
         try first.finish()
         func outcome(_ sink: any DataSetSink) throws -> StoredInstance {
-            try store.outcome(for: IncomingStore(request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
-                                                 dataSet: .streamed(failure: nil), sink: sink),
-                              callingAETitle: "SENDER").get()
+            try store.outcome(
+                for: IncomingStore(
+                    request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
+                    dataSet: .streamed(failure: nil), sink: sink),
+                callingAETitle: "SENDER"
+            ).get()
         }
         XCTAssertTrue(try outcome(first).keptExistingCopy, "the first finished second: the file was already there")
         XCTAssertFalse(try outcome(second).keptExistingCopy)
@@ -203,8 +217,9 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     }
 
     func testSHA256KnownAnswer() {
-        XCTAssertEqual(SHA256.hexDigest(Array("abc".utf8)),
-                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(
+            SHA256.hexDigest(Array("abc".utf8)),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(SHA256.hexDigest([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }

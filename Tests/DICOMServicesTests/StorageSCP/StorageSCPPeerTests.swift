@@ -29,29 +29,40 @@ final class StorageSCPPeerTests: XCTestCase {
         if let root { try? FileManager.default.removeItem(at: root) }
     }
 
-    private func startSCP(_ configure: (inout StorageSCPSettings) -> Void = { _ in },
-                          recorder: EventRecorder) async throws -> StorageSCP {
-        var settings = StorageSCPSettings(aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0,
-                                          directory: root.appendingPathComponent("incoming").path)
+    private func startSCP(
+        _ configure: (inout StorageSCPSettings) -> Void = { _ in },
+        recorder: EventRecorder
+    ) async throws -> StorageSCP {
+        var settings = StorageSCPSettings(
+            aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0,
+            directory: root.appendingPathComponent("incoming").path)
         configure(&settings)
         return try await StorageSCP.start(settings: settings, observer: { recorder.record($0) })
     }
 
-    private func storescu(_ port: Int, _ files: [String], calling: String = "SENDER", called: String = "OUR_SCP",
-                          options: [String] = []) throws -> (status: Int32?, stdout: String, stderr: String) {
-        try ChildProcess.run(dcmtk("storescu"), options + ["-aet", calling, "-aec", called, "127.0.0.1", "\(port)"] + files,
-                             timeout: 120)
+    private func storescu(
+        _ port: Int, _ files: [String], calling: String = "SENDER", called: String = "OUR_SCP",
+        options: [String] = []
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
+        try ChildProcess.run(
+            dcmtk("storescu"), options + ["-aet", calling, "-aec", called, "127.0.0.1", "\(port)"] + files,
+            timeout: 120)
     }
 
-    private func assertStoredIdentically(_ sources: [(uid: String, path: String)], in folder: String,
-                                         file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertStoredIdentically(
+        _ sources: [(uid: String, path: String)], in folder: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         for source in sources {
             let stored = folder + "/" + source.uid + ".dcm"
             XCTAssertTrue(FileManager.default.fileExists(atPath: stored), "missing \(stored)", file: file, line: line)
-            XCTAssertEqual(try StorageTestFiles.dataSetBytes(ofFile: stored), try StorageTestFiles.dataSetBytes(ofFile: source.path),
-                           "data set of \(source.uid) differs from its source", file: file, line: line)
+            XCTAssertEqual(
+                try StorageTestFiles.dataSetBytes(ofFile: stored),
+                try StorageTestFiles.dataSetBytes(ofFile: source.path),
+                "data set of \(source.uid) differs from its source", file: file, line: line)
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/depot"), [], file: file, line: line)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/depot"), [], file: file, line: line)
     }
 
     func testDCMTKStorescuInstancesArriveByteIdentical() async throws {
@@ -69,16 +80,23 @@ final class StorageSCPPeerTests: XCTestCase {
         XCTAssertEqual(stored.first?.studyInstanceUID, "1.2.826.0.1.3680043.2.1143.1")
         let meta = try DICOMFile.read(path: stored[0].path).meta
         XCTAssertEqual(meta.string(.sourceApplicationEntityTitle), "SENDER")
-        XCTAssertTrue(recorder.events.contains { if case .associationEnded(_, let files, nil) = $0 { return files.count == 100 } else { return false } })
+        XCTAssertTrue(
+            recorder.events.contains {
+                if case .associationEnded(_, let files, nil) = $0 { return files.count == 100 } else { return false }
+            })
     }
 
     func testPynetdicomStorescuInstancesArriveByteIdentical() async throws {
         let recorder = EventRecorder()
         let scp = try await startSCP(recorder: recorder)
         let sources = try StorageTestFiles.make(count: 100, in: root.appendingPathComponent("src"))
-        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "storescu", "127.0.0.1", "\(scp.port)",
-                                                               "-aet", "PYSENDER", "-aec", "OUR_SCP"] + sources.map(\.path),
-                                          timeout: 120)
+        let result = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-m", "pynetdicom", "storescu", "127.0.0.1", "\(scp.port)",
+                "-aet", "PYSENDER", "-aec", "OUR_SCP",
+            ] + sources.map(\.path),
+            timeout: 120)
         await scp.stop()
         XCTAssertEqual(result.status, 0, result.stderr)
         try assertStoredIdentically(sources, in: scp.store.directory)
@@ -93,8 +111,13 @@ final class StorageSCPPeerTests: XCTestCase {
         for index in 0..<10 {
             let sources = try StorageTestFiles.make(count: 50, in: root.appendingPathComponent("src\(index)"))
             all += sources
-            senders.append(try ChildProcess(dcmtk("storescu"), ["-aet", "SENDER\(index)", "-aec", "OUR_SCP", "127.0.0.1",
-                                                                "\(scp.port)"] + sources.map(\.path)))
+            senders.append(
+                try ChildProcess(
+                    dcmtk("storescu"),
+                    [
+                        "-aet", "SENDER\(index)", "-aec", "OUR_SCP", "127.0.0.1",
+                        "\(scp.port)",
+                    ] + sources.map(\.path)))
         }
         for sender in senders { XCTAssertEqual(sender.wait(timeout: 180), 0, sender.stderr) }
         await scp.stop()
@@ -141,7 +164,10 @@ final class StorageSCPPeerTests: XCTestCase {
         await scp.stop()
         let output = (result.stdout + result.stderr).lowercased()
         XCTAssertTrue(output.contains("refused: outofresources"), result.stdout + result.stderr)
-        XCTAssertTrue(recorder.events.contains { if case .storeFailed(_, 0xA700, _, _) = $0 { return true } else { return false } })
+        XCTAssertTrue(
+            recorder.events.contains {
+                if case .storeFailed(_, 0xA700, _, _) = $0 { return true } else { return false }
+            })
     }
 
     func testCraftedSOPInstanceUIDsStayInsideTheFolder() async throws {
@@ -149,14 +175,18 @@ final class StorageSCPPeerTests: XCTestCase {
         let scp = try await startSCP(recorder: recorder)
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
-            contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
-                                                   transferSyntaxes: ["1.2.840.10008.1.2.1"])])
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
+                    transferSyntaxes: ["1.2.840.10008.1.2.1"])
+            ])
         let crafted = ["../../x", "1.2/../3", String(repeating: "9", count: 200), "1.2\u{0}.3"]
         for (index, uid) in crafted.enumerated() {
             var buffer = ByteBuffer()
             buffer.writeBytes([0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x04, 0x00] + Array("P\(index)  ".utf8.prefix(4)))
-            let response = try await association.store(sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: uid,
-                                                       dataSet: buffer, moveOriginator: ("MOVER", UInt16(index + 7)))
+            let response = try await association.store(
+                sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: uid,
+                dataSet: buffer, moveOriginator: ("MOVER", UInt16(index + 7)))
             XCTAssertEqual(response.status.code, 0x0000, uid)
         }
         try await association.release()
@@ -177,10 +207,12 @@ final class StorageSCPPeerTests: XCTestCase {
     /// of a C-MOVE relies on: the remote counts the instance in its next C-MOVE-RSP only after that answer).
     func testStoredBeforeAnswerRunsBeforeTheSenderIsAnswered() async throws {
         let early = Recorder<String>()
-        var settings = StorageSCPSettings(aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0,
-                                          directory: root.appendingPathComponent("incoming").path)
+        var settings = StorageSCPSettings(
+            aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0,
+            directory: root.appendingPathComponent("incoming").path)
         settings.checkCalledAETitle = false
-        let scp = try await StorageSCP.start(settings: settings, storedBeforeAnswer: { early.append($0.sopInstanceUID) })
+        let scp = try await StorageSCP.start(
+            settings: settings, storedBeforeAnswer: { early.append($0.sopInstanceUID) })
         let sc = "1.2.840.10008.5.1.4.1.1.7"
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
@@ -191,7 +223,8 @@ final class StorageSCPPeerTests: XCTestCase {
             try dataSet.set(.sopClassUID, string: sc)
             try dataSet.set(.sopInstanceUID, string: "1.2.3.5.\(index)")
             let bytes = ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: .explicitVRLittleEndian))
-            let response = try await association.store(sopClassUID: sc, sopInstanceUID: "1.2.3.5.\(index)", dataSet: bytes)
+            let response = try await association.store(
+                sopClassUID: sc, sopInstanceUID: "1.2.3.5.\(index)", dataSet: bytes)
             XCTAssertEqual(response.status, .success)
             XCTAssertEqual(early.all.last, "1.2.3.5.\(index)", "known before the answer, not after")
         }
@@ -208,14 +241,17 @@ final class StorageSCPPeerTests: XCTestCase {
         let secondaryCapture = "1.2.840.10008.5.1.4.1.1.7"
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
-            contexts: [ProposedPresentationContext(abstractSyntax: secondaryCapture, transferSyntaxes: ["1.2.840.10008.1.2.1"])],
+            contexts: [
+                ProposedPresentationContext(abstractSyntax: secondaryCapture, transferSyntaxes: ["1.2.840.10008.1.2.1"])
+            ],
             configuration: AssociationConfiguration(dimseTimeout: .seconds(20)))
         let contextID = try XCTUnwrap(association.negotiated.acceptedContexts.keys.first)
         var dataSet = DataSet()
         try dataSet.set(.sopClassUID, string: "1.2.840.10008.5.1.4.1.1.2")
         try dataSet.set(.sopInstanceUID, string: "1.2.3.77")
         let bytes = ByteBuffer(bytes: try DataSetWriter.encode(dataSet, transferSyntax: .explicitVRLittleEndian))
-        let wrong = CStoreRQ(messageID: 7, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.77")
+        let wrong = CStoreRQ(
+            messageID: 7, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.77")
         try await association.send(wrong, dataSet: bytes, contextID: contextID)
         var messages = association.messages.makeAsyncIterator()
         let next = try await messages.next()
@@ -223,7 +259,8 @@ final class StorageSCPPeerTests: XCTestCase {
         guard case .cStoreRSP(let response) = try answer.dimse() else { return XCTFail("expected a C-STORE-RSP") }
         XCTAssertEqual(response.messageIDBeingRespondedTo, 7)
         XCTAssertEqual(response.status.code, 0x0122)
-        let right = try await association.store(sopClassUID: secondaryCapture, sopInstanceUID: "1.2.3.78", dataSet: bytes)
+        let right = try await association.store(
+            sopClassUID: secondaryCapture, sopInstanceUID: "1.2.3.78", dataSet: bytes)
         XCTAssertEqual(right.status, .success)
         try await association.release()
         XCTAssertTrue(StorageTestFiles.waitUntil { recorder.stored.count == 1 })
@@ -243,9 +280,13 @@ final class StorageSCPPeerTests: XCTestCase {
         let depot = scp.store.depotDirectory
         let association = try await DICOMAssociation.connect(
             host: "127.0.0.1", port: scp.port, callingAETitle: "SENDER", calledAETitle: "OUR_SCP",
-            contexts: [ProposedPresentationContext(abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
-                                                   transferSyntaxes: ["1.2.840.10008.1.2.1"])])
-        let request = CStoreRQ(messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7", affectedSOPInstanceUID: "1.2.3.99")
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: "1.2.840.10008.5.1.4.1.1.7",
+                    transferSyntaxes: ["1.2.840.10008.1.2.1"])
+            ])
+        let request = CStoreRQ(
+            messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7", affectedSOPInstanceUID: "1.2.3.99")
         let contextID = try XCTUnwrap(association.negotiated.acceptedContexts.keys.first)
         // The first MiB goes out; the second read waits until the depot file exists, then fails: A-ABORT.
         let source = HalfDataSetSource(depot: depot)
@@ -254,7 +295,10 @@ final class StorageSCPPeerTests: XCTestCase {
             XCTFail("the send should have failed")
         } catch {}
         XCTAssertTrue(source.sawDepotFile, "the first fragment never reached the depot")
-        XCTAssertTrue(StorageTestFiles.waitUntil { recorder.events.contains { if case .associationEnded = $0 { return true } else { return false } } })
+        XCTAssertTrue(
+            StorageTestFiles.waitUntil {
+                recorder.events.contains { if case .associationEnded = $0 { return true } else { return false } }
+            })
         await scp.stop()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: depot), [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: scp.store.directory + "/1.2.3.99.dcm"))

@@ -6,7 +6,9 @@ import XCTest
 enum StorageTestFiles {
     /// Writes `count` Secondary Capture instances (Explicit VR Little Endian) with `pixelBytes` of pixel
     /// data each into `folder`; returns (SOP Instance UID, path) pairs.
-    static func make(count: Int, in folder: URL, pixelBytes: Int = 512, patientID: String = "PAT1") throws -> [(uid: String, path: String)] {
+    static func make(
+        count: Int, in folder: URL, pixelBytes: Int = 512, patientID: String = "PAT1"
+    ) throws -> [(uid: String, path: String)] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var out: [(String, String)] = []
         for index in 0..<count {
@@ -41,7 +43,8 @@ enum StorageTestFiles {
     static func dataSetBytes(ofFile path: String) throws -> [UInt8] {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         guard bytes.count >= 144, bytes[128..<132].elementsEqual("DICM".utf8) else {
-            throw NSError(domain: "test", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) is not a Part 10 file"])
+            throw NSError(
+                domain: "test", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) is not a Part 10 file"])
         }
         let groupLength = Int(bytes[140]) | Int(bytes[141]) << 8 | Int(bytes[142]) << 16 | Int(bytes[143]) << 24
         return Array(bytes[(144 + groupLength)...])

@@ -1,6 +1,7 @@
-@testable import DICOMServices
 import TestSupport
 import XCTest
+
+@testable import DICOMServices
 
 /// The storage SCU reads only the header of each file it sends: the UIDs and where the data set starts must
 /// be right whether the meta group fits the first read or not.
@@ -19,14 +20,19 @@ final class SendFileHeaderTests: XCTestCase {
     private func uid(_ text: String) -> [UInt8] { Array(text.utf8) + (text.utf8.count % 2 == 1 ? [0] : []) }
 
     /// A Part 10 file whose meta group holds `privateBytes` of (0002,0102), followed by `dataSetBytes`.
-    private func writeFile(privateBytes: Int, dataSetBytes: Int, privateFirst: Bool = false) throws -> (String, metaEnd: Int) {
+    private func writeFile(
+        privateBytes: Int, dataSetBytes: Int, privateFirst: Bool = false
+    ) throws -> (String, metaEnd: Int) {
         var meta = privateFirst ? element(0x0001, "OB", [UInt8](repeating: 0x41, count: privateBytes)) : []
         meta += element(0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.2"))
         meta += element(0x0003, "UI", uid("1.2.3.4.5"))
         meta += element(0x0010, "UI", uid("1.2.840.10008.1.2.1"))
-        if privateBytes > 0, !privateFirst { meta += element(0x0102, "OB", [UInt8](repeating: 0x41, count: privateBytes)) }
+        if privateBytes > 0, !privateFirst {
+            meta += element(0x0102, "OB", [UInt8](repeating: 0x41, count: privateBytes))
+        }
         let header = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + meta
-        let dataSet: [UInt8] = [0x08, 0x00, 0x18, 0x00] + Array("UI".utf8) + [10, 0] + Array("1.2.3.4.5\0".utf8)
+        let dataSet: [UInt8] =
+            [0x08, 0x00, 0x18, 0x00] + Array("UI".utf8) + [10, 0] + Array("1.2.3.4.5\0".utf8)
             + [UInt8](repeating: 0, count: max(0, dataSetBytes - 18))
         let path = try makeTemporaryDirectory("sendheader").appendingPathComponent("f.dcm").path
         try Data(header + dataSet).write(to: URL(fileURLWithPath: path))

@@ -14,14 +14,23 @@ final class RetrieveRemoteDiesScriptTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("source"), destination = folder.appendingPathComponent("dest")
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        let generated = try ChildProcess.run(dicomluaBinary, ["sample-data", source.path, "--patients", "1", "--studies", "1",
-                                                              "--series", "1", "--instances", "120", "--rows", "256"], timeout: 120)
+        let generated = try ChildProcess.run(
+            dicomluaBinary,
+            [
+                "sample-data", source.path, "--patients", "1", "--studies", "1",
+                "--series", "1", "--instances", "120", "--rows", "256",
+            ], timeout: 120)
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let destinationPort = freeTCPPort(), qrPort = freeTCPPort()
-        let storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DESTAE", "-od", destination.path, "\(destinationPort)"])
+        let storescp = try ChildProcess(
+            dcmtk("storescp"), ["-aet", "DESTAE", "-od", destination.path, "\(destinationPort)"])
         defer { storescp.stop(grace: 0.5) }
-        let qrscp = try ChildProcess(dicomluaBinary, ["qrscp", "--dir", source.path, "--port", "\(qrPort)",
-                                                      "--dest", "DESTAE=127.0.0.1:\(destinationPort)"])
+        let qrscp = try ChildProcess(
+            dicomluaBinary,
+            [
+                "qrscp", "--dir", source.path, "--port", "\(qrPort)",
+                "--dest", "DESTAE=127.0.0.1:\(destinationPort)",
+            ])
         defer { qrscp.stop(grace: 0.5) }
         XCTAssertTrue(waitForPort(qrPort, timeout: 30), qrscp.stderr)
         XCTAssertTrue(waitForPort(destinationPort), storescp.stderr)
@@ -44,11 +53,14 @@ final class RetrieveRemoteDiesScriptTests: XCTestCase {
             print(message)
             print(#seen > 0 and seen[#seen].completed or 'no callback')
             """
-        let environment = ["DICOMLUA_CONFIG": folder.appendingPathComponent("user.json").path,
-                           "DICOMLUA_SYSTEM_CONFIG": folder.appendingPathComponent("system.json").path,
-                           "HOME": folder.path]
+        let environment = [
+            "DICOMLUA_CONFIG": folder.appendingPathComponent("user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": folder.appendingPathComponent("system.json").path,
+            "HOME": folder.path,
+        ]
         let result = try ChildProcess.run(dicomluaBinary, ["-e", script], environment: environment, timeout: 120)
-        XCTAssertEqual(result.status, 0, "the script ends normally (a dead remote is not a Lua error): \(result.stderr)")
+        XCTAssertEqual(
+            result.status, 0, "the script ends normally (a dead remote is not a Lua error): \(result.stderr)")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertGreaterThanOrEqual(lines.count, 4, result.stdout + result.stderr)
         guard lines.count >= 4 else { return }

@@ -27,13 +27,16 @@ final class UnwritableStorScpDirServiceTests: XCTestCase {
     }
 
     private var environment: [String: String] {
-        ["DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
-         "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
-         "HOME": directory.path]
+        [
+            "DICOMLUA_CONFIG": directory.appendingPathComponent("user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
+            "HOME": directory.path,
+        ]
     }
 
     private func configure(storageDirectory: String) throws {
-        let result = try dicomlua("""
+        let result = try dicomlua(
+            """
             local dir = ...
             local sc = cfg.new{system = true}
             sc:set_application_entity('IDL_AE_STOR_SCP', 'SVCSCP', 'localhost', \(freeTCPPort()), 'Storage_SCP_Service_List', 'Storage_SCP')
@@ -44,13 +47,18 @@ final class UnwritableStorScpDirServiceTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
     }
 
-    private func assertReportedAtStart(_ storageDirectory: String, reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertReportedAtStart(
+        _ storageDirectory: String, reason: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         try configure(storageDirectory: storageDirectory)
-        let foreground = try ChildProcess.run(dicomluaBinary, ["storescp", "--config", environment["DICOMLUA_SYSTEM_CONFIG"]!],
-                                              environment: environment, timeout: 30)
+        let foreground = try ChildProcess.run(
+            dicomluaBinary, ["storescp", "--config", environment["DICOMLUA_SYSTEM_CONFIG"]!],
+            environment: environment, timeout: 30)
         XCTAssertNotNil(foreground.status, "storescp exits instead of running", file: file, line: line)
         XCTAssertNotEqual(foreground.status, 0, file: file, line: line)
-        XCTAssertTrue(foreground.stderr.contains(storageDirectory), "names the folder: \(foreground.stderr)", file: file, line: line)
+        XCTAssertTrue(
+            foreground.stderr.contains(storageDirectory), "names the folder: \(foreground.stderr)", file: file,
+            line: line)
         XCTAssertTrue(foreground.stderr.contains(reason), "says why: \(foreground.stderr)", file: file, line: line)
         let service = try dicomlua("print(cfg.new{system = true}:storage_scp_service('start'))")
         XCTAssertEqual(service.stdout, "start failed\n", service.stderr, file: file, line: line)

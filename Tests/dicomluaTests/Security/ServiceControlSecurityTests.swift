@@ -19,7 +19,8 @@ final class ServiceControlSecurityTests: XCTestCase {
         chmod(directory.path, 0o755)
         dicomPort = freeTCPPort()
         controlPort = freeTCPPort()
-        let setup = try dicomlua("""
+        let setup = try dicomlua(
+            """
             local dir = ...
             local sc = cfg.new{system = true}
             sc:set_application_entity('\(Self.storageSCPName)', 'SVCSCP', 'localhost', \(dicomPort), 'Storage_SCP_Service_List', 'Storage_SCP')
@@ -42,16 +43,21 @@ final class ServiceControlSecurityTests: XCTestCase {
     static let storageSCPName = "IDL_AE_STOR_SCP"
 
     private func environment(user: String) -> [String: String] {
-        ["DICOMLUA_CONFIG": directory.appendingPathComponent("\(user)/user.json").path,
-         "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
-         "HOME": directory.appendingPathComponent(user).path]
+        [
+            "DICOMLUA_CONFIG": directory.appendingPathComponent("\(user)/user.json").path,
+            "DICOMLUA_SYSTEM_CONFIG": directory.appendingPathComponent("system.json").path,
+            "HOME": directory.appendingPathComponent(user).path,
+        ]
     }
 
     private func dicomlua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
-        try ChildProcess.run(dicomluaBinary, ["-e", code, directory.path], environment: environment(user: "owner"), timeout: 60)
+        try ChildProcess.run(
+            dicomluaBinary, ["-e", code, directory.path], environment: environment(user: "owner"), timeout: 60)
     }
 
-    private var status: String { (try? dicomlua("print(cfg.new{system = true}:storage_scp_service('status'))").stdout) ?? "" }
+    private var status: String {
+        (try? dicomlua("print(cfg.new{system = true}:storage_scp_service('status'))").stdout) ?? ""
+    }
 
     func testAnotherUserCannotStopTheService() throws {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
@@ -61,15 +67,22 @@ final class ServiceControlSecurityTests: XCTestCase {
         let home = directory.appendingPathComponent("nobody")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         chmod(home.path, 0o777)
-        let other = try ChildProcess.run("/usr/bin/setpriv",
-                                         ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dicomluaBinary, "-e",
-                                          "print(cfg.new{system = true}:storage_scp_service('stop'))"],
-                                         environment: environment(user: "nobody"), timeout: 60)
-        XCTAssertNotEqual(other.stdout, "stop request issued\n", "another user must not stop the service: \(other.stderr)")
-        XCTAssertEqual(status, "service running\n", "the service is still running after nobody's attempt (\(other.stdout)\(other.stderr))")
+        let other = try ChildProcess.run(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=nobody", "--regid=nogroup", "--clear-groups", dicomluaBinary, "-e",
+                "print(cfg.new{system = true}:storage_scp_service('stop'))",
+            ],
+            environment: environment(user: "nobody"), timeout: 60)
+        XCTAssertNotEqual(
+            other.stdout, "stop request issued\n", "another user must not stop the service: \(other.stderr)")
+        XCTAssertEqual(
+            status, "service running\n",
+            "the service is still running after nobody's attempt (\(other.stdout)\(other.stderr))")
         XCTAssertTrue(waitForPort(dicomPort, timeout: 5), "and still accepts associations")
-        XCTAssertEqual(try dicomlua("print(cfg.new{system = true}:storage_scp_service('stop'))").stdout, "stop request issued\n",
-                       "its owner can stop it")
+        XCTAssertEqual(
+            try dicomlua("print(cfg.new{system = true}:storage_scp_service('stop'))").stdout, "stop request issued\n",
+            "its owner can stop it")
     }
 
     func testNothingListensOnTheControlPortFromAnyHost() throws {
@@ -91,7 +104,10 @@ final class ServiceControlSecurityTests: XCTestCase {
         while let entry = cursor {
             if let addr = entry.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET) {
                 var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                if getnameinfo(addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                if getnameinfo(
+                    addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0,
+                    NI_NUMERICHOST) == 0
+                {
                     let text = String(cString: host)
                     if !text.hasPrefix("127.") { result.append(text) }
                 }
@@ -109,7 +125,9 @@ final class ServiceControlSecurityTests: XCTestCase {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr(address)
         return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 }
