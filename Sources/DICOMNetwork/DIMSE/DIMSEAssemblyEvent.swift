@@ -24,8 +24,6 @@ public enum DIMSEAssemblyError: Error, Equatable, Sendable, CustomStringConverti
     case commandSetTooLarge(limit: Int, received: Int)
     /// The command set could not be decoded.
     case invalidCommandSet(CommandSetError)
-    /// (Accumulator) The data set adds up to more than the limit.
-    case dataSetTooLarge(limit: Int, received: Int)
 
     public var description: String {
         switch self {
@@ -44,8 +42,6 @@ public enum DIMSEAssemblyError: Error, Equatable, Sendable, CustomStringConverti
             return "DIMSE: command set exceeds the limit of \(limit) bytes (\(received) received)"
         case let .invalidCommandSet(error):
             return "DIMSE: \(error)"
-        case let .dataSetTooLarge(limit, received):
-            return "DIMSE: data set exceeds the limit of \(limit) bytes (\(received) received)"
         }
     }
 }

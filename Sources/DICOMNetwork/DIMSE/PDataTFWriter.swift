@@ -1,8 +1,9 @@
 import NIOCore
 
-/// Writes P-DATA-TF PDUs (PS3.8 §9.3.5, Table 9-22): type 0x04, reserved 0x00, PDU length (UInt32 BE),
+/// The sizes of P-DATA-TF PDUs (PS3.8 §9.3.5, Table 9-22: type 0x04, reserved 0x00, PDU length (UInt32 BE),
 /// then for each PDV item: item length (UInt32 BE, = fragment + 2), presentation context ID, message
-/// control header (PS3.8 Annex E.2), fragment bytes.
+/// control header (PS3.8 Annex E.2), fragment bytes), and a buffer sized for one. The bytes are written by
+/// `ByteBuffer.writePDU`, the one PDU writer.
 public enum PDataTFWriter {
     /// PDU type of P-DATA-TF.
     public static let pduType: UInt8 = 0x04
@@ -16,24 +17,10 @@ public enum PDataTFWriter {
         pdvs.reduce(0) { $0 + pdvOverhead + $1.data.readableBytes }
     }
 
-    /// Appends one P-DATA-TF PDU containing `pdvs` (all of one message, PS3.8 E.1) to `buffer`.
-    public static func write(_ pdvs: [PresentationDataValue], into buffer: inout ByteBuffer) {
-        buffer.writeInteger(pduType)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(pduLength(of: pdvs)), endianness: .big)
-        for pdv in pdvs {
-            buffer.writeInteger(UInt32(pdv.data.readableBytes + 2), endianness: .big)
-            buffer.writeInteger(pdv.contextID)
-            buffer.writeInteger(pdv.messageControlHeader)
-            var data = pdv.data
-            buffer.writeBuffer(&data)
-        }
-    }
-
     /// One P-DATA-TF PDU containing `pdvs`, in a new buffer.
     public static func encode(_ pdvs: [PresentationDataValue]) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: pduHeaderLength + pduLength(of: pdvs))
-        write(pdvs, into: &buffer)
+        buffer.writePDU(.dataTF(pdvs))  // the one PDU writer (ByteBuffer+PDU.swift)
         return buffer
     }
 }

@@ -22,8 +22,37 @@ extension PDUParser {
 
     static func parseAssociateRQ(_ reader: inout PDUReader) throws -> AssociateRQ {
         let fixed = try parseFixedPart(&reader)
+        let items = try parseVariableItems(&reader, contextItemType: 0x20, parseContext: parseContextProposal)
+        guard !items.contexts.isEmpty else {
+            throw reader.error(
+                "presentation context item", expected: "at least one item 0x20", found: "none",
+                reason: .unexpectedPDUParameter)
+        }
+        return AssociateRQ(
+            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
+            callingAETitle: fixed.callingAETitle, applicationContextName: items.applicationContext,
+            presentationContexts: items.contexts, userInformation: items.userInformation)
+    }
+
+    static func parseAssociateAC(_ reader: inout PDUReader) throws -> AssociateAC {
+        let fixed = try parseFixedPart(&reader)
+        let items = try parseVariableItems(&reader, contextItemType: 0x21, parseContext: parseContextResult)
+        return AssociateAC(
+            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
+            callingAETitle: fixed.callingAETitle, applicationContextName: items.applicationContext,
+            presentationContexts: items.contexts, userInformation: items.userInformation)
+    }
+
+    /// The variable part shared by A-ASSOCIATE-RQ and -AC (PS3.8 §9.3.2 and §9.3.3): exactly one application
+    /// context item (0x10), the presentation context items (0x20 in an RQ, 0x21 in an AC; at most 128) and
+    /// exactly one user information item (0x50); unrecognised item types are ignored (PS3.8 §9.3.1). A second
+    /// application context or user information item is an error in both PDUs.
+    static func parseVariableItems<Context>(
+        _ reader: inout PDUReader, contextItemType: UInt8,
+        parseContext: (inout PDUReader) throws -> Context
+    ) throws -> (applicationContext: String, contexts: [Context], userInformation: UserInformation) {
         var applicationContext: String?
-        var contexts: [PresentationContextProposal] = []
+        var contexts: [Context] = []
         var userInformation: UserInformation?
         while !reader.isAtEnd {
             let itemOffset = reader.offset
@@ -39,13 +68,13 @@ extension PDUParser {
                         reason: .unexpectedPDUParameter, at: itemOffset)
                 }
                 applicationContext = try item.readTrimmedString(item.remaining, "application-context-name")
-            case 0x20:
+            case contextItemType:
                 guard contexts.count < UpperLayerConstants.maximumPresentationContexts else {
                     throw item.error(
                         "presentation context item", expected: "at most 128 presentation contexts",
                         found: "more", at: itemOffset)
                 }
-                contexts.append(try parseContextProposal(&item))
+                contexts.append(try parseContext(&item))
             case 0x50:
                 guard userInformation == nil else {
                     throw item.error(
@@ -62,63 +91,12 @@ extension PDUParser {
                 "application context item", expected: "one item 0x10", found: "none",
                 reason: .unexpectedPDUParameter)
         }
-        guard !contexts.isEmpty else {
-            throw reader.error(
-                "presentation context item", expected: "at least one item 0x20", found: "none",
-                reason: .unexpectedPDUParameter)
-        }
         guard let userInformation else {
             throw reader.error(
                 "user information item", expected: "one item 0x50", found: "none",
                 reason: .unexpectedPDUParameter)
         }
-        return AssociateRQ(
-            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
-            callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
-            presentationContexts: contexts, userInformation: userInformation)
-    }
-
-    static func parseAssociateAC(_ reader: inout PDUReader) throws -> AssociateAC {
-        let fixed = try parseFixedPart(&reader)
-        var applicationContext: String?
-        var results: [PresentationContextResult] = []
-        var userInformation: UserInformation?
-        while !reader.isAtEnd {
-            let itemOffset = reader.offset
-            let itemType = try reader.readUInt8("item-type")
-            _ = try reader.readUInt8("reserved")
-            let length = try reader.readUInt16("item-length")
-            var item = try reader.readChild(Int(length), "item 0x\(String(itemType, radix: 16)) length")
-            switch itemType {
-            case 0x10:
-                applicationContext = try item.readTrimmedString(item.remaining, "application-context-name")
-            case 0x21:
-                guard results.count < UpperLayerConstants.maximumPresentationContexts else {
-                    throw item.error(
-                        "presentation context item", expected: "at most 128 presentation contexts",
-                        found: "more", at: itemOffset)
-                }
-                results.append(try parseContextResult(&item))
-            case 0x50:
-                userInformation = try parseUserInformation(&item)
-            default:
-                continue
-            }
-        }
-        guard let applicationContext else {
-            throw reader.error(
-                "application context item", expected: "one item 0x10", found: "none",
-                reason: .unexpectedPDUParameter)
-        }
-        guard let userInformation else {
-            throw reader.error(
-                "user information item", expected: "one item 0x50", found: "none",
-                reason: .unexpectedPDUParameter)
-        }
-        return AssociateAC(
-            protocolVersion: fixed.protocolVersion, calledAETitle: fixed.calledAETitle,
-            callingAETitle: fixed.callingAETitle, applicationContextName: applicationContext,
-            presentationContexts: results, userInformation: userInformation)
+        return (applicationContext, contexts, userInformation)
     }
 
     static func readContextID(_ item: inout PDUReader) throws -> UInt8 {

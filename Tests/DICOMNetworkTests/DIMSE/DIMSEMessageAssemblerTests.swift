@@ -125,27 +125,26 @@ final class DIMSEMessageAssemblerTests: XCTestCase {
         }
     }
 
-    func testAccumulatorCollectsWholeMessagesWithinLimit() throws {
-        var accumulator = DIMSEMessageAccumulator(maxDataSetLength: 8)
+    func testAssemblerCollectsWholeMessagesWithinLimit() throws {
+        var messages = ReceivedMessages(maxDataSetLength: 8)
         let find = CFindRQ(messageID: 2, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.2.2.1")
-        XCTAssertNil(try accumulator.receive(pdv(1, command: true, last: true, find.commandSet.encoded())))
-        XCTAssertNil(try accumulator.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4]))))
-        let message = try accumulator.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [5, 6])))
+        XCTAssertNil(try messages.receive(pdv(1, command: true, last: true, find.commandSet.encoded())))
+        XCTAssertNil(try messages.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4]))))
+        let message = try messages.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [5, 6])))
         XCTAssertEqual(
             message,
             DIMSEReceivedMessage(
                 contextID: 1, commandSet: find.commandSet,
                 dataSet: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
-        let echo = try accumulator.receive(
+        let echo = try messages.receive(
             pdv(1, command: true, last: true, CEchoRQ(messageID: 3).commandSet.encoded()))
         XCTAssertEqual(echo?.dataSet, nil)
         XCTAssertEqual(echo.map { try? DIMSEMessage(commandSet: $0.commandSet) }, .cEchoRQ(CEchoRQ(messageID: 3)))
 
-        _ = try accumulator.receive(pdv(1, command: true, last: true, find.commandSet.encoded()))
-        _ = try accumulator.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
-        XCTAssertThrowsError(try accumulator.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [7, 8, 9]))))
-        {
-            XCTAssertEqual($0 as? DIMSEAssemblyError, .dataSetTooLarge(limit: 8, received: 9))
+        _ = try messages.receive(pdv(1, command: true, last: true, find.commandSet.encoded()))
+        _ = try messages.receive(pdv(1, command: false, last: false, ByteBuffer(bytes: [1, 2, 3, 4, 5, 6])))
+        XCTAssertThrowsError(try messages.receive(pdv(1, command: false, last: true, ByteBuffer(bytes: [7, 8, 9])))) {
+            XCTAssertEqual("\($0)", "data set larger than the in-memory limit of 8 bytes")
         }
     }
 }

@@ -160,14 +160,14 @@ final class DIMSEMessageFixtureTests: XCTestCase {
     }
 
     /// DCMTK 3.6.7 `findscu -S -k QueryRetrieveLevel=STUDY -k PatientID=PAT1`: a command PDU then an identifier
-    /// PDU (control header 0x02), as captured by a pynetdicom SCP; fed through the accumulator.
+    /// PDU (control header 0x02), as captured by a pynetdicom SCP; fed through the association's message assembler.
     func testDCMTKFindRequestWithIdentifier() throws {
         let pdus = [
             "04000000005e0000005a010300000000040000004c000000000002001c000000312e322e3834302e31303030382e352e312e34"
                 + "2e312e322e322e310000000001020000002000000010010200000001000000000702000000000000000008020000000100",
             "0400000000200000001c01020800520006000000535455445920100020000400000050415431",
         ]
-        var accumulator = DIMSEMessageAccumulator()
+        var assembler = ReceivedMessages()
         var messages: [DIMSEReceivedMessage] = []
         for hex in pdus {
             var buffer = dimseBytes(hex: hex)
@@ -179,7 +179,7 @@ final class DIMSEMessageFixtureTests: XCTestCase {
                 let pdv = PresentationDataValue(
                     contextID: contextID, isCommand: header & 1 == 1,
                     isLastFragment: header & 2 == 2, data: buffer.readSlice(length: length - 2)!)
-                if let message = try accumulator.receive(pdv) { messages.append(message) }
+                if let message = try assembler.receive(pdv) { messages.append(message) }
             }
         }
         XCTAssertEqual(messages.count, 1)

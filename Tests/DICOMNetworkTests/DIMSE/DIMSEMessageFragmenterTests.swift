@@ -142,9 +142,9 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
             let pdus = fragmenter.pdus(contextID: 11, command: message.commandSet.encoded(), dataSet: dataSet)
             let pdvs = parsePDUs(pdus, maxPDULength: Int(fragmenter.maxPDULength))
 
-            var accumulator = DIMSEMessageAccumulator(maxDataSetLength: 100_000)
+            var messages = ReceivedMessages(maxDataSetLength: 100_000)
             var received: [DIMSEReceivedMessage] = []
-            for pdv in pdvs { if let done = try accumulator.receive(pdv) { received.append(done) } }
+            for pdv in pdvs { if let done = try messages.receive(pdv) { received.append(done) } }
             XCTAssertEqual(received.count, 1, "round \(round)")
             XCTAssertEqual(received.first?.contextID, 11)
             XCTAssertEqual(try received.first.map { try DIMSEMessage(commandSet: $0.commandSet) }, message)

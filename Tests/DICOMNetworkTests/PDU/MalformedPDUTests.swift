@@ -113,6 +113,27 @@ final class MalformedPDUTests: XCTestCase {
         XCTAssertEqual(parseError(bytes)?.field, "user information item")
     }
 
+    /// PS3.8 §9.3.3: an A-ASSOCIATE-AC carries exactly one application context and one user information item,
+    /// as an RQ does; a second one is rejected instead of silently replacing the first.
+    func testDuplicateItemsInAnAcceptAreRejectedAsInARequest() {
+        let fixed = be16(1) + [0, 0] + aeTitle("A") + aeTitle("B") + Array(repeating: 0, count: 32)
+        let context = item(0x21, [1, 0, 0, 0] + item(0x40, ascii("1.2.840.10008.1.2")))
+        let application = item(0x10, ascii("1.2.840.10008.3.1.1.1"))
+        for (pduType, body) in [
+            (UInt8(0x02), fixed + application + application + context + item(0x50, [])),
+            (UInt8(0x02), fixed + application + context + item(0x50, []) + item(0x50, [])),
+            (
+                UInt8(0x01),
+                fixed + application + application
+                    + item(0x20, [1, 0, 0, 0] + item(0x30, ascii("1.2")) + item(0x40, ascii("1.2.840.10008.1.2")))
+                    + item(0x50, [])
+            ),
+        ] {
+            let error = parseError(pdu(pduType, body))
+            XCTAssertEqual(error?.found, "a second one", "PDU type \(pduType)")
+        }
+    }
+
     func testMaximumLengthSubItemWithWrongLengthIsRejected() {
         let bytes = pdu(
             0x01,
