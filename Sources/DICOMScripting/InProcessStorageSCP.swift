@@ -50,6 +50,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let settings = self.settings
         let hooks = self.hooks
         let gate = hooks.gate
+        hooks.backlog.reopen()
         // Swift observers hear of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
         // it); the Lua hooks through the SCP's events, after.
         let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { [weak self] file in
@@ -60,7 +61,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                observer: { hooks.observe($0) })
+                awaitRoom: hooks.awaitRoom, observer: { hooks.observe($0) })
         }
         lock.withLock { scp = started }
         stopSignal.reset()
@@ -79,6 +80,14 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         InProcessRegistry.shared.remove(self)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
+        // Queued hooks run now, for at most HookDrainTimeout — unless this is a hook itself (scp:stop() in
+        // on_stored): hooks never nest, the queued ones run after it (docs/lua-api.md "Hooks under load").
+        guard !runLoop.isRunningHook else { return }
+        if !runLoop.runHooks(timeout: hooks.limits.drainTimeout) {
+            for file in hooks.abandonWaiting() {
+                hooks.onError("on_stored did not run for \(file.path): the SCP stopped")
+            }
+        }
     }
 
     /// Starts if needed, then blocks (running hooks) until `stop()` (e.g. from a hook) or an interrupt.

@@ -1,0 +1,131 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// docs/lua-api.md "Hooks under load", as a user meets it: slow hooks are never re-entered, an access
+/// decision is never skipped or stalled by a backlog, and a stopping SCP names the files whose hooks did not
+/// run. Peers: DCMTK's storescu.
+extension StorageSCPCommandTests {
+    /// The deepest nesting of `on_stored` calls and their number, as a hook file or script counts them.
+    private static let countingOnStored = """
+        local depth, deepest, calls = 0, 0, 0
+        local function counting(f)
+          depth = depth + 1
+          if depth > deepest then deepest = depth end
+          calls = calls + 1
+          dicom.sleep(0.05)
+          depth = depth - 1
+        end
+        """
+
+    func testInProcessHooksThatSleepAreNeverReentered() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        _ = try makeInstances(300)
+        let script = """
+            \(Self.countingOnStored)
+            local scp = storage_scp.new{aet = 'INPROC', port = 0, dir = '\(path("inproc"))', host = '127.0.0.1'}
+            local ended = 0
+            scp:on_stored(counting)
+            scp:on_association_end(function(a) ended = ended + #a.files; if ended >= 300 then scp:stop() end end)
+            scp:start()
+            os.execute(string.format('TCP_NODELAY=1 /usr/bin/storescu +sd -aet SENDER -aec INPROC 127.0.0.1 %d \(path("src")) >/dev/null 2>&1 &', scp.port))
+            scp:serve()
+            print('calls ' .. calls .. ' deepest ' .. deepest)
+            """
+        let result = try ChildProcess.run(dicomluaBinary, ["-e", script], environment: environment, timeout: 90)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "calls 300 deepest 1\n", result.stderr)
+        XCTAssertFalse(result.stderr.contains("raised"), result.stderr)
+        XCTAssertEqual(files(in: path("inproc")).count, 300)
+    }
+
+    func testStorescpHooksThatSleepAreNeverReentered() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        _ = try makeInstances(100)
+        let hooks = path("hooks.lua")
+        try """
+        \(Self.countingOnStored)
+        on_stored = counting
+        function on_association_end(a) print('hook end ' .. #a.files .. ' calls ' .. calls .. ' deepest ' .. deepest) end
+        """.write(toFile: hooks, atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        let scp = try ChildProcess(
+            dicomluaBinary, ["storescp", "--port", "\(port)", "--dir", path("in"), "--hooks", hooks],
+            environment: environment)
+        XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"),
+            ["+sd", "-aet", "SENDER", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)", path("src")],
+            timeout: 60)
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertTrue(waitForLine(scp, containing: "hook end 100 calls 100 deepest 1"), scp.stdout + scp.stderr)
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(scp.wait(timeout: 40), 0, scp.stderr)
+        XCTAssertFalse(scp.stderr.contains("raised"), scp.stderr)
+    }
+
+    /// With a backlog of slow `on_stored` calls: a refused AE is rejected before it can store anything and
+    /// the refusal is logged; another sender is accepted within 1 s; SIGTERM ends the process within
+    /// `HookDrainTimeout` (1 s here) plus a margin and names each file whose hook did not run.
+    func testAccessDecisionsGoFirstAndStoppingNamesUnrunHooks() throws {
+        try writeSystemConfiguration(port: freeTCPPort(), extra: #", "HookDrainTimeout": 1"#)
+        let backlog = try makeInstances(40)
+        let intruder = try makeInstances(3, folder: "bad")
+        let late = try makeInstances(1, folder: "late")
+        let hooks = path("hooks.lua")
+        try """
+        function on_association(a) return a.calling_aet ~= 'BADGUY' end
+        function on_stored(f) dicom.sleep(0.2) end
+        """.write(toFile: hooks, atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        let scp = try ChildProcess(
+            dicomluaBinary,
+            ["storescp", "--port", "\(port)", "--dir", path("in"), "--hooks", hooks, "--log-dir", path("log")],
+            environment: environment)
+        XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
+        XCTAssertEqual(try storescu(port: port, files: backlog).status, 0)  // 8 s of hooks queued
+
+        let refused = try storescu(port: port, files: intruder, calling: "BADGUY")
+        XCTAssertNotEqual(refused.status, 0, "on_association refuses BADGUY")
+        XCTAssertTrue(refused.stdout.contains("Rejected") || refused.stderr.contains("Rejected"), refused.stderr)
+        let started = Date()
+        XCTAssertEqual(try storescu(port: port, files: late, calling: "LATE").status, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "a second association waits for no backlog")
+
+        let stopping = Date()
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(scp.wait(timeout: 20), 0, scp.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(stopping), 1 + 5, "HookDrainTimeout bounds the drain")
+
+        XCTAssertEqual(files(in: path("in")).count, 41, "a refused peer stores nothing")
+        let unrun = scp.stderr.split(separator: "\n").filter { $0.contains("on_stored did not run for") }
+        XCTAssertGreaterThan(unrun.count, 10, scp.stderr)
+        let log = try String(contentsOfFile: path("log/storscp1.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("refused") && log.contains("BADGUY"), log)
+        XCTAssertTrue(log.contains("on_stored did not run for " + path("in")), log)
+        XCTAssertTrue(log.hasSuffix("storage SCP stopped\n"), "the stop line comes last: \(log)")
+    }
+
+    /// The service with a backlog of slow hooks: `stop` answers once the process is gone (within
+    /// `HookDrainTimeout` plus a margin), `status` then agrees, and the log's stop line is its last line.
+    func testServiceStopWaitsForTheProcessAndStatusAgrees() throws {
+        let port = freeTCPPort()
+        let hooks = path("hooks.lua")
+        try "function on_stored(f) dicom.sleep(0.2) end".write(toFile: hooks, atomically: true, encoding: .utf8)
+        try writeSystemConfiguration(port: port, extra: #", "HookDrainTimeout": 1, "HooksFile": "\#(hooks)""#)
+        XCTAssertEqual(try lua("print(storage_scp.start())").stdout, "start request issued\n")
+        XCTAssertTrue(waitForPort(port))
+        XCTAssertEqual(try storescu(port: port, files: try makeInstances(30)).status, 0)
+        let started = Date()
+        let stopped = try lua("print(storage_scp.stop()); print(storage_scp.status()); print(storage_scp.start())")
+        XCTAssertEqual(
+            stopped.stdout, "stop request issued\nservice not running\nstart request issued\n", stopped.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
+        XCTAssertEqual(
+            try lua("print(storage_scp.stop()); print(storage_scp.status())").stdout,
+            "stop request issued\nservice not running\n")
+        let log = try String(contentsOfFile: path("log/storscp1.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("on_stored did not run for"), log)
+        XCTAssertTrue(log.hasSuffix("storage SCP stopped\n"), log)
+    }
+}
