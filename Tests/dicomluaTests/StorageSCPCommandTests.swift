@@ -122,7 +122,7 @@ final class StorageSCPCommandTests: XCTestCase {
             [
                 "hook association SENDER FLAGS_SCP", "hook stored PAT0 1.2.840.10008.5.1.4.1.1.7",
                 "hook stored PAT1 1.2.840.10008.5.1.4.1.1.7", "hook stored PAT2 1.2.840.10008.5.1.4.1.1.7",
-                "hook end 3", "hook association UNWANTED FLAGS_SCP",
+                "hook end 3", "hook association UNWANTED FLAGS_SCP", "hook end 0",  // a refusal reaches it too
             ])
         XCTAssertTrue(scp.stderr.contains("on_stored raised"), scp.stderr)
         let log = try String(contentsOfFile: path("log/storscp1.log"), encoding: .utf8)

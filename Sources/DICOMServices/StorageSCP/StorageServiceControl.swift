@@ -70,7 +70,12 @@ public enum StorageServiceControl {
         var status: Int32 = 0
         waitpid(setsidPID, &status, 0)  // setsid -f forks and exits at once
         let answer = readLine(readEnd, timeout: startTimeout)
-        guard answer == "ok", readPID(pidFile) != nil else { return "start failed" }
+        guard answer == "ok", readPID(pidFile) != nil else {
+            // A service that failed is exiting: answer once it is gone, so `status` agrees right after.
+            let deadline = Date().addingTimeInterval(10)
+            while isRunning(configPath) && Date() < deadline { usleep(20_000) }
+            return "start failed"
+        }
         return "start request issued"
     }
 
