@@ -61,7 +61,15 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                awaitRoom: hooks.awaitRoom, observer: { hooks.observe($0) })
+                awaitRoom: hooks.awaitRoom,
+                observer: { event in
+                    if case .associationRefused(let info) = event {
+                        hooks.onError(
+                            "association #\(info.id) from \(info.callingAETitle) (\(info.peer)) refused by on_association"
+                        )
+                    }
+                    hooks.observe(event)
+                })
         }
         lock.withLock { scp = started }
         stopSignal.reset()
@@ -78,6 +86,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
             })
         else { return }
         InProcessRegistry.shared.remove(self)
+        hooks.backlog.release()  // a full backlog must not hold transfers in flight (e.g. stop() in a hook)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
         // Queued hooks run now, for at most HookDrainTimeout — unless this is a hook itself (scp:stop() in

@@ -128,4 +128,37 @@ extension StorageSCPCommandTests {
         XCTAssertTrue(log.contains("on_stored did not run for"), log)
         XCTAssertTrue(log.hasSuffix("storage SCP stopped\n"), log)
     }
+
+    /// 400 instances from 8 senders into hooks of 10 ms with `HookQueueLimit` 20: every hook runs, and the
+    /// senders are slowed down: they finish only once all but the last 20 (the backlog) + 8 × 33 (what each
+    /// association reads before its flow control stops reading: 32 messages, and the one being stored) ran.
+    func testAFullBacklogSlowsTheSendersAndEveryHookRuns() throws {
+        try writeSystemConfiguration(port: freeTCPPort(), extra: #", "HookQueueLimit": 20"#)
+        let sources = try makeInstances(400)
+        let hooks = path("hooks.lua")
+        try """
+        io.stdout:setvbuf('line')
+        local calls = 0
+        function on_stored(f) calls = calls + 1 print('hook stored ' .. calls) dicom.sleep(0.01) end
+        """.write(toFile: hooks, atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        let scp = try ChildProcess(
+            dicomluaBinary, ["storescp", "--port", "\(port)", "--dir", path("in"), "--hooks", hooks],
+            environment: environment)
+        XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
+        let senders = try (0..<8).map { i in
+            try ChildProcess(
+                dcmtk("storescu"),
+                ["-aet", "SENDER\(i)", "-aec", "DICOMLUA_STORE", "127.0.0.1", "\(port)"]
+                    + sources.enumerated().filter { $0.offset % 8 == i }.map(\.element))
+        }
+        for sender in senders { XCTAssertEqual(sender.wait(timeout: 60), 0, sender.stderr) }
+        let ranWhenSent = scp.stdout.split(separator: "\n").filter { $0.hasPrefix("hook stored") }.count
+        XCTAssertGreaterThanOrEqual(ranWhenSent, 400 - 20 - 8 * 33, "the senders waited for the hooks")
+        XCTAssertTrue(waitForLine(scp, containing: "hook stored 400\n"), scp.stderr)
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(scp.wait(timeout: 40), 0, scp.stderr)
+        XCTAssertEqual(files(in: path("in")).count, 400)
+        XCTAssertFalse(scp.stdout.contains("hook stored 401"))
+    }
 }

@@ -17,6 +17,18 @@ public final class HookBacklog: @unchecked Sendable {
 
     public init(limit: Int) { self.limit = max(1, limit) }
 
+    /// Stops the back-pressure (the SCP is stopping: transfers in flight must finish, and the hooks may not run
+    /// meanwhile): `reserve` no longer waits, and the associations waiting now go on. Files stay queued.
+    public func release() {
+        let toResume: [CheckedContinuation<Void, Never>] = lock.withLock {
+            closed = true
+            let s = suspended
+            suspended = []
+            return s
+        }
+        toResume.forEach { $0.resume() }
+    }
+
     /// Makes `reserve` wait for room again after `abandonAll` (an SCP started again).
     public func reopen() { lock.withLock { closed = false } }
 

@@ -173,6 +173,19 @@ struct StoreSCPRunner {
         let deadline = Date().addingTimeInterval(limits.drainTimeout)
         let interrupter = state.interrupter
         let drained = DrainFlag()
+        // The last resort: whatever a hook does (stuck in a C call), the process ends 30 s (transfers) +
+        // HookDrainTimeout + 5 s after the stop request.
+        let finalDeadline = DispatchTime.now() + 30 + limits.drainTimeout + 5
+        let giveUp: @Sendable () -> Void = {
+            guard !drained.isSet else { return }
+            reportUnrunHooks(hooks, log: log)
+            if let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
+            log?.write(type: "stop", "storage SCP stopped (a hook did not return within HookDrainTimeout)")
+            printLine("dicomlua storescp: stopped")
+            _exit(1)
+        }
+        DispatchQueue.global().asyncAfter(deadline: finalDeadline, execute: giveUp)
+        hooks?.backlog.release()  // transfers in flight finish even with the backlog full
         _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
         guard let hooks else { return }
         let remaining = deadline.timeIntervalSinceNow
@@ -183,14 +196,7 @@ struct StoreSCPRunner {
             interrupter.interrupt()
             runLoop.interrupt()
         }
-        DispatchQueue.global().asyncAfter(deadline: at + 5) {
-            guard !drained.isSet else { return }
-            reportUnrunHooks(hooks, log: log)
-            if let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
-            log?.write(type: "stop", "storage SCP stopped (a hook did not return within HookDrainTimeout)")
-            printLine("dicomlua storescp: stopped")
-            _exit(1)
-        }
+        DispatchQueue.global().asyncAfter(deadline: min(at + 5, finalDeadline), execute: giveUp)
         if remaining > 0 { runLoop.runHooks(timeout: remaining) }
         drained.set()
         reportUnrunHooks(hooks, log: log)
