@@ -161,4 +161,33 @@ extension StorageSCPCommandTests {
         XCTAssertEqual(files(in: path("in")).count, 400)
         XCTAssertFalse(scp.stdout.contains("hook stored 401"))
     }
+
+    /// A looping hook is stopped by `HookTimeLimit` and a hook that grows a table by `LuaMemoryLimit`, each
+    /// with an error naming the hook and the limit; the files stay stored and the next file's hook runs.
+    func testBudgetsStopALoopingAndAGrowingHook() throws {
+        try writeSystemConfiguration(
+            port: freeTCPPort(), extra: #", "HookTimeLimit": 0.5, "LuaMemoryLimit": 16"#)
+        let sources = try makeInstances(3)
+        let hooks = path("hooks.lua")
+        try """
+        io.stdout:setvbuf('line')
+        function on_stored(f)
+          if f.patient_id == 'PAT0' then while true do end end
+          if f.patient_id == 'PAT1' then local t = {} for i = 1, 1e9 do t[i] = {i} end end
+          print('hook stored ' .. f.patient_id)
+        end
+        """.write(toFile: hooks, atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        let scp = try ChildProcess(
+            dicomluaBinary, ["storescp", "--port", "\(port)", "--dir", path("in"), "--hooks", hooks],
+            environment: environment)
+        XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
+        XCTAssertEqual(try storescu(port: port, files: sources).status, 0)
+        XCTAssertTrue(waitForLine(scp, containing: "hook stored PAT2"), scp.stdout + scp.stderr)
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(scp.wait(timeout: 40), 0, scp.stderr)
+        XCTAssertTrue(scp.stderr.contains("on_stored exceeded HookTimeLimit (0.5 s)"), scp.stderr)
+        XCTAssertTrue(scp.stderr.contains("on_stored exceeded LuaMemoryLimit (16 MiB)"), scp.stderr)
+        XCTAssertEqual(files(in: path("in")).count, 3)
+    }
 }
