@@ -30,9 +30,6 @@ public final class StorageSCPHooks: @unchecked Sendable {
     private var onAssociation: LuaFunctionRef?
     private var onStored: LuaFunctionRef?
     private var onAssociationEnd: LuaFunctionRef?
-    /// Hooks running now (on the script thread) and the deepest nesting seen: 1 unless re-entered. For tests.
-    private var depth = 0
-    public private(set) var maximumDepth = 0
 
     public init(
         state: LuaState, runLoop: ScriptRunLoop, limits: StorageSCPHookLimits = StorageSCPHookLimits(),
@@ -159,9 +156,6 @@ public final class StorageSCPHooks: @unchecked Sendable {
             }
         }
         guard let function else { return }
-        depth += 1
-        maximumDepth = max(maximumDepth, depth)
-        defer { depth -= 1 }
         do {
             try function.call(try arguments(), timeLimit: limits.timeLimit, exceeded: exceededMessage(kind))
         } catch {

@@ -190,4 +190,31 @@ extension StorageSCPCommandTests {
         XCTAssertTrue(scp.stderr.contains("on_stored exceeded LuaMemoryLimit (16 MiB)"), scp.stderr)
         XCTAssertEqual(files(in: path("in")).count, 3)
     }
+
+    /// A second SIGTERM while the queued hooks drain ends the process at once, naming the files whose hooks
+    /// did not run.
+    func testASecondSignalExitsAtOnce() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        let sources = try makeInstances(30)
+        let hooks = path("hooks.lua")
+        try "function on_stored(f) dicom.sleep(0.2) end".write(toFile: hooks, atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        let scp = try ChildProcess(
+            dicomluaBinary, ["storescp", "--port", "\(port)", "--dir", path("in"), "--hooks", hooks],
+            environment: environment)
+        XCTAssertTrue(waitForLine(scp, containing: "listening"), scp.stderr)
+        XCTAssertEqual(try storescu(port: port, files: sources).status, 0)
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertTrue(waitForLine(scp, containing: "stopping"), scp.stderr)
+        usleep(300_000)
+        let second = Date()
+        kill(scp.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(scp.wait(timeout: 10), 1, scp.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(second), 2)
+        XCTAssertTrue(scp.stdout.contains("stopped at once"), scp.stdout)
+        XCTAssertGreaterThan(
+            scp.stderr.split(separator: "\n").filter { $0.contains("on_stored did not run for") }.count, 10,
+            scp.stderr)
+        XCTAssertEqual(files(in: path("in")).count, 30)
+    }
 }
