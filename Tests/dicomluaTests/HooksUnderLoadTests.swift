@@ -217,4 +217,33 @@ extension StorageSCPCommandTests {
             scp.stderr)
         XCTAssertEqual(files(in: path("in")).count, 30)
     }
+
+    /// An in-process SCP whose script is busy (not in a blocking call) cannot answer `on_association`: after
+    /// `AssociationHookTimeout` (1 s here) the association is refused, the refusal is reported, nothing is
+    /// stored, and `on_association_end` hears of it once the script waits again.
+    func testAnUnansweredAccessDecisionRefuses() throws {
+        try writeSystemConfiguration(port: freeTCPPort(), extra: #", "AssociationHookTimeout": 1"#)
+        let sources = try makeInstances(2)
+        let script = """
+            local scp = storage_scp.new{aet = 'INPROC', port = 0, dir = '\(path("inproc"))', host = '127.0.0.1'}
+            local asked, ended = 0, {}
+            scp:on_association(function(a) asked = asked + 1 return true end)
+            scp:on_association_end(function(a) ended[#ended + 1] = tostring(a.refused) .. ' ' .. #a.files end)
+            scp:start()
+            os.execute(string.format('(TCP_NODELAY=1 /usr/bin/storescu -aet SENDER -aec INPROC 127.0.0.1 %d \(sources.joined(separator: " ")) >/dev/null 2>&1; echo $? > \(path("status"))) &', scp.port))
+            local started = os.time()
+            while os.time() - started < 4 do end   -- busy: no blocking call
+            dicom.sleep(1)
+            print('asked ' .. asked .. ' ended ' .. table.concat(ended, ','))
+            scp:stop()
+            """
+        let result = try ChildProcess.run(dicomluaBinary, ["-e", script], environment: environment, timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "asked 0 ended true 0\n", result.stderr)
+        XCTAssertTrue(result.stderr.contains("on_association did not answer within 1 s"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("refused by on_association"), result.stderr)
+        let status = try String(contentsOfFile: path("status"), encoding: .utf8)
+        XCTAssertNotEqual(status.trimmingCharacters(in: .whitespacesAndNewlines), "0", "storescu was refused")
+        XCTAssertEqual(files(in: path("inproc")).count, 0, "a refused peer stores nothing")
+    }
 }
