@@ -117,6 +117,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
             })
         else { return }
         InProcessRegistry.shared.remove(self)
+        hooks.backlog.release()  // no hook will run: nothing may wait for room
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             await running.stop(gracePeriod: 2)
