@@ -246,4 +246,29 @@ extension StorageSCPCommandTests {
         XCTAssertNotEqual(status.trimmingCharacters(in: .whitespacesAndNewlines), "0", "storescu was refused")
         XCTAssertEqual(files(in: path("inproc")).count, 0, "a refused peer stores nothing")
     }
+
+    /// The pid file is trusted only for a `dicomlua` executable: another program that holds the lock and has
+    /// `storescp --service` in its command line is reported running (the lock is held) but never signalled;
+    /// once it is gone, `status` says so and the stale pid file is removed.
+    func testAPidFileOfAnotherProgramIsNeverSignalled() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        let pidFile = path("log/storscp.pid")
+        // flock -o: the lock is held by flock itself while its command (one python process) runs.
+        let program = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(30)"
+        let impostor = try ChildProcess(
+            "/usr/bin/flock",
+            ["-o", path("log/storscp.lock"), "/usr/bin/python3", "-c", program, pidFile, "storescp", "--service"])
+        XCTAssertTrue(StorageWait.until { (try? String(contentsOfFile: pidFile, encoding: .utf8))?.isEmpty == false })
+        let pid = try XCTUnwrap(
+            pid_t(
+                (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let answers = try lua("print(storage_scp.status()); print(storage_scp.stop())")
+        XCTAssertEqual(answers.stdout, "service running\nfailed to send shutdown messages\n", answers.stderr)
+        XCTAssertEqual(kill(pid, 0), 0, "the other program was not signalled")
+        kill(pid, SIGKILL)
+        impostor.stop()
+        XCTAssertTrue(
+            StorageWait.until { (try? self.lua("print(storage_scp.status())").stdout) == "service not running\n" })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile), "the stale pid file is removed")
+    }
 }
