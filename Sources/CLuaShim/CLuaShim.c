@@ -14,6 +14,7 @@ typedef struct cluashim_Budget {
     size_t limit;           /* bytes; 0: none */
     int enforce;            /* the memory limit applies now: Lua code runs (not Swift) */
     volatile double deadline; /* CLOCK_MONOTONIC seconds; 0: none */
+    volatile sig_atomic_t interrupt_pending; /* cluashim_interrupt was asked and has not fired yet */
     char what[192];         /* the error raised when the deadline passes */
 } cluashim_Budget;
 
@@ -76,11 +77,17 @@ static double monotonic_now(void) {
 static void budget_hook(lua_State *L, lua_Debug *ar);
 static void interrupted_hook(lua_State *L, lua_Debug *ar);
 
-/* The hook a state should have when no interruption is pending. */
+/* The hook a state should have now. An interruption requested from another thread sets its flag before its
+ * hook, so a thread that replaced the hook meanwhile sees the flag afterwards and puts the interruption back. */
 static void restore_hook(lua_State *L) {
     cluashim_Budget *b = budget_of(L);
+    if (b->interrupt_pending) {
+        lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+        return;
+    }
     if (b->deadline > 0) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
     else lua_sethook(L, NULL, 0, 0);
+    if (b->interrupt_pending) lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
@@ -88,7 +95,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     cluashim_Budget *b = budget_of(L);
     if (b->deadline > 0 && monotonic_now() >= b->deadline) {
         b->deadline = 0;
-        lua_sethook(L, NULL, 0, 0);
+        restore_hook(L);
         luaL_error(L, "%s", b->what);
     }
 }
@@ -97,16 +104,16 @@ void cluashim_budget_arm(lua_State *L, lua_State *main, double seconds, const ch
     cluashim_Budget *b = budget_of(L);
     snprintf(b->what, sizeof b->what, "%s", what);
     b->deadline = monotonic_now() + seconds;
-    if (lua_gethook(main) != interrupted_hook) lua_sethook(main, budget_hook, LUA_MASKCOUNT, 1000);
-    if (L != main && lua_gethook(L) != interrupted_hook) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+    restore_hook(main);
+    if (L != main) restore_hook(L);
 }
 
 double cluashim_budget_disarm(lua_State *L, lua_State *main) {
     cluashim_Budget *b = budget_of(L);
     double left = b->deadline;
     b->deadline = 0;
-    if (lua_gethook(main) == budget_hook) lua_sethook(main, NULL, 0, 0);
-    if (L != main && lua_gethook(L) == budget_hook) lua_sethook(L, NULL, 0, 0);
+    restore_hook(main);
+    if (L != main) restore_hook(L);
     return left;
 }
 
@@ -197,15 +204,23 @@ int cluashim_msghandler(lua_State *L) {
  * Swift frame (every Swift entry into Lua is a pcall). */
 static void interrupted_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
+    cluashim_Budget *b = budget_of(L);
+    if (!b->interrupt_pending) { /* delivered already (on another thread of the state) */
+        restore_hook(L);
+        return;
+    }
+    b->interrupt_pending = 0;
     restore_hook(L);
     luaL_error(L, "interrupted!");
 }
 
 void cluashim_interrupt(lua_State *L) {
+    budget_of(L)->interrupt_pending = 1;
     lua_sethook(L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
 void cluashim_clear_interrupt(lua_State *L) {
+    budget_of(L)->interrupt_pending = 0;
     if (lua_gethook(L) == interrupted_hook) restore_hook(L);
 }
 
