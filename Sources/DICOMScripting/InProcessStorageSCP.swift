@@ -92,6 +92,11 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         // Queued hooks run now, for at most HookDrainTimeout — unless this is a hook itself (scp:stop() in
         // on_stored): hooks never nest, the queued ones run after it (docs/lua-api.md "Hooks under load").
         guard !runLoop.isRunningHook else { return }
+        drainHooks()
+    }
+
+    /// Runs the queued hooks for at most `HookDrainTimeout` seconds; names each file whose hook did not run.
+    private func drainHooks() {
         if !runLoop.runHooks(timeout: hooks.limits.drainTimeout) {
             for file in hooks.abandonWaiting() {
                 hooks.onError("on_stored did not run for \(file.path): the SCP stopped")
@@ -104,7 +109,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         try start()
         let signal = stopSignal
         try runLoop.await { await signal.wait() }
-        runLoop.drain()
+        if !isRunning { drainHooks() }
     }
 
     /// Stops without running Lua (garbage collection, state closing): bounded wait on another thread.
