@@ -29,6 +29,13 @@ final class CallbackSession: @unchecked Sendable {
     var arrivals: MoveArrivals?
     private var moveMessageID: UInt16?
 
+    /// `HookTimeLimit` of the user configuration (docs/lua-api.md "Hooks under load"): a callback that runs
+    /// longer in Lua is stopped with an error, which cancels the operation as any callback error does.
+    private let timeLimit: Double? = {
+        guard let document = try? Configuration(scope: .user).current else { return 30 }
+        return document.hookTimeLimit
+    }()
+
     init(function: LuaFunctionRef?, data: LuaValue, arguments: LuaArguments, runLoop: ScriptRunLoop) {
         self.function = function
         self.data = data
@@ -77,7 +84,10 @@ final class CallbackSession: @unchecked Sendable {
         if event.status != nil { lastCounts = event.counts }
         guard let function, !cancelled, error == nil else { return .cancel }
         do {
-            let results = try function.call([LuaValue(event.statusLines.map { LuaValue($0) }), data, try info(event)])
+            let limit = timeLimit.map { StorageSCPHooks.seconds($0) } ?? ""
+            let results = try function.call(
+                [LuaValue(event.statusLines.map { LuaValue($0) }), data, try info(event)], timeLimit: timeLimit,
+                exceeded: "the \(event.operation) callback exceeded HookTimeLimit (\(limit))")
             if Self.isCancel(results.first ?? .nil) {
                 cancelled = true
                 return .cancel

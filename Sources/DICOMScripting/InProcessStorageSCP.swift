@@ -50,6 +50,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let settings = self.settings
         let hooks = self.hooks
         let gate = hooks.gate
+        hooks.backlog.reopen()
         // Swift observers hear of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
         // it); the Lua hooks through the SCP's events, after.
         let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { [weak self] file in
@@ -60,7 +61,15 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                observer: { hooks.observe($0) })
+                awaitRoom: hooks.awaitRoom,
+                observer: { event in
+                    if case .associationRefused(let info) = event {
+                        hooks.onError(
+                            "association #\(info.id) from \(info.callingAETitle) (\(info.peer)) refused by on_association"
+                        )
+                    }
+                    hooks.observe(event)
+                })
         }
         lock.withLock { scp = started }
         stopSignal.reset()
@@ -77,8 +86,22 @@ public final class InProcessStorageSCP: @unchecked Sendable {
             })
         else { return }
         InProcessRegistry.shared.remove(self)
+        hooks.backlog.release()  // a full backlog must not hold transfers in flight (e.g. stop() in a hook)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
+        // Queued hooks run now, for at most HookDrainTimeout — unless this is a hook itself (scp:stop() in
+        // on_stored): hooks never nest, the queued ones run after it (docs/lua-api.md "Hooks under load").
+        guard !runLoop.isRunningHook else { return }
+        drainHooks()
+    }
+
+    /// Runs the queued hooks for at most `HookDrainTimeout` seconds; names each file whose hook did not run.
+    private func drainHooks() {
+        if !runLoop.runHooks(timeout: hooks.limits.drainTimeout) {
+            for file in hooks.abandonWaiting() {
+                hooks.onError("on_stored did not run for \(file.path): the SCP stopped")
+            }
+        }
     }
 
     /// Starts if needed, then blocks (running hooks) until `stop()` (e.g. from a hook) or an interrupt.
@@ -86,7 +109,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         try start()
         let signal = stopSignal
         try runLoop.await { await signal.wait() }
-        runLoop.drain()
+        if !isRunning { drainHooks() }
     }
 
     /// Stops without running Lua (garbage collection, state closing): bounded wait on another thread.
@@ -99,6 +122,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
             })
         else { return }
         InProcessRegistry.shared.remove(self)
+        hooks.backlog.release()  // no hook will run: nothing may wait for room
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             await running.stop(gracePeriod: 2)

@@ -62,7 +62,8 @@ extension ScriptEnvironment {
                     let options = try LuaNames.keywords(
                         arguments.optionalTable(0, "new"), method: "new", allowed: storageSCPKeywords)
                     let settings = try storageSCPSettings(options)
-                    let hooks = StorageSCPHooks(state: state, runLoop: runLoop) { message in
+                    let limits = StorageSCPHookLimits(configuration: try Configuration(scope: .user).current)
+                    let hooks = StorageSCPHooks(state: state, runLoop: runLoop, limits: limits) { message in
                         FileHandle.standardError.write(
                             Data("dicomlua: storage_scp \(settings.aeTitle): \(message)\n".utf8))
                     }

@@ -18,6 +18,9 @@ public struct LuaError: Error, CustomStringConvertible, Sendable {
     public let kind: Kind
     public let message: String
     public let traceback: String
+    /// The error value when it was not a string (a table raised by `error{...}`): a Swift function that
+    /// throws this error raises that same value again.
+    public internal(set) var value: LuaErrorValue? = nil
 
     public init(kind: Kind, message: String, traceback: String = "") {
         self.kind = kind
@@ -38,6 +41,12 @@ public struct LuaError: Error, CustomStringConvertible, Sendable {
 
     /// The message followed by the traceback (what `lua.c` prints).
     public var description: String { traceback.isEmpty ? message : message + "\n" + traceback }
+}
+
+/// The Lua value of a `LuaError` (used on the script's thread only, like every `LuaValue`).
+public final class LuaErrorValue: @unchecked Sendable {
+    public let value: LuaValue
+    init(_ value: LuaValue) { self.value = value }
 }
 
 /// Thrown by a Swift function called from Lua to raise a Lua error, as `luaL_error` would: the message is

@@ -104,6 +104,7 @@ extension LuaStateCore {
                 return Int32(results.count)
             } catch let error as LuaError {
                 lua_settop(L, 0)
+                if let value = error.value?.value, (try? push(value, on: L)) != nil { return CLUASHIM_ERROR }
                 pushString(error.description, on: L)
                 return CLUASHIM_ERROR
             } catch {

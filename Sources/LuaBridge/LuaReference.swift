@@ -65,4 +65,11 @@ public final class LuaFunctionRef: LuaReference {
     }
 
     public func call(_ arguments: LuaValue...) throws -> [LuaValue] { try call(arguments) }
+
+    /// Calls the function as `call` does, stopped with the error `exceeded` once it has run `timeLimit`
+    /// seconds in Lua (nil: no limit; docs/lua-api.md "Hooks under load" `HookTimeLimit`).
+    @discardableResult
+    public func call(_ arguments: [LuaValue], timeLimit: Double?, exceeded: String) throws -> [LuaValue] {
+        try core.withTimeBudget(seconds: timeLimit, exceeded: exceeded) { try call(arguments) }
+    }
 }

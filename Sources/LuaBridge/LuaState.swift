@@ -20,8 +20,15 @@ public final class LuaState {
 
     /// A new state with the standard libraries (`io` and `os` included: scripts automate, they are not
     /// sandboxed; docs/lua-api.md "Running scripts").
-    public init() {
-        guard let L = luaL_newstate() else { fatalError("luaL_newstate failed: out of memory") }
+    ///
+    /// `memoryLimit` (bytes; nil: none, docs/lua-api.md "Hooks under load" `LuaMemoryLimit`): Lua code that
+    /// would make the state hold more gets a "not enough memory" error (`LuaError.Kind.memory`), which
+    /// `pcall` can catch; Swift's own calls into the state are never refused (no error can unwind across
+    /// Swift frames).
+    public init(memoryLimit: Int? = nil) {
+        guard let L = cluashim_newstate(memoryLimit.map { max(0, $0) } ?? 0) else {
+            fatalError("cannot create a Lua state: out of memory")
+        }
         core = LuaStateCore(main: L)
         luaL_openlibs(L)  // does not raise except on memory exhaustion at start-up
     }
@@ -34,6 +41,9 @@ public final class LuaState {
     public var deferredReferenceCount: Int { core.deferredReferenceCount }
 
     public func close() { core.close() }
+
+    /// Bytes the state holds now.
+    public var memoryUsed: Int { core.isOpen ? Int(cluashim_memory_used(core.main)) : 0 }
 
     /// How many nested tables reading or pushing a value goes through before failing (cycles end here).
     public var maximumTableDepth: Int {

@@ -147,10 +147,14 @@ extension LuaStateCore {
         let handlerIndex = base + 1
         cluashim_pushcfunction(L, cluashim_msghandler)
         cluashim_insert(L, handlerIndex)
-        let status = cluashim_pcall(L, argumentCount, cluashim_multret(), handlerIndex)
+        let status = cluashim_pcall_limited(L, argumentCount, cluashim_multret(), handlerIndex)
         cluashim_remove(L, handlerIndex)
         guard status == LUA_OK else {
-            let error = LuaError(kind: LuaError.Kind(status: status), handled: errorText(on: L))
+            var error = LuaError(kind: LuaError.Kind(status: status), handled: errorText(on: L))
+            if status == LUA_ERRRUN, lua_type(L, -1) != LUA_TSTRING, lua_type(L, -1) != LUA_TNIL {
+                // A table (or other) error value stays itself: raised again, it reaches the script's `pcall`.
+                error.value = LuaErrorValue(.reference(LuaReference(core: self, popping: L)))
+            }
             lua_settop(L, base)
             throw error
         }

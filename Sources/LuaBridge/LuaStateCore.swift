@@ -54,7 +54,7 @@ final class LuaStateCore {
     func close() {
         guard isOpen else { return }
         current = main
-        lifetime.close { lua_close(main) }
+        lifetime.close { cluashim_closestate(main) }
         isOpen = false
     }
 
@@ -85,6 +85,23 @@ final class LuaStateCore {
         deferredLock.unlock()
         guard isOpen else { return }
         for ref in refs { luaL_unref(current, cluashim_registryindex(), ref) }
+    }
+
+    /// Whether a time budget is running (an outer one is never replaced by an inner one).
+    private var budgetArmed = false
+
+    /// Runs `body` with a time budget (docs/lua-api.md "Hooks under load"): once `seconds` have passed, the
+    /// Lua code running raises `exceeded` (at its next instructions: code blocked in C or Swift is not
+    /// interrupted). Inside another budget, the outer one applies.
+    func withTimeBudget<T>(seconds: Double?, exceeded: String, _ body: () throws -> T) rethrows -> T {
+        guard let seconds, seconds > 0, !budgetArmed, isOpen else { return try body() }
+        budgetArmed = true
+        cluashim_budget_arm(current, main, seconds, exceeded)
+        defer {
+            budgetArmed = false
+            if isOpen { _ = cluashim_budget_disarm(current, main) }
+        }
+        return try body()
     }
 
     /// Runs `body` with `L` as the current thread, restoring the previous one afterwards.

@@ -5,8 +5,8 @@ import XCTest
 /// `dicomlua storescp`, the storage SCP service (`storage_scp.start/stop/status`) and in-process SCPs with
 /// hooks, as a user runs them. Peers: DCMTK's storescu; test files are written with pydicom.
 final class StorageSCPCommandTests: XCTestCase {
-    private var directory: URL!
-    private var environment: [String: String] = [:]
+    var directory: URL!
+    var environment: [String: String] = [:]
 
     override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: dicomluaBinary) else {
@@ -26,10 +26,10 @@ final class StorageSCPCommandTests: XCTestCase {
         }
     }
 
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// A system configuration whose storage SCP listens on `port`, stores into `in/`, logs into `log/`.
-    private func writeSystemConfiguration(port: Int, storageDirectory: String? = nil, extra: String = "") throws {
+    func writeSystemConfiguration(port: Int, storageDirectory: String? = nil, extra: String = "") throws {
         let json = """
             {"format": "dicomlua-config/1",
              "values": {"StorScpDir": "\(storageDirectory ?? path("in"))", "LogDir": "\(path("log"))"\(extra)},
@@ -41,7 +41,7 @@ final class StorageSCPCommandTests: XCTestCase {
     }
 
     /// `count` Secondary Capture files `src/f<i>.dcm` with Patient ID `PAT<i>`; returns their paths.
-    private func makeInstances(_ count: Int) throws -> [String] {
+    func makeInstances(_ count: Int, folder: String = "src") throws -> [String] {
         let code = """
             import sys
             from pydicom.dataset import Dataset, FileMetaDataset
@@ -53,13 +53,13 @@ final class StorageSCPCommandTests: XCTestCase {
                 ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID; ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
                 ds.save_as('%s/f%d.dcm' % (sys.argv[1], i), enforce_file_format=True)
             """
-        try FileManager.default.createDirectory(atPath: path("src"), withIntermediateDirectories: true)
-        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-c", code, path("src"), "\(count)"])
+        try FileManager.default.createDirectory(atPath: path(folder), withIntermediateDirectories: true)
+        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-c", code, path(folder), "\(count)"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        return (0..<count).map { path("src/f\($0).dcm") }
+        return (0..<count).map { path("\(folder)/f\($0).dcm") }
     }
 
-    private func storescu(
+    func storescu(
         port: Int, files: [String], calling: String = "SENDER", called: String = "DICOMLUA_STORE"
     )
         throws -> (status: Int32?, stdout: String, stderr: String)
@@ -68,11 +68,11 @@ final class StorageSCPCommandTests: XCTestCase {
             dcmtk("storescu"), ["-aet", calling, "-aec", called, "127.0.0.1", "\(port)"] + files, timeout: 60)
     }
 
-    private func lua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
+    func lua(_ code: String) throws -> (status: Int32?, stdout: String, stderr: String) {
         try ChildProcess.run(dicomluaBinary, ["-e", code], environment: environment, timeout: 60)
     }
 
-    private func waitForLine(_ process: ChildProcess, containing text: String) -> Bool {
+    func waitForLine(_ process: ChildProcess, containing text: String) -> Bool {
         let deadline = Date().addingTimeInterval(20)
         while !process.stdout.contains(text) {
             if Date() > deadline || !process.isRunning { return false }
@@ -81,7 +81,7 @@ final class StorageSCPCommandTests: XCTestCase {
         return true
     }
 
-    private func files(in folder: String) -> [String] {
+    func files(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".dcm") }.sorted()
     }
 
@@ -122,7 +122,7 @@ final class StorageSCPCommandTests: XCTestCase {
             [
                 "hook association SENDER FLAGS_SCP", "hook stored PAT0 1.2.840.10008.5.1.4.1.1.7",
                 "hook stored PAT1 1.2.840.10008.5.1.4.1.1.7", "hook stored PAT2 1.2.840.10008.5.1.4.1.1.7",
-                "hook end 3", "hook association UNWANTED FLAGS_SCP",
+                "hook end 3", "hook association UNWANTED FLAGS_SCP", "hook end 0",  // a refusal reaches it too
             ])
         XCTAssertTrue(scp.stderr.contains("on_stored raised"), scp.stderr)
         let log = try String(contentsOfFile: path("log/storscp1.log"), encoding: .utf8)

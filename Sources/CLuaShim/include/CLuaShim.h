@@ -9,7 +9,9 @@
  *    The Swift side never calls lua_error (a longjmp across Swift frames is undefined behaviour); it returns
  *    CLUASHIM_ERROR with the error value on top of the stack, and the C trampoline raises it.
  * 3. Boxes: a full userdata holding one pointer to a retained Swift object and the function that releases it.
- * 4. The message handler of lua.c (msghandler): error object to string, plus a traceback.
+ * 4. The message handler of lua.c (msghandler): error object to string, plus a traceback (a table error
+ *    value stays itself; its traceback goes to stderr).
+ * 5. Budgets: a state whose allocator enforces a memory limit, and a time budget checked by a count hook.
  */
 #include <lua.h>
 #include <lauxlib.h>
@@ -101,5 +103,28 @@ void cluashim_sigint_install(lua_State *L, int notify_fd);
 
 /** Restores SIGINT's default action and forgets the state and descriptor. */
 void cluashim_sigint_uninstall(void);
+
+/* ---- budgets (docs/lua-api.md "Hooks under load") ---- */
+
+/** A new state whose allocator counts its memory and, while Lua code runs under cluashim_pcall_limited (not
+ *  while Swift code runs: Swift's API calls never fail for the limit), refuses to go beyond `memory_limit`
+ *  bytes (0: no limit), so the code gets a "not enough memory" error. NULL when out of memory. */
+lua_State *cluashim_newstate(size_t memory_limit);
+
+/** lua_close, then frees what cluashim_newstate allocated. */
+void cluashim_closestate(lua_State *L);
+
+/** Bytes the state holds now. */
+size_t cluashim_memory_used(lua_State *L);
+
+/** Starts a time budget: once `seconds` have passed, the Lua code running on `L` or `main` raises `what`
+ *  (checked every 1000 instructions by a count hook, which a pending interruption takes precedence over). */
+void cluashim_budget_arm(lua_State *L, lua_State *main, double seconds, const char *what);
+
+/** Ends the time budget; returns its deadline (0 when it expired, i.e. the error was raised). */
+double cluashim_budget_disarm(lua_State *L, lua_State *main);
+
+/** lua_pcall with the memory limit enforced while the called code runs. */
+int cluashim_pcall_limited(lua_State *L, int nargs, int nresults, int msgh);
 
 #endif

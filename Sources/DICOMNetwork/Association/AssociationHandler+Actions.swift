@@ -131,7 +131,33 @@ extension AssociationHandler {
     /// AE-6: decide on the A-ASSOCIATE-RQ, then answer with Evt7 (accept) or Evt8 (reject).
     private func decideOnRequest() {
         guard case .acceptor(let hooks) = side, let rq = receivedRQ else { return }
-        let decision = hooks.decide(rq, context?.channel.remoteAddress)
+        let address = context?.channel.remoteAddress
+        let decision = hooks.decide(rq, address)
+        if case .accept = decision, let decideAfter = hooks.decideAfter, let context {
+            awaitDecision(decision, decideAfter: { await decideAfter(rq, address) }, on: context.eventLoop)
+            return
+        }
+        answer(decision)
+    }
+
+    /// The asynchronous part of AE-6 (`AcceptorHooks.decideAfter`): the answer waits for it, then goes out
+    /// on the event loop if the peer is still waiting for it (Sta3).
+    private func awaitDecision(
+        _ decision: AcceptorDecision, decideAfter: @escaping @Sendable () async -> AssociateRJ?,
+        on eventLoop: any EventLoop
+    ) {
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        Task {
+            let rejection = await decideAfter()
+            eventLoop.execute {
+                let this = handler.value
+                guard this.machine.state == .sta3 else { return }  // the peer aborted or left meanwhile
+                this.answer(rejection.map { .reject($0) } ?? decision)
+            }
+        }
+    }
+
+    private func answer(_ decision: AcceptorDecision) {
         pendingDecision = decision
         switch decision {
         case .accept: fire(.evt7)

@@ -21,6 +21,9 @@ final class AssociationHandler: ChannelDuplexHandler {
         var decide: @Sendable (AssociateRQ, SocketAddress?) -> AcceptorDecision
         /// Called on the event loop once the A-ASSOCIATE-AC is sent.
         var established: @Sendable (DICOMAssociation) -> Void
+        /// An asynchronous decision taken after `decide` accepted and before the A-ASSOCIATE-AC is sent
+        /// (an access hook): a rejection sends that A-ASSOCIATE-RJ instead. The acceptor waits for it.
+        var decideAfter: (@Sendable (AssociateRQ, SocketAddress?) async -> AssociateRJ?)? = nil
     }
 
     enum Side {

@@ -46,7 +46,8 @@ public final class DICOMServer: Sendable {
                     // (PS3.8 §7.2 lets either side), bounded by ARTIM; a no-op after a release.
                     try? await association.release()
                 }
-            })
+            },
+            decideAfter: decideAfter(configuration.decideBeforeAccept))
         let associationConfiguration = configuration.association
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 64)
@@ -69,6 +70,19 @@ public final class DICOMServer: Sendable {
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
         return DICOMServer(port: channel.localAddress?.port ?? port, serverChannel: channel, registry: registry)
+    }
+
+    /// `ServerConfiguration.decideBeforeAccept` as the association handler asks it.
+    private static func decideAfter(
+        _ check: (@Sendable (AssociationRequestInfo) async -> AssociateRJ?)?
+    ) -> (@Sendable (AssociateRQ, SocketAddress?) async -> AssociateRJ?)? {
+        guard let check else { return nil }
+        return { request, address in
+            await check(
+                AssociationRequestInfo(
+                    callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle,
+                    peerAddress: address))
+        }
     }
 
     /// Number of open connections (associations being negotiated, established or closing).

@@ -20,6 +20,10 @@ public struct ServerConfiguration: Sendable {
     /// Optional extra check before the policy's checks (calling/called AE title, peer address): return an
     /// A-ASSOCIATE-RJ to refuse, e.g. `.callingAETitleNotRecognized`. Runs on the event loop: keep it quick.
     public var admission: (@Sendable (AssociationRequestInfo) -> AssociateRJ?)?
+    /// Optional asynchronous check after every other one accepted, before the A-ASSOCIATE-AC is sent (an
+    /// access hook that may take time): return an A-ASSOCIATE-RJ to refuse. The acceptor waits for it
+    /// (ARTIM is not running then; bound the wait yourself).
+    public var decideBeforeAccept: (@Sendable (AssociationRequestInfo) async -> AssociateRJ?)? = nil
 
     public init(
         policy: AcceptancePolicy, association: AssociationConfiguration = AssociationConfiguration(),

@@ -65,6 +65,11 @@ public enum ConfigurationDefaults {
         case .maxAssociations: return "16"
         case .calledAECheck: return "Yes"
         case .logDirectory: return locations.file(for: scope).deletingLastPathComponent().path
+        case .associationHookTimeout: return "30"
+        case .hookQueueLimit: return "1000"
+        case .hookDrainTimeout: return "30"
+        case .hookTimeLimit: return "30"
+        case .luaMemoryLimit: return "0"
         }
     }
 }

@@ -53,6 +53,22 @@ extension ConfigurationDocument {
     /// `CalledAECheck` = `Yes`: reject an association whose called AE title is not ours (A-ASSOCIATE-RJ
     /// result 1, source 1, reason 7: called AE title not recognized, PS3.8 §9.3.4).
     public var calledAECheck: Bool { value(of: .calledAECheck) == "Yes" }
+    /// `AssociationHookTimeout`: seconds an association waits for `on_association` before it is refused.
+    public var associationHookTimeout: Double { Double(value(of: .associationHookTimeout)) ?? 30 }
+    /// `HookQueueLimit`: `on_stored` calls that may wait; beyond, the SCP stops reading from its peers.
+    public var hookQueueLimit: Int { max(1, Int(value(of: .hookQueueLimit)) ?? 1000) }
+    /// `HookDrainTimeout`: seconds the queued hooks may run once the SCP is stopping.
+    public var hookDrainTimeout: Double { Double(value(of: .hookDrainTimeout)) ?? 30 }
+    /// `HookTimeLimit`: seconds one hook or callback may run in Lua; nil when 0 (no limit).
+    public var hookTimeLimit: Double? {
+        let seconds = Double(value(of: .hookTimeLimit)) ?? 30
+        return seconds == 0 ? nil : seconds
+    }
+    /// `LuaMemoryLimit`: MiB a Lua state may hold; nil when 0 (no limit).
+    public var luaMemoryLimit: Int? {
+        let mebibytes = Int(value(of: .luaMemoryLimit)) ?? 0
+        return mebibytes == 0 ? nil : mebibytes
+    }
     /// Where the storage SCP service writes `storscp1.log` and `storscp2.log`.
     public var logDirectory: URL { URL(fileURLWithPath: value(of: .logDirectory), isDirectory: true) }
 

@@ -25,6 +25,12 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case maxAssociations = "MaxAssociations"
     case calledAECheck = "CalledAECheck"
     case logDirectory = "LogDir"
+    // Hooks under load (docs/lua-api.md "Hooks under load").
+    case associationHookTimeout = "AssociationHookTimeout"
+    case hookQueueLimit = "HookQueueLimit"
+    case hookDrainTimeout = "HookDrainTimeout"
+    case hookTimeLimit = "HookTimeLimit"
+    case luaMemoryLimit = "LuaMemoryLimit"
 
     /// Looks a key up ignoring case (`storscpdir` finds `StorScpDir`).
     public init?(named name: String) {
@@ -46,7 +52,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
-            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
+            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory, .associationHookTimeout, .hookQueueLimit,
+            .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit:
             return nil
         }
     }
@@ -59,7 +66,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
-            .calledAECheck:
+            .calledAECheck, .associationHookTimeout, .hookQueueLimit, .hookDrainTimeout, .hookTimeLimit,
+            .luaMemoryLimit:
             return false
         }
     }

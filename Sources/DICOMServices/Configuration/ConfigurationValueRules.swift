@@ -20,6 +20,9 @@ enum ConfigurationValueRules {
     static let connectTimeoutRange = 0.001...3600.0
     static let dimseTimeoutRange = 0.0...86400.0
     static let maximumFileExtensionLength = 16
+    static let hookQueueLimitRange = 1...1_000_000
+    /// MiB; 0: no limit.
+    static let luaMemoryLimitRange = 0...1_048_576
 
     /// Checks `text` for `key` and returns the canonical text to store. AE-name keys are checked only for
     /// form here; that the AE exists (with the right type) is the document's check.
@@ -40,8 +43,14 @@ enum ConfigurationValueRules {
             return String(try integer(text, in: maxAssociationsRange, key: key, method: method))
         case .connectTimeout, .acseTimeout:
             return try seconds(text, in: connectTimeoutRange, key: key, method: method, meaning: "seconds, more than 0")
-        case .dimseTimeout, .idleTimeout:
+        case .dimseTimeout, .idleTimeout, .hookTimeLimit:
             return try seconds(text, in: dimseTimeoutRange, key: key, method: method, meaning: "seconds, 0 for none")
+        case .associationHookTimeout, .hookDrainTimeout:
+            return try seconds(text, in: connectTimeoutRange, key: key, method: method, meaning: "seconds, more than 0")
+        case .hookQueueLimit:
+            return String(try integer(text, in: hookQueueLimitRange, key: key, method: method))
+        case .luaMemoryLimit:
+            return String(try integer(text, in: luaMemoryLimitRange, key: key, method: method))
         case .acceptAny, .calledAECheck:
             switch text.trimmingSpaces.lowercased() {
             case "yes": return "Yes"
@@ -80,7 +89,8 @@ enum ConfigurationValueRules {
     static func isNumeric(_ key: ConfigurationKey) -> Bool {
         switch key {
         case .maxQueryResponses, .storageSCPControlPort, .maxPDULength, .maxAssociations,
-            .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout:
+            .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .associationHookTimeout, .hookQueueLimit,
+            .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit:
             return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .storageSCPDirectory, .acceptAny, .fileExtension, .configFile, .duplicatePolicy, .hooksFile,

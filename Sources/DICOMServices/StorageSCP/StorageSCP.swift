@@ -12,9 +12,9 @@ import NIOPosix
 /// depend on instance size.
 ///
 /// AE title checks happen in the A-ASSOCIATE negotiation (1/1/7 called AE title, 1/1/3 calling AE title).
-/// An optional asynchronous `gate` (a Lua `on_association` hook) decides after the association is
-/// accepted: a refused association is aborted (A-ABORT); instances it completed before the answer came are
-/// kept and logged — the network side never waits for Lua during negotiation or data transfer.
+/// An optional asynchronous `gate` (a Lua `on_association` hook) decides before the A-ASSOCIATE-AC is sent
+/// (the acceptor waits for it; the gate bounds its own wait): a refused peer gets an A-ASSOCIATE-RJ and
+/// stores nothing (docs/lua-api.md "Hooks under load").
 ///
 /// Events go to `observer` from NIO/task threads: the observer must return quickly (post to a run loop).
 public final class StorageSCP: Sendable {
@@ -53,6 +53,7 @@ public final class StorageSCP: Sendable {
         settings: StorageSCPSettings, logger: Logger? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
+        awaitRoom: (@Sendable () async -> Void)? = nil,
         observer: @escaping Observer = { _ in }
     ) async throws -> StorageSCP {
         let log = logger ?? Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -81,15 +82,35 @@ public final class StorageSCP: Sendable {
             return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)
         }
         association.logger = log
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             policy: policy, association: association,
             maximumAssociations: settings.maximumAssociations)
         let counter = AssociationCounter()
+        let decidedIDs = DecidedAssociationIDs()
+        if let gate {
+            // docs/lua-api.md "Hooks under load": the access decision comes before the A-ASSOCIATE-AC; a
+            // refused peer gets an A-ASSOCIATE-RJ (rejected-permanent, service-user, no reason given).
+            configuration.decideBeforeAccept = { request in
+                let peer = request.peerAddress.map(describe) ?? "?"
+                let info = StorageAssociationInfo(
+                    id: counter.next(), callingAETitle: request.callingAETitle,
+                    calledAETitle: request.calledAETitle, peer: peer)
+                guard await gate(info) else {
+                    observer(.associationRefused(info))
+                    return .noReasonGiven
+                }
+                decidedIDs.set(info.id, for: peer)
+                return nil
+            }
+        }
         let server = try await DICOMServer.start(
             host: settings.host, port: settings.port, configuration: configuration,
             eventLoopGroup: eventLoopGroup
         ) { association in
-            await serveAssociation(association, id: counter.next(), store: store, gate: gate, observer: observer)
+            let peer = association.remoteAddress.map(describe) ?? "?"
+            await serveAssociation(
+                association, id: decidedIDs.take(for: peer) ?? counter.next(), store: store, awaitRoom: awaitRoom,
+                observer: observer)
         }
         observer(.started(aeTitle: settings.aeTitle, port: server.port, directory: store.directory))
         return StorageSCP(settings: settings, store: store, server: server, observer: observer, counter: counter)
@@ -104,36 +125,12 @@ public final class StorageSCP: Sendable {
 
     private static func serveAssociation(
         _ association: DICOMAssociation, id: Int, store: ReceivedInstanceStore,
-        gate: Gate?, observer: @escaping Observer
+        awaitRoom: (@Sendable () async -> Void)?, observer: @escaping Observer
     ) async {
         let info = StorageAssociationInfo(
             id: id, callingAETitle: association.negotiated.callingAETitle,
             calledAETitle: association.negotiated.calledAETitle,
             peer: association.remoteAddress.map(describe) ?? "?")
-        if let gate, await !gate(info) {
-            await association.abort()
-            // Data sets completed before the refusal were stored (the network side never waits for the
-            // gate while data arrives); they are kept — with `overwrite` they already replaced any earlier
-            // copy — and reported in the log.
-            do {
-                for try await message in association.messages {
-                    guard case .cStoreRQ(let request)? = try? message.dimse(), case .streamed = message.dataSet else {
-                        continue
-                    }
-                    let outcome = store.outcome(
-                        for: request, dataSet: message.dataSet, sink: message.sink,
-                        transferSyntaxUID: "", callingAETitle: info.callingAETitle)
-                    if case .success(let stored) = outcome {
-                        observer(
-                            .error(
-                                "association #\(info.id) from \(info.callingAETitle) stored \(stored.path) before it was refused: file kept"
-                            ))
-                    }
-                }
-            } catch {}
-            observer(.associationRefused(info))
-            return
-        }
         observer(.associationAccepted(info))
         let files = StoredFiles()
         var failure: String?
@@ -143,6 +140,9 @@ public final class StorageSCP: Sendable {
                 switch outcome {
                 case .success(let stored):
                     files.append(stored)
+                    // Back-pressure (docs/lua-api.md "Hooks under load"): with the hook backlog full, the
+                    // answer waits, so the peer sends nothing more and the connection is not read.
+                    await awaitRoom?()
                     observer(.instanceStored(stored, association: info))
                 case .failure(let problem):
                     observer(
@@ -162,6 +162,15 @@ public final class StorageSCP: Sendable {
         if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
         return "\(address)"
     }
+}
+
+/// The ids given to associations by the gate, until their service starts (keyed by peer address, unique
+/// among open connections).
+final class DecidedAssociationIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: Int] = [:]
+    func set(_ id: Int, for peer: String) { lock.withLock { ids[peer] = id } }
+    func take(for peer: String) -> Int? { lock.withLock { ids.removeValue(forKey: peer) } }
 }
 
 /// Numbers associations.

@@ -21,7 +21,8 @@ public enum StorageSCPEvent: Sendable, Equatable {
     case started(aeTitle: String, port: Int, directory: String)
     /// An association was accepted (and, when a gate is set, let through).
     case associationAccepted(StorageAssociationInfo)
-    /// The gate (e.g. a Lua `on_association` hook returning false) refused it: it was aborted.
+    /// The gate (a Lua `on_association` hook returning false, raising or not answering in time) refused
+    /// it before the A-ASSOCIATE-AC: it was rejected (A-ASSOCIATE-RJ) and stored nothing.
     case associationRefused(StorageAssociationInfo)
     /// An instance was written and answered with success.
     case instanceStored(StoredInstance, association: StorageAssociationInfo)

@@ -21,9 +21,15 @@ import Darwin
 public enum StorageServiceControl {
     /// The pid file's name inside `LogDir`.
     public static let pidFileName = "storscp.pid"
-    /// How long `start` waits for the service to listen; `stop` for it to exit.
+    /// The lock file's name inside `LogDir`: the service holds an exclusive `flock` on it from before it
+    /// listens until it exits; the kernel releases it when the process ends however it ends, so "is it
+    /// running" never depends on a file that a crash left behind.
+    public static let lockFileName = "storscp.lock"
+    /// How long `start` waits for the service to listen.
     public static let startTimeout: Double = 20
-    public static let stopTimeout: Double = 40
+    /// How long `stop` waits for the service to exit beyond its own bound (transfers in flight 30 s, then
+    /// `HookDrainTimeout`, then a 5 s watchdog): `stop` answers only once the process is gone.
+    public static let stopMargin: Double = 45
 
     /// `command` is `start`, `stop` or `status` in any case; anything else throws (misuse).
     /// `systemConfigurationPath` is the system configuration file the service reads.
@@ -31,7 +37,7 @@ public enum StorageServiceControl {
         switch command.lowercased() {
         case "start": return start(systemConfigurationPath)
         case "stop": return stop(systemConfigurationPath)
-        case "status": return runningPID(systemConfigurationPath) != nil ? "service running" : "service not running"
+        case "status": return isRunning(systemConfigurationPath) ? "service running" : "service not running"
         default:
             throw ConfigurationError("storage_scp_service", "expected 'start', 'stop' or 'status', got '\(command)'")
         }
@@ -49,7 +55,7 @@ public enum StorageServiceControl {
 
     private static func start(_ configPath: String) -> String {
         guard let pidFile = pidFilePath(systemConfigurationPath: configPath) else { return "start failed" }
-        if runningPID(configPath) != nil { return "service already running" }
+        if isRunning(configPath) { return "service already running" }
         guard let executable = dicomluaExecutable() else { return "start failed" }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return "start failed" }
@@ -64,26 +70,81 @@ public enum StorageServiceControl {
         var status: Int32 = 0
         waitpid(setsidPID, &status, 0)  // setsid -f forks and exits at once
         let answer = readLine(readEnd, timeout: startTimeout)
-        guard answer == "ok", readPID(pidFile) != nil else { return "start failed" }
+        guard answer == "ok", readPID(pidFile) != nil else {
+            // A service that failed is exiting: answer once it is gone, so `status` agrees right after.
+            let deadline = Date().addingTimeInterval(10)
+            while isRunning(configPath) && Date() < deadline { usleep(20_000) }
+            return "start failed"
+        }
         return "start request issued"
     }
 
+    /// Sends SIGTERM and waits until the process has exited (its lock released): `stop request issued` then,
+    /// else `failed to send shutdown messages`.
     private static func stop(_ configPath: String) -> String {
-        guard let pid = runningPID(configPath) else { return "service not running" }
+        guard let pid = runningPID(configPath) else {
+            return isRunning(configPath) ? "failed to send shutdown messages" : "service not running"
+        }
         guard isOwnedByUs(pid), kill(pid, SIGTERM) == 0 else { return "failed to send shutdown messages" }
-        let deadline = Date().addingTimeInterval(stopTimeout)
-        while isStoreSCPProcess(pid) && Date() < deadline { usleep(20_000) }
-        return "stop request issued"
+        var locations = ConfigurationLocations.fromEnvironment()
+        locations.systemFile = URL(fileURLWithPath: configPath)
+        let drain = (try? Configuration(scope: .system, locations: locations).current.hookDrainTimeout) ?? 30
+        let deadline = Date().addingTimeInterval(30 + drain + stopMargin)
+        while (isStoreSCPProcess(pid) || isRunning(configPath)) && Date() < deadline { usleep(20_000) }
+        return isStoreSCPProcess(pid) || isRunning(configPath)
+            ? "failed to send shutdown messages" : "stop request issued"
     }
 
-    /// The pid of the running service, nil when not running; a stale pid file is removed.
+    /// Whether the service runs: its lock file is locked (by a live process; the kernel drops the lock of a
+    /// dead one). A pid file left without a lock is stale and removed.
+    static func isRunning(_ configPath: String) -> Bool {
+        guard let pidFile = pidFilePath(systemConfigurationPath: configPath) else { return false }
+        let lockFile = (pidFile as NSString).deletingLastPathComponent + "/" + lockFileName
+        if isLocked(lockFile) { return true }
+        if readPID(pidFile) != nil { unlink(pidFile) }  // stale: the process is gone (crash, kill -9)
+        return false
+    }
+
+    /// The pid of the running service, nil when not running or when the pid file cannot be trusted: it must
+    /// belong to us (or root), and name a live `dicomlua storescp --service` whose executable is `dicomlua`.
     static func runningPID(_ configPath: String) -> pid_t? {
-        guard let pidFile = pidFilePath(systemConfigurationPath: configPath), let pid = readPID(pidFile) else {
+        guard let pidFile = pidFilePath(systemConfigurationPath: configPath), isRunning(configPath),
+            isTrustedFile(pidFile), let pid = readPID(pidFile)
+        else { return nil }
+        return isStoreSCPProcess(pid) ? pid : nil
+    }
+
+    // MARK: - lock file (held by `dicomlua storescp --service` while it runs)
+
+    /// Takes the service's lock (`flock`, exclusive, not waiting); returns the descriptor to keep open for
+    /// the process's life, or nil when another process holds it (the service already runs).
+    public static func acquireLock(_ path: String) -> Int32? {
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
             return nil
         }
-        if isStoreSCPProcess(pid) { return pid }
-        unlink(pidFile)  // stale: the process is gone (crash, kill -9) or the pid was reused
-        return nil
+        return fd
+    }
+
+    /// True when a process holds the lock of `path`.
+    static func isLocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK
+    }
+
+    /// A regular file (not a link) owned by us or by root.
+    static func isTrustedFile(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        return info.st_uid == getuid() || info.st_uid == 0
     }
 
     // MARK: - pid file (used by `dicomlua storescp --service`)
@@ -123,7 +184,14 @@ public enum StorageServiceControl {
             return false
         }
         let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return words.contains("storescp") && words.contains("--service")
+        guard words.contains("storescp") && words.contains("--service") else { return false }
+        // The executable itself is dicomlua (another program could carry the same words in its arguments).
+        // Unreadable (another user's process without root): the uid check decides.
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else {
+            return true
+        }
+        let name = (exe.hasSuffix(" (deleted)") ? String(exe.dropLast(10)) : exe) as NSString
+        return name.lastPathComponent == "dicomlua" || exe == dicomluaExecutable()
     }
 
     /// Real uid of `pid` equals ours, or we are root.

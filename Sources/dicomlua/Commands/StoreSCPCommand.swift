@@ -69,16 +69,25 @@ struct StoreSCPRunner {
         let logDirectory = command.logDir ?? (command.service ? document.logDirectory.path : nil)
         let log = logDirectory.map { StorageSCPLog(directory: $0) }
         let hooksPath = command.hooks ?? document.hooksFile?.path
-
-        let state = LuaState()
+        let limits = StorageSCPHookLimits(configuration: document)
+        if command.service, let logDirectory {
+            // Held until the process ends (the kernel releases it): `status` asks the lock, not the pid file.
+            let lockFile = logDirectory + "/" + StorageServiceControl.lockFileName
+            try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+            guard StorageServiceControl.acquireLock(lockFile) != nil else {
+                return fail("the storage SCP service already runs (\(lockFile) is locked)", log: log)
+            }
+        }
+        let state = LuaState(memoryLimit: limits.memoryLimit.map { $0 << 20 })
         let runLoop = ScriptRunLoop()
+
         defer { withExtendedLifetime(state) {} }
         var hooks: StorageSCPHooks?
         if let hooksPath {
             do {
                 try ScriptEnvironment.install(in: state, runLoop: runLoop)
                 try state.run(file: hooksPath)
-                let h = StorageSCPHooks(state: state, runLoop: runLoop) { message in
+                let h = StorageSCPHooks(state: state, runLoop: runLoop, limits: limits) { message in
                     log?.write(type: "error", message)
                     FileHandle.standardError.write(Data("dicomlua storescp: \(message)\n".utf8))
                 }
@@ -89,7 +98,18 @@ struct StoreSCPRunner {
             }
         }
 
+        let activeHooks = hooks
+        let pidFile = logDirectory.map { $0 + "/" + StorageServiceControl.pidFileName }
+        let isService = command.service
         let stop = StopRequest(runLoop: runLoop)
+        // A second SIGINT/SIGTERM: exit at once, naming the files whose hooks did not run.
+        stop.onSecondRequest = {
+            reportUnrunHooks(activeHooks, log: log)
+            if isService, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
+            log?.write(type: "stop", "storage SCP stopped at once (second signal)")
+            printLine("dicomlua storescp: stopped at once")
+            _exit(1)
+        }
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -99,9 +119,9 @@ struct StoreSCPRunner {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let activeHooks = hooks
         let observer: StorageSCP.Observer = { event in
-            log?.record(event)
+            // The stop line is written when the process really stops (below), not when the port closes.
+            if event != .stopped { log?.record(event) }
             activeHooks?.observe(event)
             if case .instanceStored(let file, _) = event { printLine("stored \(file.path)") }
         }
@@ -110,14 +130,14 @@ struct StoreSCPRunner {
         let scp: StorageSCP
         do {
             scp = try runLoop.await {
-                try await StorageSCP.start(settings: settingsToUse, gate: gate, observer: observer)
+                try await StorageSCP.start(
+                    settings: settingsToUse, gate: gate, awaitRoom: activeHooks?.awaitRoom, observer: observer)
             }
         } catch {
             return fail(
                 "cannot start the storage SCP \(settings.aeTitle) on port \(settings.port) storing into \(settings.directory): \(error)",
                 log: log)
         }
-        let pidFile = logDirectory.map { $0 + "/" + StorageServiceControl.pidFileName }
         if command.service, let pidFile {
             do {
                 try StorageServiceControl.writePIDFile(pidFile)
@@ -133,11 +153,53 @@ struct StoreSCPRunner {
 
         runLoop.run(until: { stop.isRequested })
         printLine("dicomlua storescp: stopping (transfers in flight finish first)")
-        _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
-        runLoop.drain()
+        stopAndDrain(
+            scp, hooks: activeHooks, limits: limits, state: state, runLoop: runLoop, log: log,
+            pidFile: command.service ? pidFile : nil)
         if command.service, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
+        log?.write(type: "stop", "storage SCP stopped")
         printLine("dicomlua storescp: stopped")
         return 0
+    }
+
+    /// Stopping (docs/lua-api.md "Hooks under load"): no new association, transfers in flight finish (at most
+    /// 30 s), queued hooks run for at most `HookDrainTimeout` seconds counted from here; a hook still running
+    /// then is interrupted when it is back in Lua (a watchdog ends the process 5 s later if it is stuck in a C
+    /// call), and every file whose hook did not run is named in the log.
+    private func stopAndDrain(
+        _ scp: StorageSCP, hooks: StorageSCPHooks?, limits: StorageSCPHookLimits, state: LuaState,
+        runLoop: ScriptRunLoop, log: StorageSCPLog?, pidFile: String?
+    ) {
+        let deadline = Date().addingTimeInterval(limits.drainTimeout)
+        let interrupter = state.interrupter
+        let drained = DrainFlag()
+        // The last resort: whatever a hook does (stuck in a C call), the process ends 30 s (transfers) +
+        // HookDrainTimeout + 5 s after the stop request.
+        let finalDeadline = DispatchTime.now() + 30 + limits.drainTimeout + 5
+        let giveUp: @Sendable () -> Void = {
+            guard !drained.isSet else { return }
+            reportUnrunHooks(hooks, log: log)
+            if let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
+            log?.write(type: "stop", "storage SCP stopped (a hook did not return within HookDrainTimeout)")
+            printLine("dicomlua storescp: stopped")
+            _exit(1)
+        }
+        DispatchQueue.global().asyncAfter(deadline: finalDeadline, execute: giveUp)
+        hooks?.backlog.release()  // transfers in flight finish even with the backlog full
+        _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
+        guard let hooks else { return }
+        let remaining = deadline.timeIntervalSinceNow
+        // At the deadline: interrupt the hook running now; 5 s later, if it is stuck in C, end the process.
+        let at = DispatchTime.now() + max(0, remaining)
+        DispatchQueue.global().asyncAfter(deadline: at) {
+            guard !drained.isSet else { return }
+            interrupter.interrupt()
+            runLoop.interrupt()
+        }
+        DispatchQueue.global().asyncAfter(deadline: min(at + 5, finalDeadline), execute: giveUp)
+        if remaining > 0 { runLoop.runHooks(timeout: remaining) }
+        drained.set()
+        reportUnrunHooks(hooks, log: log)
     }
 
     private func fail(_ message: String, log: StorageSCPLog?) -> Int32 {
@@ -161,15 +223,38 @@ private func printLine(_ text: String) {
     fflush(stdout)
 }
 
-/// Set by SIGINT/SIGTERM; wakes the main loop.
+/// Logs (and prints to stderr) each file whose `on_stored` did not run because the SCP stopped.
+private func reportUnrunHooks(_ hooks: StorageSCPHooks?, log: StorageSCPLog?) {
+    guard let hooks else { return }
+    for file in hooks.abandonWaiting() {
+        let message = "on_stored did not run for \(file.path): the SCP stopped"
+        log?.write(type: "error", message)
+        FileHandle.standardError.write(Data("dicomlua storescp: \(message)\n".utf8))
+    }
+}
+
+/// Set by SIGINT/SIGTERM; wakes the main loop. A second request runs `onSecondRequest` (exit at once).
 final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
-    private var requested = false
+    private var requests = 0
     private let runLoop: ScriptRunLoop
+    var onSecondRequest: (@Sendable () -> Void)?
     init(runLoop: ScriptRunLoop) { self.runLoop = runLoop }
     func request() {
-        lock.withLock { requested = true }
+        let count = lock.withLock {
+            requests += 1
+            return requests
+        }
+        if count >= 2 { onSecondRequest?() }
         runLoop.wake()
     }
-    var isRequested: Bool { lock.withLock { requested } }
+    var isRequested: Bool { lock.withLock { requests > 0 } }
+}
+
+/// Set once the drain has ended (the watchdogs then do nothing).
+final class DrainFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

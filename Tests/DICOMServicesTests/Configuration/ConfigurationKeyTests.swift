@@ -17,6 +17,8 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
             "MaxPduLength": "116794",
             "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
             "LogDir": locations.userFile.deletingLastPathComponent().path,
+            "AssociationHookTimeout": "30", "HookQueueLimit": "1000", "HookDrainTimeout": "30", "HookTimeLimit": "30",
+            "LuaMemoryLimit": "0",
         ]
         XCTAssertEqual(Set(expected.keys), Set(ConfigurationKey.allCases.map(\.rawValue)))
         for (key, value) in expected { XCTAssertEqual(try c.value(forKey: key), value, key) }
