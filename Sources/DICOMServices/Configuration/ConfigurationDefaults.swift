@@ -65,6 +65,7 @@ public enum ConfigurationDefaults {
         case .maxAssociations: return "16"
         case .calledAECheck: return "Yes"
         case .logDirectory: return locations.file(for: scope).deletingLastPathComponent().path
+        case .queryCharacterSet: return ""
         }
     }
 }

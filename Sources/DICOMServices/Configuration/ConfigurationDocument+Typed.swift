@@ -53,6 +53,12 @@ extension ConfigurationDocument {
     /// `CalledAECheck` = `Yes`: reject an association whose called AE title is not ours (A-ASSOCIATE-RJ
     /// result 1, source 1, reason 7: called AE title not recognized, PS3.8 §9.3.4).
     public var calledAECheck: Bool { value(of: .calledAECheck) == "Yes" }
+    /// The Specific Character Set (0008,0005) C-FIND keys are sent in; nil when `QueryCharacterSet` is empty
+    /// (the smallest standard set that holds them).
+    public var queryCharacterSet: String? {
+        let text = value(of: .queryCharacterSet)
+        return text.isEmpty ? nil : text
+    }
     /// Where the storage SCP service writes `storscp1.log` and `storscp2.log`.
     public var logDirectory: URL { URL(fileURLWithPath: value(of: .logDirectory), isDirectory: true) }
 

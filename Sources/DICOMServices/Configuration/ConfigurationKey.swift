@@ -25,6 +25,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case maxAssociations = "MaxAssociations"
     case calledAECheck = "CalledAECheck"
     case logDirectory = "LogDir"
+    /// The Specific Character Set C-FIND keys are sent in; empty: the smallest standard set that holds them.
+    case queryCharacterSet = "QueryCharacterSet"
 
     /// Looks a key up ignoring case (`storscpdir` finds `StorScpDir`).
     public init?(named name: String) {
@@ -46,7 +48,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
-            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
+            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory, .queryCharacterSet:
             return nil
         }
     }
@@ -59,7 +61,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
-            .calledAECheck:
+            .calledAECheck, .queryCharacterSet:
             return false
         }
     }
