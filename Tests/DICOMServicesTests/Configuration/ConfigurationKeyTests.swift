@@ -16,7 +16,7 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
             "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "IdleTimeout": "600",
             "MaxPduLength": "116794",
             "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
-            "LogDir": locations.userFile.deletingLastPathComponent().path,
+            "LogDir": locations.userFile.deletingLastPathComponent().path, "QueryCharacterSet": "",
         ]
         XCTAssertEqual(Set(expected.keys), Set(ConfigurationKey.allCases.map(\.rawValue)))
         for (key, value) in expected { XCTAssertEqual(try c.value(forKey: key), value, key) }
