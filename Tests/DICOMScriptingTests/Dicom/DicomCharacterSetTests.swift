@@ -141,4 +141,87 @@ final class DicomCharacterSetTests: ScriptTestCase {
             dataSet(written).map { String(format: "%02X", $0) }.joined(),
             dataSet(original).map { String(format: "%02X", $0) }.joined())
     }
+
+    func testBytesThatDoNotDecodeReadAsReplacementAndWriteBackUnchanged() throws {
+        let source = path("invalid.dcm")
+        let copy = path("invalid-copy.dcm")
+        try python(
+            """
+            from pydicom.dataset import Dataset, FileMetaDataset
+            from pydicom.uid import ExplicitVRLittleEndian
+            ds = Dataset()
+            ds.SpecificCharacterSet = 'ISO_IR 192'
+            ds.SOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+            ds.SOPInstanceUID = '1.2.3.5'
+            ds.add_new(0x00081030, 'LO', b'A\\xffB ')
+            meta = FileMetaDataset()
+            meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            meta.MediaStorageSOPClassUID = ds.SOPClassUID
+            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.file_meta = meta
+            ds.save_as(r'\(source)', enforce_file_format=True)
+            """)
+        let results = try run(
+            """
+            local ds = dicom.read('\(source)')
+            dicom.write('\(copy)', ds)
+            return ds.StudyDescription
+            """)
+        XCTAssertEqual(results[0].stringValue, "A\u{FFFD}B")
+        try python(
+            """
+            import pydicom
+            raw = pydicom.dcmread(r'\(copy)')._dict[0x00081030].value
+            assert raw == b'A\\xffB ', raw
+            """)
+    }
+
+    /// CP-246 in Explicit VR: a UN of undefined length holds Implicit VR items; it is read as a sequence and
+    /// its nested values keep their bytes when written back.
+    func testAnUndefinedLengthUNSequenceKeepsItsNestedValues() throws {
+        let source = path("cp246-explicit.dcm")
+        let copy = path("cp246-explicit-copy.dcm")
+        try python(
+            """
+            import io, struct
+            from pydicom.dataset import FileMetaDataset
+            from pydicom.filewriter import write_file_meta_info
+            from pydicom.uid import ExplicitVRLittleEndian
+            meta = FileMetaDataset()
+            meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.7'
+            meta.MediaStorageSOPInstanceUID = '1.2.3.6'
+            out = io.BytesIO()
+            out.write(b'\\0' * 128 + b'DICM')
+            write_file_meta_info(out, meta)
+            def explicit(group, element, vr, value):
+                return struct.pack('<HH', group, element) + vr.encode() + struct.pack('<H', len(value)) + value
+            def implicit(group, element, value):
+                return struct.pack('<HHI', group, element, len(value)) + value
+            body = explicit(8, 0x16, 'UI', b'1.2.840.10008.5.1.4.1.1.7\\0') + explicit(8, 0x18, 'UI', b'1.2.3.6\\0')
+            body += explicit(9, 0x10, 'LO', b'ACME')
+            item = implicit(9, 0x1010, b'abc ') + implicit(9, 0x1011, b'\\x01\\x02') + implicit(0x10, 0x10, b'Inner^Name')
+            body += struct.pack('<HH', 9, 0x1001) + b'UN\\0\\0' + struct.pack('<I', 0xFFFFFFFF)
+            body += struct.pack('<HHI', 0xFFFE, 0xE000, 0xFFFFFFFF) + item + struct.pack('<HHI', 0xFFFE, 0xE00D, 0)
+            body += struct.pack('<HHI', 0xFFFE, 0xE0DD, 0)
+            body += explicit(0x10, 0x10, 'PN', b'Doe^John')
+            open(r'\(source)', 'wb').write(out.getvalue() + body)
+            """)
+        let results = try run(
+            """
+            local ds = dicom.read('\(source)')
+            dicom.write('\(copy)', ds)
+            return ds['0009,1001'][1].PatientName
+            """)
+        XCTAssertEqual(results[0].stringValue, "Inner^Name")
+        try python(
+            """
+            import pydicom
+            def nested(path):
+                item = pydicom.dcmread(path)[0x00091001].value[0]
+                return [(int(tag), item._dict[tag].value) for tag in sorted(item._dict)]
+            a, b = nested(r'\(source)'), nested(r'\(copy)')
+            assert a == b, (a, b)
+            """)
+    }
 }
