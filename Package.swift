@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
         .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
-        .target(name: "DICOMCore", dependencies: ["CZlib"]),
+        .target(
+            name: "DICOMCore",
+            dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "DICOMNetwork",
             dependencies: [

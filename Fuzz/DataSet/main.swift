@@ -49,7 +49,9 @@ func walk(_ dataSet: DataSet) {
     _ = dataSet.specificCharacterSet
     for element in dataSet {
         let tag = element.tag
-        _ = dataSet.string(tag)
+        if let text = dataSet.string(tag), element.vr.usesSpecificCharacterSet {
+            _ = try? dataSet.specificCharacterSet.encode(text, vr: element.vr)  // the codec both ways
+        }
         _ = dataSet.strings(tag)
         _ = dataSet.ints(tag)
         _ = dataSet.doubles(tag)

@@ -5,12 +5,16 @@ import Foundation
 extension DataSet {
     /// The whole text value of `tag` (all values, backslashes included), decoded with the Specific Character
     /// Set for SH/LO/ST/LT/PN/UC/UT, trailing spaces and NULs removed, and leading spaces removed except for
-    /// LT/ST/UT/UC where they are significant (PS3.5 Table 6.2-1). Nil when absent or not text.
+    /// LT/ST/UT/UC where they are significant (PS3.5 Table 6.2-1). A PN value loses its trailing empty
+    /// component groups and their `=`, as pydicom and DCMTK show it. Nil when absent or not text.
     public func string(_ tag: Tag) -> String? {
         guard let element = self[tag], case .bytes(let bytes) = element.value,
             element.vr.isString || element.vr == .UN
         else { return nil }
-        return trimmed(decodeText(bytes, vr: element.vr), vr: element.vr)
+        let text = trimmed(decodeText(bytes, vr: element.vr), vr: element.vr)
+        guard element.vr == .PN else { return text }
+        return text.split(separator: "\\", omittingEmptySubsequences: false)
+            .map { personNameWithoutEmptyTrailingGroups(String($0)) }.joined(separator: "\\")
     }
 
     /// The values of a text element split at backslashes (PS3.5 §6.4), each trimmed as in `string(_:)`;
@@ -22,7 +26,10 @@ extension DataSet {
         let text = decodeText(bytes, vr: element.vr)
         if !element.vr.allowsMultipleTextValues { return [trimmed(text, vr: element.vr)].filter { !$0.isEmpty } }
         if trimmed(text, vr: element.vr).isEmpty { return [] }
-        return text.split(separator: "\\", omittingEmptySubsequences: false).map { trimmed(String($0), vr: element.vr) }
+        return text.split(separator: "\\", omittingEmptySubsequences: false).map {
+            let value = trimmed(String($0), vr: element.vr)
+            return element.vr == .PN ? personNameWithoutEmptyTrailingGroups(value) : value
+        }
     }
 
     /// The integers of US, SS, UL, SL, SV, UV (binary, in this data set's byte order) or IS (text).
@@ -93,7 +100,17 @@ extension DataSet {
     // MARK: - Helpers
 
     func decodeText(_ bytes: [UInt8], vr: VR) -> String {
-        vr.usesSpecificCharacterSet ? specificCharacterSet.decode(bytes) : latin1String(bytes)
+        vr.usesSpecificCharacterSet ? specificCharacterSet.decode(bytes, vr: vr) : latin1String(bytes)
+    }
+
+    /// A PN value without trailing component groups that hold nothing but `^` (PS3.5 §6.2.1.1: "Wang^XiaoDong=王^小東="
+    /// reads "Wang^XiaoDong=王^小東"); the first (alphabetic) group always stays.
+    func personNameWithoutEmptyTrailingGroups(_ value: String) -> String {
+        var groups = value.split(separator: "=", omittingEmptySubsequences: false)
+        while groups.count > 1, let last = groups.last, last.allSatisfy({ $0 == "^" || $0 == " " }) {
+            groups.removeLast()
+        }
+        return groups.joined(separator: "=")
     }
 
     func trimmed(_ text: String, vr: VR) -> String {

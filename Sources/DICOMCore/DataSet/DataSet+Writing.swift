@@ -14,7 +14,7 @@ extension DataSet {
         let text = values.joined(separator: "\\")
         switch v {
         case .AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .LT, .PN, .SH, .ST, .TM, .UC, .UI, .UR, .UT, .UN:
-            let bytes = v.usesSpecificCharacterSet ? specificCharacterSet.encode(text) : Array(text.utf8)
+            let bytes = v.usesSpecificCharacterSet ? try encodeText(text, tag: tag, vr: v) : Array(text.utf8)
             insert(DataElement(tag: tag, vr: v, bytes: bytes))
         case .US, .SS, .UL, .SL, .SV, .UV:
             let ints = try values.map { s -> Int in
@@ -43,6 +43,56 @@ extension DataSet {
         case .OB, .OL, .OV, .OW, .SQ:
             throw DICOMEncodeError("\(tag) has VR \(v.rawValue): a text value cannot be set")
         }
+    }
+
+    /// `text` in this data set's character set (docs/lua-api.md "Character sets"). A data set without
+    /// (0008,0005) that gets non-ASCII text becomes ISO_IR 192, unless it already holds non-ASCII text in an
+    /// undeclared character set.
+    /// - Throws: `TextEncodingError` for a character the set cannot represent.
+    private mutating func encodeText(_ text: String, tag: Tag, vr: VR) throws -> [UInt8] {
+        let characterSet = specificCharacterSet
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        if !isASCII && characterSet.isDefaultRepertoire && !declaresCharacterSet {
+            if let undeclared = firstUndeclaredNonASCIIText() {
+                throw TextEncodingError(
+                    character: text.unicodeScalars.first { !$0.isASCII } ?? "\u{FFFD}",
+                    characterSet: characterSet.displayName, tag: tag,
+                    reason:
+                        "the data set has no Specific Character Set (0008,0005) and \(undeclared) already holds non-ASCII text in an unknown one: set (0008,0005) first"
+                )
+            }
+            try set(Tag.specificCharacterSet, string: "ISO_IR 192", vr: .CS)
+            return Array(text.utf8)
+        }
+        do {
+            return try characterSet.encode(text, vr: vr)
+        } catch let error as TextEncodingError {
+            throw TextEncodingError(character: error.character, characterSet: error.characterSet, tag: tag)
+        }
+    }
+
+    /// True when (0008,0005) is present with a value (even "ISO_IR 6").
+    private var declaresCharacterSet: Bool {
+        guard let bytes = self[Tag.specificCharacterSet]?.bytes else { return false }
+        return bytes.contains { $0 != 0x20 && $0 != 0 && $0 != 0x5C }
+    }
+
+    /// The tag of the first text value (this data set or its items without their own (0008,0005)) with
+    /// bytes above 7FH.
+    private func firstUndeclaredNonASCIIText() -> Tag? {
+        for element in elements {
+            switch element.value {
+            case .bytes(let bytes):
+                if element.vr.usesSpecificCharacterSet && bytes.contains(where: { $0 >= 0x80 }) { return element.tag }
+            case .sequence(let items):
+                for item in items where !item.declaresCharacterSet {
+                    if let tag = item.firstUndeclaredNonASCIIText() { return tag }
+                }
+            case .encapsulated:
+                continue
+            }
+        }
+        return nil
     }
 
     /// Sets a single text value.

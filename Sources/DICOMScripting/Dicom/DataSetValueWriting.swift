@@ -51,6 +51,9 @@ enum DataSetValueWriting {
             }
         } catch let error as DICOMEncodeError {
             throw LuaScriptError("\(method): \(name): \(error.message)")
+        } catch let error as TextEncodingError {
+            // docs/lua-api.md "Character sets": "set: 'Ω' cannot be encoded in ISO_IR 100 (0010,0010)".
+            throw LuaScriptError("\(method): \(error)")
         }
     }
 

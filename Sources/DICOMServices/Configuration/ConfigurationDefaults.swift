@@ -70,6 +70,7 @@ public enum ConfigurationDefaults {
         case .hookDrainTimeout: return "30"
         case .hookTimeLimit: return "30"
         case .luaMemoryLimit: return "0"
+        case .queryCharacterSet: return ""
         }
     }
 }

@@ -69,6 +69,12 @@ extension ConfigurationDocument {
         let mebibytes = Int(value(of: .luaMemoryLimit)) ?? 0
         return mebibytes == 0 ? nil : mebibytes
     }
+    /// The Specific Character Set (0008,0005) C-FIND keys are sent in; nil when `QueryCharacterSet` is empty
+    /// (the smallest standard set that holds them).
+    public var queryCharacterSet: String? {
+        let text = value(of: .queryCharacterSet)
+        return text.isEmpty ? nil : text
+    }
     /// Where the storage SCP service writes `storscp1.log` and `storscp2.log`.
     public var logDirectory: URL { URL(fileURLWithPath: value(of: .logDirectory), isDirectory: true) }
 

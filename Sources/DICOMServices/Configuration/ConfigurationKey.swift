@@ -31,6 +31,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case hookDrainTimeout = "HookDrainTimeout"
     case hookTimeLimit = "HookTimeLimit"
     case luaMemoryLimit = "LuaMemoryLimit"
+    /// The Specific Character Set C-FIND keys are sent in; empty: the smallest standard set that holds them.
+    case queryCharacterSet = "QueryCharacterSet"
 
     /// Looks a key up ignoring case (`storscpdir` finds `StorScpDir`).
     public init?(named name: String) {
@@ -53,7 +55,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
             .hooksFile, .maxAssociations, .calledAECheck, .logDirectory, .associationHookTimeout, .hookQueueLimit,
-            .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit:
+            .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit, .queryCharacterSet:
             return nil
         }
     }
@@ -67,7 +69,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
             .calledAECheck, .associationHookTimeout, .hookQueueLimit, .hookDrainTimeout, .hookTimeLimit,
-            .luaMemoryLimit:
+            .luaMemoryLimit, .queryCharacterSet:
             return false
         }
     }

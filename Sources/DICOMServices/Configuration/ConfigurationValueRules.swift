@@ -1,3 +1,5 @@
+import DICOMCore
+
 /// What each key accepts, and the canonical text it is stored as. `get_value` returns the canonical text
 /// (a string, as IDL's `GetValue` does); typed accessors parse it back (see `ConfigurationDocument+Typed`).
 ///
@@ -10,6 +12,9 @@
 /// - `AcceptAny`, `CalledAECheck` `Yes`/`No`, any case; stored as `Yes`/`No`.
 /// - `DuplicatePolicy` `overwrite` or `keep`, any case; stored lower-case.
 /// - `FileExtension` 1–16 of `A-Z a-z 0-9 _ -` (no dot, no path separator; IDL demanded exactly 3).
+/// - `QueryCharacterSet` empty, or the value of a Specific Character Set (0008,0005): defined terms of
+///   PS3.3 C.12.1.1.2 separated by backslashes (`ISO_IR 126`, `\ISO 2022 IR 87`); common misspellings are
+///   stored corrected.
 /// - `StorScpDir`, `LogDir` an absolute path (a leading `~` is the home directory), at most 4096 bytes;
 ///   `HooksFile` the same or empty. Trailing slashes are removed. The directory need not exist yet.
 enum ConfigurationValueRules {
@@ -82,6 +87,8 @@ enum ConfigurationValueRules {
             return try path(text, key: key, homeDirectory: homeDirectory, method: method)
         case .configFile:
             throw ConfigurationError(method, "configfile is read-only (it is the path of the bound file)")
+        case .queryCharacterSet:
+            return try characterSet(text, key: key, method: method)
         }
     }
 
@@ -94,9 +101,42 @@ enum ConfigurationValueRules {
             return true
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .storageSCPDirectory, .acceptAny, .fileExtension, .configFile, .duplicatePolicy, .hooksFile,
-            .calledAECheck, .logDirectory:
+            .calledAECheck, .logDirectory, .queryCharacterSet:
             return false
         }
+    }
+
+    /// A Specific Character Set value whose every term is defined (or a known misspelling, corrected).
+    private static func characterSet(_ text: String, key: ConfigurationKey, method: String) throws -> String {
+        let values = text.trimmingSpaces.split(separator: "\\", omittingEmptySubsequences: false).map {
+            String($0).trimmingSpaces
+        }
+        if values.allSatisfy(\.isEmpty) { return "" }
+        var terms: [String] = []
+        for (index, value) in values.enumerated() {
+            if value.isEmpty && index == 0 {
+                terms.append("")
+                continue
+            }
+            guard
+                let term = CharacterSetTerm(definedTerm: value)
+                    ?? CharacterSetTerm.correctedSpelling(of: value)
+                    .flatMap(CharacterSetTerm.init(definedTerm:)), !term.definedTerm.isEmpty || index == 0
+            else {
+                throw ConfigurationError(
+                    method,
+                    "\(key.rawValue) must be empty or Specific Character Set defined terms (ISO_IR 100, ISO_IR 192, GB18030, \\ISO 2022 IR 87 ...), got \(quoted(text))"
+                )
+            }
+            if index > 0 && term.isStandalone {
+                throw ConfigurationError(
+                    method,
+                    "\(key.rawValue): \(term.definedTerm) allows no code extensions (PS3.3 Table C.12-5), got \(quoted(text))"
+                )
+            }
+            terms.append(term.definedTerm)
+        }
+        return terms.joined(separator: "\\")
     }
 
     private static func integer(

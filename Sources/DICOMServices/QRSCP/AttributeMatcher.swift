@@ -13,6 +13,9 @@ import DICOMCore
 /// - Single value (C.2.2.2.1): equality after removing padding.
 /// - Case: every comparison is case-sensitive except for PN, which is compared case-insensitively
 ///   (PS3.4 leaves PN case and wild-card behaviour to the implementation).
+/// - Text: keys and values are compared as decoded text (each in its own Specific Character Set), so
+///   `Διονυσιος` sent in ISO_IR 192 matches a name stored in ISO_IR 126. A PN key without `=` is also
+///   matched against each component group of the stored name.
 /// - A missing or empty stored value only matches a universal key.
 public enum AttributeMatcher {
     /// Does the stored `value` match the request `key` for an attribute of `vr`?
@@ -46,7 +49,12 @@ public enum AttributeMatcher {
             return normalized(key, vr: vr, upper: false) == normalized(value, vr: vr, upper: false)
         case .PN:
             let k = key.lowercased(), v = value.lowercased()
-            return hasWildcard(k) ? wildcardMatch(pattern: k, text: v) : k == v
+            func matches(_ text: String) -> Bool { hasWildcard(k) ? wildcardMatch(pattern: k, text: text) : k == text }
+            if matches(v) { return true }
+            // A key of one component group also matches each group of the stored name: `山田*` finds
+            // `Yamada^Tarou=山田^太郎=やまだ^たろう` (PS3.4 C.2.2.2.1 leaves PN matching to the implementation).
+            guard !k.contains("=") else { return false }
+            return v.split(separator: "=").contains { matches(String($0)) }
         case .AE, .CS, .LO, .LT, .SH, .ST, .UC, .UR, .UT:
             return hasWildcard(key) ? wildcardMatch(pattern: key, text: value) : key == value
         case .AS, .AT, .DS, .FD, .FL, .IS, .OB, .OD, .OF, .OL, .OV, .OW, .SL, .SQ, .SS, .SV, .UI, .UL, .UN, .US, .UV:

@@ -29,7 +29,13 @@ public enum QueryService {
         let remote = try SCUConnection.remote(
             named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
         let level = parameters.effectiveLevel.level
-        let identifier = try parameters.findIdentifier()
+        let identifier: DataSet
+        do {
+            identifier = try IdentifierCharacterSet.request(
+                parameters.findIdentifier(), queryCharacterSet: configuration.queryCharacterSet)
+        } catch let error as TextEncodingError {
+            throw ConfigurationError("query", "a query key \(error) (QueryCharacterSet)")
+        }
         let sopClass = parameters.model.findSOPClassUID
         let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
         let start = Date()
@@ -63,8 +69,8 @@ public enum QueryService {
                 }
                 guard !cancelled else { continue }  // matches already in flight when we cancelled
                 let match = QueryResult(
-                    identifier: try SCUIdentifierCoding.decode(
-                        response.identifier, transferSyntaxUID: response.transferSyntax),
+                    identifier: try SCUIdentifierCoding.decodeFindResponse(
+                        response.identifier, transferSyntaxUID: response.transferSyntax, request: identifier),
                     model: parameters.model, level: level)
                 results.append(match)
                 var decision = OperationDecision.proceed

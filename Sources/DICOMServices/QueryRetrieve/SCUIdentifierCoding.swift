@@ -8,6 +8,13 @@ enum SCUIdentifierCoding {
             bytes: try DataSetWriter.encode(dataSet, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID)))
     }
 
+    /// A C-FIND response identifier, read in its (0008,0005), else in the request's
+    /// (`IdentifierCharacterSet.response`).
+    static func decodeFindResponse(_ buffer: ByteBuffer?, transferSyntaxUID: String, request: DataSet) throws -> DataSet
+    {
+        IdentifierCharacterSet.response(try decode(buffer, transferSyntaxUID: transferSyntaxUID), request: request)
+    }
+
     /// The decoded identifier, or an empty data set when there is none.
     /// - Throws: the decoder's error (with its byte offset) for a malformed identifier.
     static func decode(_ buffer: ByteBuffer?, transferSyntaxUID: String) throws -> DataSet {

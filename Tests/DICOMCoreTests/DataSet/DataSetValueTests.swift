@@ -89,12 +89,13 @@ final class DataSetValueTests: XCTestCase {
         XCTAssertEqual(utf8.bytes(t("PatientName")), Array("山田^太郎".utf8))
         XCTAssertEqual(utf8.string(t("PatientName")), "山田^太郎")
 
-        // Unsupported character sets keep their bytes and decode as Latin-1.
+        // Other single-byte sets decode with their own table (ISO 8859-5: B0H is CYRILLIC CAPITAL A) and keep
+        // their bytes.
         var other = DataSet()
         try other.set(.specificCharacterSet, string: "ISO_IR 144")
         other.set(t("PatientName"), bytes: [0x41, 0xB0], vr: .PN)
-        XCTAssertEqual(other.specificCharacterSet, .unsupported("ISO_IR 144"))
-        XCTAssertEqual(other.string(t("PatientName")), "A\u{B0}")
+        XCTAssertEqual(other.specificCharacterSet, SpecificCharacterSet(term: "ISO_IR 144"))
+        XCTAssertEqual(other.string(t("PatientName")), "A\u{410}")
         XCTAssertEqual(other.bytes(t("PatientName")), [0x41, 0xB0])
     }
 

@@ -33,11 +33,12 @@ enum Fixtures {
         try ds.set(tag("RescaleSlope"), double: 1)
         ds.set(tag("FrameIncrementPointer"), tags: [Tag(0x0018, 0x1063)])
 
-        var code = DataSet()
+        // Items inherit the data set's character set (PS3.5 §7.5.1): "Tête" is coded in it.
+        var code = DataSet(inheritedCharacterSet: ds.specificCharacterSet)
         try code.set(tag("CodeValue"), string: "T-D1100")
         try code.set(tag("CodingSchemeDesignator"), string: "SRT")
         try code.set(tag("CodeMeaning"), string: "Tête")
-        var region = DataSet()
+        var region = DataSet(inheritedCharacterSet: ds.specificCharacterSet)
         try region.set(tag("CodeValue"), string: "R-1")
         region.set(tag("AnatomicRegionModifierSequence"), items: [code])
         ds.set(tag("AnatomicRegionSequence"), items: [region, code])

@@ -18,7 +18,7 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
             "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
             "LogDir": locations.userFile.deletingLastPathComponent().path,
             "AssociationHookTimeout": "30", "HookQueueLimit": "1000", "HookDrainTimeout": "30", "HookTimeLimit": "30",
-            "LuaMemoryLimit": "0",
+            "LuaMemoryLimit": "0", "QueryCharacterSet": "",
         ]
         XCTAssertEqual(Set(expected.keys), Set(ConfigurationKey.allCases.map(\.rawValue)))
         for (key, value) in expected { XCTAssertEqual(try c.value(forKey: key), value, key) }

@@ -63,4 +63,15 @@ final class AttributeMatcherTests: XCTestCase {
         XCTAssertTrue(match("PT\\MR", "CT\\MR", .CS))
         XCTAssertFalse(match("PT", "CT\\MR", .CS))
     }
+
+    func testPersonNameKeysMatchAnyComponentGroupOfTheDecodedName() {
+        let name = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+        XCTAssertTrue(AttributeMatcher.matches(key: "山田*", value: name, vr: .PN))
+        XCTAssertTrue(AttributeMatcher.matches(key: "やまだ^たろう", value: name, vr: .PN))
+        XCTAssertTrue(AttributeMatcher.matches(key: "YAMADA*", value: name, vr: .PN))
+        XCTAssertTrue(AttributeMatcher.matches(key: "διονυσιος", value: "Διονυσιος", vr: .PN), "case-insensitive")
+        XCTAssertFalse(AttributeMatcher.matches(key: "山田^太郎=X", value: name, vr: .PN), "a key with '=' is whole")
+        XCTAssertFalse(AttributeMatcher.matches(key: "田中*", value: name, vr: .PN))
+        XCTAssertFalse(AttributeMatcher.matches(key: "山田*", value: name, vr: .LO), "only PN has groups")
+    }
 }
