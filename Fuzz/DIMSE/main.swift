@@ -5,8 +5,9 @@
 //   typed accessor on every tag present;
 // - odd: the rest is a sequence of PDVs, each `header(1) length(1) data(length)`: header bit 0 = command,
 //   bit 1 = last fragment, bits 2-3 choose presentation context 1, 3, 5 or 7. They are fed to a
-//   `DIMSEMessageAssembler` and a `DIMSEMessageAccumulator` until one of them reports a protocol error
-//   (after which the association would be aborted); every completed command is decoded as a DIMSE message.
+//   `DIMSEMessageAssembler` and to the association's `MessageAssembler` (every context accepted, data sets
+//   held in memory up to 64 KiB) until one of them reports a protocol error (after which the association
+//   would be aborted); every completed command is decoded as a DIMSE message.
 import DICOMNetwork
 import FuzzerDriver
 import NIOCore
@@ -65,7 +66,15 @@ func exercise(_ set: CommandSet) {
 
 func fuzzAssembly(_ input: UnsafeBufferPointer<UInt8>) {
     var assembler = DIMSEMessageAssembler(maxCommandSetLength: 4096)
-    var accumulator = DIMSEMessageAccumulator(maxCommandSetLength: 4096, maxDataSetLength: 64 * 1024)
+    var accumulator = MessageAssembler(maximumInMemoryDataSetLength: 64 * 1024)
+    let accepted = Dictionary(
+        uniqueKeysWithValues: [UInt8(1), 3, 5, 7].map {
+            (
+                $0,
+                AcceptedPresentationContext(
+                    id: $0, abstractSyntax: "1.2.840.10008.1.1", transferSyntax: "1.2.840.10008.1.2")
+            )
+        })
     var assemblerFailed = false
     var accumulatorFailed = false
     var index = 0
@@ -91,7 +100,9 @@ func fuzzAssembly(_ input: UnsafeBufferPointer<UInt8>) {
         }
         if !accumulatorFailed {
             do {
-                if let message = try accumulator.receive(pdv) { exercise(message.commandSet) }
+                if let message = try accumulator.feed(pdv, acceptedContexts: accepted, sinkProvider: nil) {
+                    exercise(message.command)
+                }
             } catch {
                 _ = "\(error)"
                 accumulatorFailed = true

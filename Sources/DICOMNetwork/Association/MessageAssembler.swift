@@ -2,13 +2,14 @@ import NIOCore
 
 /// Turns incoming PDVs into `AssociationMessage`s: the DIMSE helper's `DIMSEMessageAssembler` frames
 /// command sets and data fragments (PS3.8 Annex E); this adds the accepted-context check, in-memory
-/// accumulation with a limit, and streaming to a `DataSetSink`. Pure value apart from the sink calls.
-struct MessageAssembler {
-    enum Failure: Error, CustomStringConvertible {
+/// accumulation with a limit, and streaming to a `DataSetSink`. Pure value apart from the sink calls. Public so
+/// that the fuzz target and tests drive the very code every association uses.
+public struct MessageAssembler {
+    public enum Failure: Error, CustomStringConvertible {
         case unknownContext(UInt8)
         case dataSetTooLarge(limit: Int)
         case assembly(DIMSEAssemblyError)
-        var description: String {
+        public var description: String {
             switch self {
             case .unknownContext(let id): return "PDV on presentation context \(id), which was not accepted"
             case .dataSetTooLarge(let limit): return "data set larger than the in-memory limit of \(limit) bytes"
@@ -24,17 +25,17 @@ struct MessageAssembler {
 
     private var framer = DIMSEMessageAssembler()
     private var pending: (contextID: UInt8, command: CommandSet, target: Target)?
-    let maximumInMemoryDataSetLength: Int
+    public let maximumInMemoryDataSetLength: Int
 
-    init(maximumInMemoryDataSetLength: Int) {
+    public init(maximumInMemoryDataSetLength: Int) {
         self.maximumInMemoryDataSetLength = maximumInMemoryDataSetLength
     }
 
     /// True between messages; false while a command set or data set has begun but not ended.
-    var isIdle: Bool { framer.isIdle }
+    public var isIdle: Bool { framer.isIdle }
 
     /// Feeds one PDV; returns the message it completes, if any.
-    mutating func feed(
+    public mutating func feed(
         _ pdv: PresentationDataValue, acceptedContexts: [UInt8: AcceptedPresentationContext],
         sinkProvider: DataSetSinkProvider?
     ) throws -> AssociationMessage? {
@@ -101,7 +102,7 @@ struct MessageAssembler {
     }
 
     /// The association ended: a sink still waiting for fragments is abandoned.
-    mutating func abandon() {
+    public mutating func abandon() {
         if case .sink(let sink, nil)? = pending?.target { sink.abandon() }
         pending = nil
     }

@@ -137,7 +137,8 @@ final class ConfigurationFileTests: ConfigurationTestCase {
             "$.values.Colour: unknown key (expected one of QRScuServiceAE, StorScpServiceAE, StorScuServiceAE, EchoScuServiceAE, "
                 + "MaxQueryResponses, StorScpDir, AcceptAny, FileExtension, StorScpCtrlPort, ConnectTimeout, AcseTimeout, DimseTimeout, "
                 + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, CalledAECheck, LogDir, "
-                + "AssociationHookTimeout, HookQueueLimit, HookDrainTimeout, HookTimeLimit, LuaMemoryLimit, QueryCharacterSet)")
+                + "AssociationHookTimeout, HookQueueLimit, HookDrainTimeout, HookTimeLimit, LuaMemoryLimit, QueryCharacterSet)"
+        )
         try check(
             #"{"format": "dicomlua-config/1", "values": {"QRScuServiceAE": "ghost"}}"#,
             "$.values.QRScuServiceAE: QRScuServiceAE must name an existing application entity, got \"ghost\"")
