@@ -54,6 +54,9 @@ extension Deidentifier {
             bulk = layout.bulk.filter { action(for: $0.tag) == .keep }
         }
         merged.removeAll { $0.group == 0x0002 }
+        guard !(merged.string(.sopInstanceUID) ?? "").isEmpty else {
+            throw NotDICOMError(path: input, reason: "not a stored instance: no SOP Instance UID (0008,0018)")
+        }
         let result = try deidentify(merged, bulk: bulk.map(\.tag))
         guard !result.sopInstanceUID.isEmpty else {
             throw DeidentificationError("\(input) has no SOP Instance UID (0008,0018): it is not a stored instance")

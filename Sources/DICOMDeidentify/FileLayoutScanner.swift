@@ -17,10 +17,12 @@ struct FileLayout {
     var bulk: [Bulk] = []
 }
 
-/// The file is not DICOM (no "DICM" and no recognisable data set at its start).
+/// The file is not a DICOM instance: no "DICM" and no recognisable data set at its start, or a DICOM file
+/// that is not a stored instance (a DICOMDIR, no SOP Instance UID). Callers skip such files.
 public struct NotDICOMError: Error, CustomStringConvertible, Sendable {
     public let path: String
-    public var description: String { "\(path) is not a DICOM file: no \"DICM\" marker and no data set at its start" }
+    public var reason = "not a DICOM file: no \"DICM\" marker and no data set at its start"
+    public var description: String { "\(path): \(reason)" }
 }
 
 enum FileLayoutScanner {

@@ -65,10 +65,11 @@ struct DeidentifyCommand: ParsableCommand {
                     line = result.quarantined ? "quarantined \(path): Burned In Annotation is YES" : nil
                 } catch let error as NotDICOMError {
                     counter.record(.skipped)
-                    line = "skipped \(error.path): not a DICOM file"
+                    line = "skipped \(error)"
                 } catch {
                     counter.record(.failed)
-                    line = "failed \(path): \(error)"
+                    let text = "\(error)"
+                    line = text.contains(path) ? "failed: \(text)" : "failed \(path): \(text)"
                 }
                 queue.sync {
                     if let line { print(line) }
@@ -78,7 +79,7 @@ struct DeidentifyCommand: ParsableCommand {
         }
         let summary = counter.summary
         print(
-            "deidentify: \(summary.written) written, \(summary.quarantined) quarantined, \(summary.skipped) skipped (not DICOM), \(summary.failed) failed"
+            "deidentify: \(summary.written) written, \(summary.quarantined) quarantined, \(summary.skipped) skipped, \(summary.failed) failed"
         )
         fflush(stdout)
         if summary.failed > 0 { throw ExitCode(1) }
