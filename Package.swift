@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "DICOMServices",
             dependencies: [
-                "DICOMCore", "DICOMNetwork",
+                "DICOMCore", "DICOMNetwork", "DICOMDeidentify",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,6 +10,12 @@ public struct DeidentifiedFile: Sendable {
     public let pseudonym: String
     /// Burned In Annotation YES: written to the quarantine folder.
     public let quarantined: Bool
+    /// The new Study and Series Instance UIDs (nil when absent).
+    public var studyInstanceUID: String? = nil
+    public var seriesInstanceUID: String? = nil
+    public var transferSyntaxUID: String = ""
+    /// Size of the written file.
+    public var bytes: Int = 0
 }
 
 extension Deidentifier {
@@ -100,8 +106,13 @@ extension Deidentifier {
             writer.discard()
             throw error
         }
-        return DeidentifiedFile(
+        var written = DeidentifiedFile(
             path: target, originalSOPInstanceUID: result.originalSOPInstanceUID, sopInstanceUID: result.sopInstanceUID,
             sopClassUID: result.sopClassUID, pseudonym: result.pseudonym, quarantined: quarantined)
+        written.studyInstanceUID = result.dataSet.string(Tag(0x0020, 0x000D))
+        written.seriesInstanceUID = result.dataSet.string(Tag(0x0020, 0x000E))
+        written.transferSyntaxUID = ts.uid
+        written.bytes = writer.headerLength + writer.dataSetLength
+        return written
     }
 }

@@ -39,8 +39,14 @@ final class DeidentifyBindings: @unchecked Sendable {
         return map
     }
 
-    /// The de-identifier and the quarantine folder an options table asks for.
     private func deidentifier(_ table: LuaTable, method: String) throws -> (Deidentifier, String?) {
+        try Self.deidentifier(table, method: method, defaultMap: runMap)
+    }
+
+    /// The de-identifier and the quarantine folder an options table asks for (`defaultMap` without `map`).
+    static func deidentifier(
+        _ table: LuaTable, method: String, defaultMap: DeidentificationMap
+    ) throws -> (Deidentifier, String?) {
         let options = try LuaNames.keywords(table, method: method, allowed: Self.allowed)
         func text(_ key: String) throws -> String? {
             guard let value = options[key], !value.isNil else { return nil }
@@ -66,7 +72,7 @@ final class DeidentifyBindings: @unchecked Sendable {
             let settings = try DeidentificationSettings(
                 profile: text("profile") ?? "basic", optionNames: names, patientID: text("patient_id"),
                 lookup: lookup, allowBurnedIn: options["allow_burned_in"]?.isTruthy ?? false)
-            let map = try text("map").map { try Self.map(at: $0) } ?? runMap
+            let map = try text("map").map { try Self.map(at: $0) } ?? defaultMap
             return (Deidentifier(settings: settings, map: map), try text("quarantine"))
         } catch let error as DeidentificationError {
             throw LuaScriptError("\(method): \(error)")
