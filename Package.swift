@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "DICOMCore", targets: ["DICOMCore"]),
         .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
         .library(name: "DICOMServices", targets: ["DICOMServices"]),
+        .library(name: "DICOMDeidentify", targets: ["DICOMDeidentify"]),
         .library(name: "LuaBridge", targets: ["LuaBridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, zlib1g-dev).
@@ -38,16 +40,21 @@ let package = Package(
         .target(
             name: "DICOMServices",
             dependencies: [
-                "DICOMCore", "DICOMNetwork",
+                "DICOMCore", "DICOMNetwork", "DICOMDeidentify",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices"]),
+        // PS3.15 Annex E de-identification: profile engine, streaming file rewrite, SQLite map (GRDB).
+        .target(
+            name: "DICOMDeidentify",
+            dependencies: ["DICOMCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices", "DICOMDeidentify"]),
         .executableTarget(
             name: "dicomlua",
             dependencies: [
-                "DICOMScripting", "DICOMServices", "LuaBridge",
+                "DICOMScripting", "DICOMServices", "DICOMDeidentify", "LuaBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -65,6 +72,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
+        .testTarget(name: "DICOMDeidentifyTests", dependencies: ["TestSupport", "DICOMDeidentify", "DICOMCore"]),
         .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],

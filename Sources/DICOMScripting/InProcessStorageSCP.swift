@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import DICOMServices
 import Foundation
 import LuaBridge
@@ -19,6 +20,9 @@ public final class InProcessStorageSCP: @unchecked Sendable {
     private let stopSignal = StopSignal()
     private var observers: [Int: @Sendable (StoredInstance) -> Void] = [:]
     private var nextObserverID = 0
+    /// `deidentify = opts` of `storage_scp.new` (docs/lua-api.md "De-identification"); set before `start`.
+    public var deidentifier: Deidentifier?
+    public var quarantineDirectory: String?
 
     public init(settings: StorageSCPSettings, hooks: StorageSCPHooks, runLoop: ScriptRunLoop) {
         self.settings = settings
@@ -51,6 +55,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let hooks = self.hooks
         let gate = hooks.gate
         hooks.backlog.reopen()
+        let (deidentifier, quarantine) = (self.deidentifier, self.quarantineDirectory)
         // Swift observers hear of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
         // it); the Lua hooks through the SCP's events, after.
         let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { [weak self] file in
@@ -61,7 +66,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                awaitRoom: hooks.awaitRoom,
+                awaitRoom: hooks.awaitRoom, deidentifier: deidentifier, quarantineDirectory: quarantine,
                 observer: { event in
                     if case .associationRefused(let info) = event {
                         hooks.onError(

@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import DICOMServices
 import Foundation
 import LuaBridge
@@ -8,7 +9,7 @@ import LuaBridge
 /// and the read-only properties `port`, `aet`, `dir`, `running`.
 extension ScriptEnvironment {
     static let storageSCPKeywords: Set<String> = [
-        "ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy",
+        "ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy", "deidentify",
     ]
 
     public static func installStorageSCP(in state: LuaState, runLoop: ScriptRunLoop) throws {
@@ -67,10 +68,16 @@ extension ScriptEnvironment {
                         FileHandle.standardError.write(
                             Data("dicomlua: storage_scp \(settings.aeTitle): \(message)\n".utf8))
                     }
-                    return [
-                        try arguments.makeUserdata(
-                            InProcessStorageSCP(settings: settings, hooks: hooks, runLoop: runLoop), of: type)
-                    ]
+                    let scp = InProcessStorageSCP(settings: settings, hooks: hooks, runLoop: runLoop)
+                    if let opts = options["deidentify"], !opts.isNil {
+                        guard let table = opts.tableValue else {
+                            throw LuaScriptError("new: deidentify: expected a table of options, got \(opts.typeName)")
+                        }
+                        // Without `map`, one map for the SCP's lifetime.
+                        (scp.deidentifier, scp.quarantineDirectory) = try DeidentifyBindings.deidentifier(
+                            table, method: "new: deidentify", defaultMap: DeidentificationMap())
+                    }
+                    return [try arguments.makeUserdata(scp, of: type)]
                 },
             ])
     }

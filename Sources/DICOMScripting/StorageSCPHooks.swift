@@ -193,6 +193,8 @@ public final class StorageSCPHooks: @unchecked Sendable {
         if let v = file.patientID { fields["patient_id"] = LuaValue(v) }
         if let v = file.moveOriginatorAETitle { fields["move_originator_aet"] = LuaValue(v) }
         if let v = file.moveOriginatorMessageID { fields["move_originator_message_id"] = .integer(Int64(v)) }
+        if let v = file.originalSOPInstanceUID { fields["original_sop_instance_uid"] = LuaValue(v) }
+        if file.quarantined { fields["quarantined"] = .boolean(true) }
         return fields
     }
 

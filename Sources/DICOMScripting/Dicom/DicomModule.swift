@@ -2,7 +2,8 @@ import DICOMCore
 import Foundation
 import LuaBridge
 
-/// The `dicom` table (docs/lua-api.md `dicom`): `read`, `write`, `new`, `uid`, `sleep`, `version`.
+/// The `dicom` table (docs/lua-api.md `dicom`): `read`, `write`, `new`, `uid`, `sleep`, `version`, and
+/// `deidentify`, `deidentify_file` (`DeidentifyBindings`).
 enum DicomModule {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         try state.register(DataSetObject.type)
@@ -14,7 +15,7 @@ enum DicomModule {
                 "write": write,
                 "new": new,
                 "uid": { _ in [LuaValue(UIDGenerator.make())] },
-            ],
+            ].merging(DeidentifyBindings().functions) { a, _ in a },
             values: ["version": .string(LuaString(DICOMLuaVersion.string))])
     }
 

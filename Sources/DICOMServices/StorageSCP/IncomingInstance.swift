@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDeidentify
 import DICOMNetwork
 import Foundation
 import NIOCore
@@ -82,6 +83,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
             return .failure(.outOfResources("instance \(request.affectedSOPInstanceUID) was abandoned"))
         }
         done = true
+        if let deidentifier = store.deidentifier { return completeDeidentified(deidentifier) }
         let (finalPath, derived) = store.finalPath(forSOPInstanceUID: request.affectedSOPInstanceUID)
         if derived {
             store.logger.warning(
@@ -111,6 +113,36 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
                 moveOriginatorAETitle: request.moveOriginatorAETitle,
                 moveOriginatorMessageID: request.moveOriginatorMessageID,
                 nameWasDerived: derived, keptExistingCopy: kept))
+    }
+
+    /// De-identifies the completed depot file into the store's folder (or its quarantine) and removes it.
+    private func completeDeidentified(_ deidentifier: Deidentifier) -> Result<StoredInstance, StoreFailure> {
+        let received = writer.temporaryPath + ".received"
+        defer { unlink(received) }
+        prefix = []
+        let file: DeidentifiedFile
+        do {
+            try writer.finish(renamingTo: received)
+            file = try deidentifier.deidentifyFile(
+                at: received, outputDirectory: store.directory, quarantineDirectory: store.quarantineDirectory)
+        } catch {
+            let failure = StoreFailure(
+                status: 0xC000, "cannot de-identify \(request.affectedSOPInstanceUID): \(error); nothing was kept")
+            store.logger.error("\(failure.message)")
+            return .failure(failure)
+        }
+        if file.quarantined {
+            store.logger.warning("\(file.path): Burned In Annotation is YES, de-identified into the quarantine")
+        }
+        var stored = StoredInstance(
+            path: file.path, sopClassUID: file.sopClassUID, sopInstanceUID: file.sopInstanceUID,
+            studyInstanceUID: file.studyInstanceUID, seriesInstanceUID: file.seriesInstanceUID,
+            patientID: file.pseudonym, callingAETitle: callingAETitle, bytes: file.bytes,
+            transferSyntaxUID: transferSyntaxUID, moveOriginatorAETitle: request.moveOriginatorAETitle,
+            moveOriginatorMessageID: request.moveOriginatorMessageID)
+        stored.originalSOPInstanceUID = request.affectedSOPInstanceUID.trimmingTrailingUIDPadding()
+        stored.quarantined = file.quarantined
+        return .success(stored)
     }
 
     /// `DuplicatePolicy.keep`: completes into the depot, then hard-links into place, which fails if a file

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDeidentify
 import DICOMNetwork
 import Foundation
 import Logging
@@ -34,13 +35,20 @@ public final class ReceivedInstanceStore: Sendable {
     /// data set): whoever must know of a file before the sender learns it was stored (`info.files` of a
     /// C-MOVE, counted by the next C-MOVE-RSP). Must return at once.
     let storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)?
+    /// De-identify on arrival (docs/lua-api.md "De-identification"): each completed instance is de-identified
+    /// from the depot into `directory` as `<new SOP Instance UID>.dcm` (burned-in: `quarantineDirectory`,
+    /// default `<directory>.quarantine`) and the depot file removed, so the folder only holds de-identified
+    /// files. The duplicate policy and file extension do not apply then.
+    public let deidentifier: Deidentifier?
+    public let quarantineDirectory: String?
 
     /// `fileExtension` without the dot: letters, digits, `_`, `-` (at most 16; empty for none).
     public init(
         directory: String, fileExtension: String = "dcm", duplicatePolicy: DuplicatePolicy = .overwrite,
         fsync: Bool = false,
         logger: Logger = Logger(label: "dicomlua.storage", factory: { _ in SwiftLogNoOpLogHandler() }),
-        storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil
+        storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
+        deidentifier: Deidentifier? = nil, quarantineDirectory: String? = nil
     ) throws {
         guard InstanceFileNaming.isValidExtension(fileExtension) else {
             throw StoreFailure(
@@ -53,6 +61,8 @@ public final class ReceivedInstanceStore: Sendable {
         self.fsync = fsync
         self.logger = logger
         self.storedBeforeAnswer = storedBeforeAnswer
+        self.deidentifier = deidentifier
+        self.quarantineDirectory = quarantineDirectory
     }
 
     /// `<directory>/depot`, where incomplete instances are written.

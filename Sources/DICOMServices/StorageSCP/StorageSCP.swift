@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDeidentify
 import DICOMNetwork
 import Foundation
 import Logging
@@ -54,13 +55,15 @@ public final class StorageSCP: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
         awaitRoom: (@Sendable () async -> Void)? = nil,
+        deidentifier: Deidentifier? = nil, quarantineDirectory: String? = nil,
         observer: @escaping Observer = { _ in }
     ) async throws -> StorageSCP {
         let log = logger ?? Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try ReceivedInstanceStore(
             directory: settings.directory, fileExtension: settings.fileExtension,
             duplicatePolicy: settings.duplicatePolicy, fsync: settings.fsync, logger: log,
-            storedBeforeAnswer: storedBeforeAnswer)
+            storedBeforeAnswer: storedBeforeAnswer, deidentifier: deidentifier,
+            quarantineDirectory: quarantineDirectory)
         try store.prepare()
         store.removeDepotLeftovers()
 

@@ -22,6 +22,11 @@ public struct StoredInstance: Sendable, Equatable {
     public var nameWasDerived: Bool
     /// `DuplicatePolicy.keep` found an earlier copy: `path` is that copy, the new data was discarded.
     public var keptExistingCopy: Bool
+    /// Set when the SCP de-identifies (docs/lua-api.md "De-identification"): the SOP Instance UID received;
+    /// `sopInstanceUID`, the study, series and patient fields and `path` are then the de-identified ones.
+    public var originalSOPInstanceUID: String? = nil
+    /// De-identified into the quarantine folder (Burned In Annotation YES).
+    public var quarantined = false
 
     public init(
         path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String? = nil,

@@ -1,0 +1,15 @@
+import GRDB
+
+/// The one place that opens SQLite files (through GRDB, on Linux the system libsqlite3): WAL journal and a
+/// busy timeout, so that several processes can share a file (a de-identification map, later the campaign
+/// journal). Tables are created by each user's own migrator.
+public enum SQLiteDatabase {
+    /// Opens (creating it if needed) the database at `path`; writers wait up to `busyTimeout` seconds for
+    /// another process's transaction.
+    public static func open(path: String, busyTimeout: Double = 30) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.journalMode = .wal
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+}
