@@ -222,7 +222,9 @@ public final class Deidentifier: Sendable {
                 text = text.replacingOccurrences(
                     of: identifier, with: String(repeating: "X", count: identifier.count), options: .caseInsensitive)
             }
-            e.value = .bytes(source.specificCharacterSet.encode(text))
+            // Text that cannot be encoded back (it held bytes that did not decode) is removed, not kept as it was.
+            guard let encoded = try? source.specificCharacterSet.encode(text) else { return nil }
+            e.value = .bytes(encoded)
         case .OB, .OD, .OF, .OL, .OV, .OW, .UN, .SQ:
             return nil
         }
