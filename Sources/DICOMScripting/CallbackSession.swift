@@ -25,9 +25,9 @@ final class CallbackSession: @unchecked Sendable {
     private var lastCounts = SubOperationCounts()
     private var cancelled = false
     private let started = Date()
-    /// For a C-MOVE into an in-process SCP of this script: the files behind `info.files`.
-    var arrivals: MoveArrivals?
-    private var moveMessageID: UInt16?
+    /// The retrieve's story (DICOMServices): `info.files` of heartbeat calls comes from it.
+    var retrieveSession: RetrieveSession?
+    private var attempt: Int?
 
     /// `HookTimeLimit` of the user configuration (docs/lua-api.md "Hooks under load"): a callback that runs
     /// longer in Lua is stopped with an error, which cancels the operation as any callback error does.
@@ -68,11 +68,13 @@ final class CallbackSession: @unchecked Sendable {
                 let silence = Date().timeIntervalSince(lastActivity)
                 guard silence >= Self.silenceInterval, !cancelled else { return }
                 let elapsed = Date().timeIntervalSince(started)
-                let event = OperationEvent(
+                var event = OperationEvent(
                     operation: operation,
                     statusLines: StatusLines.retrieveWaiting(
                         title: title, silence: silence, counts: lastCounts, elapsed: elapsed),
                     status: nil, counts: lastCounts, elapsed: elapsed)
+                event.attempt = attempt
+                event.files = retrieveSession?.takeNewArrivals()
                 if deliver(event) == .cancel { control.cancel() }
             }
         )
@@ -82,7 +84,9 @@ final class CallbackSession: @unchecked Sendable {
     func deliver(_ event: OperationEvent) -> OperationDecision {
         lastActivity = Date()
         if event.status != nil { lastCounts = event.counts }
-        guard let function, !cancelled, error == nil else { return .cancel }
+        if let attempt = event.attempt { self.attempt = attempt }
+        // The final response (CALLBACK_FINAL) is reported even after a cancel; its answer is ignored.
+        guard let function, !cancelled || event.isFinal, error == nil else { return .cancel }
         do {
             let limit = timeLimit.map { StorageSCPHooks.seconds($0) } ?? ""
             let results = try function.call(
@@ -128,12 +132,14 @@ final class CallbackSession: @unchecked Sendable {
         if let v = counts.warning { fields["warning"] = .integer(Int64(v)) }
         if let match = event.match { fields["match"] = try QueryBinding.record(match, arguments) }
         if let file = event.file { fields["file"] = LuaValue(file) }
-        if let arrivals {
-            if let id = event.messageID { moveMessageID = id }
-            let files = try arrivals.take(messageID: moveMessageID).map {
-                try arguments.makeRecord(StorageSCPHooks.fields(for: $0))
-            }
-            fields["files"] = .table(LuaTable(array: files))
+        if let files = event.files {
+            let records = try files.map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) }
+            fields["files"] = .table(LuaTable(array: records))
+        }
+        if let attempt = event.attempt { fields["attempt"] = .integer(Int64(attempt)) }
+        if event.isFinal {
+            fields["final"] = .boolean(true)
+            fields["failed_uids"] = LuaValue(event.failedUIDs.map { LuaValue($0) })
         }
         return try arguments.makeRecord(fields)
     }

@@ -173,9 +173,12 @@ final class QueryBindingTests: XCTestCase {
             """
             local q = query.new()
             q:set_property{query_scp = 'remote_qr', query_level = 1}
-            return q:get{patient_id = 'P2', study_instance_uid = '\(peer.instances[3].studyUID)', directory = '\(directory.path)'}
+            local ok, n, message, report = q:get{patient_id = 'P2', study_instance_uid = '\(peer.instances[3].studyUID)', directory = '\(directory.path)'}
+            return ok, n, message, report.verdict, #report.arrived
             """)
-        XCTAssertEqual(results.map(\.description), ["true", "2"])
+        XCTAssertEqual(
+            results.map(\.description), ["true", "2", "nil", "unverified", "2"],
+            "ok, count, no message, and the report: without verify never 'complete'")
         XCTAssertTrue(
             FileManager.default.fileExists(
                 atPath: directory.appendingPathComponent(peer.instances[3].sopInstanceUID + ".dcm").path))

@@ -15,6 +15,22 @@ public struct TestInstance: Sendable {
 
     public static let secondaryCapture = "1.2.840.10008.5.1.4.1.1.7"
 
+    public init(
+        patientID: String, patientName: String, studyUID: String, studyDescription: String, seriesUID: String,
+        seriesDescription: String, seriesNumber: Int, modality: String, sopInstanceUID: String, instanceNumber: Int
+    ) {
+        self.patientID = patientID
+        self.patientName = patientName
+        self.studyUID = studyUID
+        self.studyDescription = studyDescription
+        self.seriesUID = seriesUID
+        self.seriesDescription = seriesDescription
+        self.seriesNumber = seriesNumber
+        self.modality = modality
+        self.sopInstanceUID = sopInstanceUID
+        self.instanceNumber = instanceNumber
+    }
+
     /// Two patients: DOE^JOHN (P1: one study, two series of 2 and 1 images) and SMITH^ANNA (P2: one study,
     /// one series of 2 images). UIDs under 1.2.826.0.1.3680043.2.1143.77.
     public static let standardSet: [TestInstance] = {
@@ -88,7 +104,12 @@ public final class QRTestPeer: @unchecked Sendable {
 
     /// `destinationSleepSeconds`: storescp sleeps that long after each store (`--sleep-after`), so a
     /// C-CANCEL surely arrives while sub-operations remain.
-    public init(instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0) throws {
+    /// `moveDestinations`: more C-MOVE destinations dcmqrscp knows (AE title → port on 127.0.0.1), e.g. a
+    /// storage SCP inside a script.
+    public init(
+        instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0,
+        moveDestinations: [String: Int] = [:]
+    ) throws {
         folder = try makeTemporaryDirectory("qrpeer")
         self.instances = instances
         let source = folder.appendingPathComponent("source")
@@ -117,6 +138,7 @@ public final class QRTestPeer: @unchecked Sendable {
             MaxAssociations = 8
             HostTable BEGIN
             dest = (DESTAE, 127.0.0.1, \(destinationPort))
+            \(moveDestinations.sorted { $0.key < $1.key }.enumerated().map { "extra\($0.offset) = (\($0.element.key), 127.0.0.1, \($0.element.value))" }.joined(separator: "\n"))
             HostTable END
             VendorTable BEGIN
             VendorTable END

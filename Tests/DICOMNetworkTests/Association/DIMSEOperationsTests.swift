@@ -211,8 +211,10 @@ extension DIMSEOperationsTests {
     /// A peer that never answers: with a DIMSE time-out the operation fails and the association is aborted;
     /// a peer that answers in time is unaffected.
     func testDIMSETimeoutAbortsASilentPeer() async throws {
+        // Message IDs come from the process-wide counter: the 2nd echo is recognised by counting.
+        let echoes = EchoCounter()
         let server = try await startServer(other: { _, dimse, _ in
-            if case .cEchoRQ(let request) = dimse, request.messageID == 2 { return true }  // swallow the 2nd echo
+            if case .cEchoRQ = dimse, echoes.next() == 2 { return true }  // swallow the 2nd echo
             return false
         })
         let association = try await DICOMAssociation.connect(
@@ -231,5 +233,17 @@ extension DIMSEOperationsTests {
         let ended = await association.waitUntilEnded()
         guard case .timedOut? = ended else { return XCTFail("\(String(describing: ended))") }
         await server.shutdown(gracePeriod: .seconds(5))
+    }
+}
+
+/// Counts the C-ECHO-RQs a test server saw.
+final class EchoCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
     }
 }
