@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DICOMCore", targets: ["DICOMCore"]),
         .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
         .library(name: "DICOMServices", targets: ["DICOMServices"]),
+        .library(name: "DICOMCampaign", targets: ["DICOMCampaign"]),
         .library(name: "LuaBridge", targets: ["LuaBridge"]),
     ],
     dependencies: [
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, zlib1g-dev).
@@ -44,11 +46,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices"]),
+        // Bulk retrieval with a SQLite journal (GRDB): kept apart so that DICOMServices does not carry SQLite.
+        .target(
+            name: "DICOMCampaign",
+            dependencies: [
+                "DICOMCore", "DICOMNetwork", "DICOMServices", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices", "DICOMCampaign"]),
         .executableTarget(
             name: "dicomlua",
             dependencies: [
-                "DICOMScripting", "DICOMServices", "LuaBridge",
+                "DICOMScripting", "DICOMServices", "DICOMCampaign", "LuaBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -66,6 +74,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
+        .testTarget(
+            name: "DICOMCampaignTests",
+            dependencies: ["TestSupport", "DICOMCampaign", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
         .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],

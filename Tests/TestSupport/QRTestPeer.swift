@@ -15,6 +15,22 @@ public struct TestInstance: Sendable {
 
     public static let secondaryCapture = "1.2.840.10008.5.1.4.1.1.7"
 
+    public init(
+        patientID: String, patientName: String, studyUID: String, studyDescription: String, seriesUID: String,
+        seriesDescription: String, seriesNumber: Int, modality: String, sopInstanceUID: String, instanceNumber: Int
+    ) {
+        self.patientID = patientID
+        self.patientName = patientName
+        self.studyUID = studyUID
+        self.studyDescription = studyDescription
+        self.seriesUID = seriesUID
+        self.seriesDescription = seriesDescription
+        self.seriesNumber = seriesNumber
+        self.modality = modality
+        self.sopInstanceUID = sopInstanceUID
+        self.instanceNumber = instanceNumber
+    }
+
     /// Two patients: DOE^JOHN (P1: one study, two series of 2 and 1 images) and SMITH^ANNA (P2: one study,
     /// one series of 2 images). UIDs under 1.2.826.0.1.3680043.2.1143.77.
     public static let standardSet: [TestInstance] = {

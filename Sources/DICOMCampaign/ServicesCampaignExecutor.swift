@@ -1,0 +1,265 @@
+import DICOMNetwork
+import DICOMServices
+import Foundation
+
+/// The campaign's executor over DICOMServices: C-FIND through `QueryService`, C-MOVE and C-GET through
+/// `RetrieveService`, and, for C-MOVE, a storage SCP of this process on the port of the `storage_scp` AE
+/// that reports each instance before answering its C-STORE.
+///
+/// Today's `RetrieveService` says how a request ended in words and a final status; `refusal(_:)` is the one
+/// place that reads a refusal out of them. When the retrieve session (docs/lua-api.md "Retrieve reports,
+/// verification and retry") exposes its requests, this file is the one to change.
+public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendable {
+    let configuration: ConfigurationDocument
+    /// The same configuration without the `MaxQueryResponses` limit (an inventory must see everything).
+    let inventoryConfiguration: ConfigurationDocument
+    let queryAE: String
+    let storageAE: String?
+    let method: String
+    let queryModel: IDLQueryModel
+    public let directory: String
+    public let fileExtension: String
+    private let lock = NSLock()
+    private var scp: StorageSCP?
+
+    /// - Throws: `CampaignError` for unknown AE names or a missing folder (misuse).
+    public init(options: CampaignOptions.Resolved, configuration: Configuration) throws {
+        let document = configuration.current
+        guard let queryAE = options.querySCP, !queryAE.isEmpty else {
+            throw CampaignError("option query_scp is not set (the AE name of the archive)")
+        }
+        guard document.applicationEntity(named: queryAE) != nil else {
+            throw CampaignError("query_scp '\(queryAE)' is not an application entity of \(document.filePath)")
+        }
+        if options.method == "move" {
+            guard let storage = options.storageSCP, !storage.isEmpty else {
+                throw CampaignError(
+                    "option storage_scp is not set (the AE name C-MOVE sends to, which this process runs)")
+            }
+            guard document.applicationEntity(named: storage) != nil else {
+                throw CampaignError("storage_scp '\(storage)' is not an application entity of \(document.filePath)")
+            }
+        }
+        self.configuration = document
+        try? configuration.setValue(0, forKey: "MaxQueryResponses")  // working copy only, never committed
+        inventoryConfiguration = configuration.current
+        self.queryAE = queryAE
+        storageAE = options.storageSCP
+        method = options.method
+        queryModel = options.queryModel == 0 ? .patientRoot : .studyRoot
+        directory = options.directory ?? document.storageDirectory.path
+        fileExtension = document.fileExtension
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CampaignError("cannot create the folder '\(directory)': \(error.localizedDescription)")
+        }
+    }
+
+    public func start(onArrival: @escaping @Sendable (Arrival) -> Void) async throws {
+        guard method == "move", let storageAE else { return }
+        var settings = try StorageSCPSettings(configuration: configuration, aeName: storageAE)
+        settings.directory = directory
+        settings.allowedCallingAETitles = nil
+        settings.checkCalledAETitle = false
+        do {
+            let scp = try await StorageSCP.start(
+                settings: settings,
+                storedBeforeAnswer: { stored in
+                    onArrival(
+                        Arrival(
+                            sopInstanceUID: stored.sopInstanceUID, studyInstanceUID: stored.studyInstanceUID,
+                            seriesInstanceUID: stored.seriesInstanceUID, path: stored.path, bytes: Int64(stored.bytes)))
+                })
+            lock.withLock { self.scp = scp }
+        } catch {
+            throw CampaignError(
+                "cannot run the storage SCP '\(storageAE)' (\(settings.aeTitle), port \(settings.port)) that "
+                    + "C-MOVE sends to: \(error)")
+        }
+    }
+
+    public func stop() async {
+        let scp = lock.withLock { () -> StorageSCP? in
+            defer { self.scp = nil }
+            return self.scp
+        }
+        await scp?.stop(gracePeriod: 5)
+    }
+
+    public func findStudies(_ match: [String: String]) async -> Result<[FoundStudy], CampaignFailure> {
+        var values: [QueryField: String] = [:]
+        for (name, value) in match {
+            guard let field = QueryField(rawValue: name.uppercased()) else {
+                return .failure(CampaignFailure("add_query: unknown query key '\(name)'", isRefusal: false))
+            }
+            values[field] = value
+        }
+        let parameters = QueryParameters(model: .studyRoot, level: .study, values: values)
+        switch await query(parameters) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let results):
+            return .success(
+                results.map { r in
+                    var data: [String: String] = [:]
+                    for name in ["study_date", "study_description", "patient_name"] where !r[name].isEmpty {
+                        data[name] = r[name]
+                    }
+                    return FoundStudy(
+                        keys: CampaignKeys(
+                            patientID: r["patient_id"], accessionNumber: r["accession_number"],
+                            studyInstanceUID: r["study_instance_uid"]), data: data)
+                })
+        }
+    }
+
+    public func inventory(_ keys: CampaignKeys, level: CampaignLevel) async -> Result<[InventoryEntry], CampaignFailure>
+    {
+        switch level {
+        case .image:
+            guard let study = keys.studyInstanceUID, let series = keys.seriesInstanceUID, let sop = keys.sopInstanceUID
+            else { return .success([]) }
+            return .success([InventoryEntry(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: sop)])
+        case .series:
+            guard let study = keys.studyInstanceUID, let series = keys.seriesInstanceUID else { return .success([]) }
+            return await images(study: study, series: series, patientID: keys.patientID)
+        case .study:
+            guard let study = keys.studyInstanceUID else { return .success([]) }
+            return await studyInventory(study, patientID: keys.patientID)
+        case .patient:
+            let parameters = QueryParameters(
+                model: .patientRoot, level: .study, values: [.patientID: keys.patientID ?? ""])
+            switch await query(parameters, inventory: true) {
+            case .failure(let f): return .failure(f)
+            case .success(let studies):
+                var all: [InventoryEntry] = []
+                for s in studies where !s["study_instance_uid"].isEmpty {
+                    switch await studyInventory(s["study_instance_uid"], patientID: keys.patientID) {
+                    case .failure(let f): return .failure(f)
+                    case .success(let entries): all += entries
+                    }
+                }
+                return .success(all)
+            }
+        }
+    }
+
+    private func studyInventory(_ study: String, patientID: String?) async -> Result<[InventoryEntry], CampaignFailure>
+    {
+        let model: IDLQueryModel = queryModel
+        var values: [QueryField: String] = [.studyInstanceUID: study]
+        if model == .patientRoot { values[.patientID] = patientID ?? "" }
+        switch await query(QueryParameters(model: model, level: .series, values: values), inventory: true) {
+        case .failure(let f): return .failure(f)
+        case .success(let series):
+            var all: [InventoryEntry] = []
+            for s in series where !s["series_instance_uid"].isEmpty {
+                switch await images(study: study, series: s["series_instance_uid"], patientID: patientID) {
+                case .failure(let f): return .failure(f)
+                case .success(let entries): all += entries
+                }
+            }
+            return .success(all)
+        }
+    }
+
+    private func images(
+        study: String, series: String, patientID: String?
+    ) async -> Result<[InventoryEntry], CampaignFailure> {
+        var values: [QueryField: String] = [.studyInstanceUID: study, .seriesInstanceUID: series]
+        if queryModel == .patientRoot { values[.patientID] = patientID ?? "" }
+        switch await query(QueryParameters(model: queryModel, level: .image, values: values), inventory: true) {
+        case .failure(let f): return .failure(f)
+        case .success(let results):
+            return .success(
+                results.compactMap { r in
+                    let sop = r["sop_instance_uid"]
+                    guard !sop.isEmpty, sop != QueryResult.missingUIDSubstitutes[.sopInstanceUID] else { return nil }
+                    return InventoryEntry(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: sop)
+                })
+        }
+    }
+
+    private func query(
+        _ parameters: QueryParameters, inventory: Bool = false
+    ) async -> Result<[QueryResult], CampaignFailure> {
+        do {
+            let outcome = try await QueryService.query(
+                parameters, queryAE: queryAE, configuration: inventory ? inventoryConfiguration : configuration)
+            if let failure = outcome.failure {
+                return .failure(CampaignFailure(failure, isRefusal: Self.refusal(failure)))
+            }
+            return .success(outcome.results)
+        } catch {
+            return .failure(CampaignFailure("\(error)", isRefusal: false))
+        }
+    }
+
+    public func retrieve(
+        _ request: CampaignRequest, control: OperationControl, progress: @escaping @Sendable () -> Void
+    ) async -> CampaignRequestResult {
+        let keys = RetrieveKeys(
+            patientID: request.keys.patientID, studyInstanceUID: request.keys.studyInstanceUID,
+            seriesInstanceUID: request.level >= .series ? request.keys.seriesInstanceUID : nil,
+            sopInstanceUID: request.level == .image
+                ? (request.sopInstanceUIDs.isEmpty
+                    ? request.keys.sopInstanceUID : request.sopInstanceUIDs.joined(separator: "\\")) : nil)
+        let level: IDLQueryLevel
+        switch request.level {
+        case .patient: level = .patient
+        case .study: level = .study
+        case .series: level = .series
+        case .image: level = .image
+        }
+        let model: IDLQueryModel = request.level == .patient ? .patientRoot : queryModel
+        let handler: OperationEventHandler = { _ in
+            progress()
+            return .proceed
+        }
+        let outcome: RetrieveOutcome
+        do {
+            if method == "get" {
+                outcome = try await RetrieveService.get(
+                    keys: keys, model: model, level: level, queryAE: queryAE,
+                    directory: URL(fileURLWithPath: directory, isDirectory: true), configuration: configuration,
+                    control: control, onResponse: handler)
+            } else {
+                outcome = try await RetrieveService.move(
+                    keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
+                    configuration: configuration, control: control, onResponse: handler)
+            }
+        } catch {
+            return CampaignRequestResult(failure: CampaignFailure("\(error)", isRefusal: false))
+        }
+        let arrivals = outcome.files.compactMap { path -> Arrival? in
+            let name = (path as NSString).lastPathComponent
+            let ext = "." + fileExtension
+            let uid = name.hasSuffix(ext) ? String(name.dropLast(ext.count)) : name
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            return Arrival(
+                sopInstanceUID: uid, studyInstanceUID: nil, seriesInstanceUID: nil, path: path, bytes: Int64(size ?? 0))
+        }
+        var failure: CampaignFailure?
+        if !outcome.succeeded {
+            let message = outcome.message ?? "the retrieve failed"
+            var refused = Self.refusal(message)
+            if let status = outcome.finalStatus, [0xA700, 0xA701, 0xA702].contains(status.rawValue), outcome.count == 0
+            {
+                refused = true
+            }
+            failure = CampaignFailure(message, isRefusal: refused)
+        }
+        return CampaignRequestResult(
+            completed: outcome.finalStatus == nil ? nil : outcome.count, failure: failure,
+            cancelled: outcome.cancelled, arrivals: arrivals)
+    }
+
+    /// Whether a failure is one the campaign waits out (refused or reset connection, A-ASSOCIATE-RJ
+    /// rejected-transient, the archive's 0xA7xx refusals): read from the words of `AssociationError`.
+    static func refusal(_ message: String) -> Bool {
+        let refusalWords = [
+            "refused", "rejected-transient", "reset by peer", "Connection reset", "0xA700", "0xA701", "0xA702",
+        ]
+        return refusalWords.contains { message.contains($0) }
+    }
+}
