@@ -49,11 +49,26 @@ public final class JournalLock: @unchecked Sendable {
         descriptor = -1
     }
 
-    private static func holder(_ descriptor: Int32) -> String {
+    static func holder(_ descriptor: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = pread(descriptor, &buffer, buffer.count, 0)
         let text =
             n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
         return text.isEmpty ? "holder unknown" : text
+    }
+}
+
+extension JournalLock {
+    /// Who runs the journal at `journalPath` now (nil when no process holds its lock): for `status`.
+    public static func currentHolder(journalPath: String) -> String? {
+        let path = journalPath + ".lock"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            _ = flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return holder(descriptor)
     }
 }

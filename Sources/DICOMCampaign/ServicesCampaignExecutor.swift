@@ -24,6 +24,10 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
 
     /// - Throws: `CampaignError` for unknown AE names or a missing folder (misuse).
     public init(options: CampaignOptions.Resolved, configuration: Configuration) throws {
+        var options = options
+        options.querySCP = try Self.entity(options.querySCP, name: "campaign_query_scp", type: .querySCP, configuration)
+        options.storageSCP = try Self.entity(
+            options.storageSCP, name: "campaign_storage_scp", type: .storageSCP, configuration)
         let document = configuration.current
         guard let queryAE = options.querySCP, !queryAE.isEmpty else {
             throw CampaignError("option query_scp is not set (the AE name of the archive)")
@@ -54,6 +58,28 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         } catch {
             throw CampaignError("cannot create the folder '\(directory)': \(error.localizedDescription)")
         }
+    }
+
+    /// An AE given as `AET@HOST:PORT` becomes an AE of the configuration's working copy (never saved) named
+    /// `name`; an AE name is kept.
+    static func entity(
+        _ text: String?, name: String, type: ServiceType, _ configuration: Configuration
+    ) throws -> String? {
+        guard let text, let at = text.lastIndex(of: "@") else { return text }
+        let aeTitle = String(text[..<at])
+        let address = text[text.index(after: at)...]
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw CampaignError("expected an AE name or AET@HOST:PORT, got '\(text)'")
+        }
+        let host = String(address[..<colon])
+        do {
+            try configuration.setApplicationEntity(
+                name: name, aeTitle: aeTitle, hostname: host, port: port,
+                serviceList: type == .querySCP ? .querySCP : .storageSCP, serviceType: type)
+        } catch {
+            throw CampaignError("'\(text)': \(error)")
+        }
+        return name
     }
 
     public func start(onArrival: @escaping @Sendable (Arrival) -> Void) async throws {
