@@ -25,9 +25,9 @@ final class CallbackSession: @unchecked Sendable {
     private var lastCounts = SubOperationCounts()
     private var cancelled = false
     private let started = Date()
-    /// For a C-MOVE into an in-process SCP of this script: the files behind `info.files`.
-    var arrivals: MoveArrivals?
-    private var moveMessageID: UInt16?
+    /// The retrieve's story (DICOMServices): `info.files` of heartbeat calls comes from it.
+    var retrieveSession: RetrieveSession?
+    private var attempt: Int?
 
     init(function: LuaFunctionRef?, data: LuaValue, arguments: LuaArguments, runLoop: ScriptRunLoop) {
         self.function = function
@@ -61,11 +61,13 @@ final class CallbackSession: @unchecked Sendable {
                 let silence = Date().timeIntervalSince(lastActivity)
                 guard silence >= Self.silenceInterval, !cancelled else { return }
                 let elapsed = Date().timeIntervalSince(started)
-                let event = OperationEvent(
+                var event = OperationEvent(
                     operation: operation,
                     statusLines: StatusLines.retrieveWaiting(
                         title: title, silence: silence, counts: lastCounts, elapsed: elapsed),
                     status: nil, counts: lastCounts, elapsed: elapsed)
+                event.attempt = attempt
+                event.files = retrieveSession?.takeNewArrivals()
                 if deliver(event) == .cancel { control.cancel() }
             }
         )
@@ -75,7 +77,9 @@ final class CallbackSession: @unchecked Sendable {
     func deliver(_ event: OperationEvent) -> OperationDecision {
         lastActivity = Date()
         if event.status != nil { lastCounts = event.counts }
-        guard let function, !cancelled, error == nil else { return .cancel }
+        if let attempt = event.attempt { self.attempt = attempt }
+        // The final response (CALLBACK_FINAL) is reported even after a cancel; its answer is ignored.
+        guard let function, !cancelled || event.isFinal, error == nil else { return .cancel }
         do {
             let results = try function.call([LuaValue(event.statusLines.map { LuaValue($0) }), data, try info(event)])
             if Self.isCancel(results.first ?? .nil) {
@@ -118,12 +122,14 @@ final class CallbackSession: @unchecked Sendable {
         if let v = counts.warning { fields["warning"] = .integer(Int64(v)) }
         if let match = event.match { fields["match"] = try QueryBinding.record(match, arguments) }
         if let file = event.file { fields["file"] = LuaValue(file) }
-        if let arrivals {
-            if let id = event.messageID { moveMessageID = id }
-            let files = try arrivals.take(messageID: moveMessageID).map {
-                try arguments.makeRecord(StorageSCPHooks.fields(for: $0))
-            }
-            fields["files"] = .table(LuaTable(array: files))
+        if let files = event.files {
+            let records = try files.map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) }
+            fields["files"] = .table(LuaTable(array: records))
+        }
+        if let attempt = event.attempt { fields["attempt"] = .integer(Int64(attempt)) }
+        if event.isFinal {
+            fields["final"] = .boolean(true)
+            fields["failed_uids"] = LuaValue(event.failedUIDs.map { LuaValue($0) })
         }
         return try arguments.makeRecord(fields)
     }

@@ -5,11 +5,10 @@ import LuaBridge
 /// A storage SCP running inside a script (`storage_scp.new`, docs/lua-api.md): started and stopped from the
 /// script's thread; its hooks run on that thread while the script is in a blocking call.
 ///
-/// Swift-level observation for other bindings (the `query` work matches `info.files` of a C-MOVE through
-/// the Move Originator AE Title and Message ID of each stored instance): `addObserver(_:)` registers a
-/// callback called for every stored instance, on a NIO thread, before the C-STORE-RSP is sent, so it must
-/// return quickly (append to a locked list); `InProcessStorageSCP.running(aeTitle:)` finds a started SCP of
-/// this process by its AE title.
+/// Every stored instance is reported to `arrivals` (DICOMServices' `ArrivalsTracker`) before its C-STORE-RSP
+/// is sent; a retrieve of the same script whose destination is this SCP finds it with
+/// `InProcessStorageSCP.running(aeTitle:runLoop:)` (the SCPs of one script, not of the process) and attributes
+/// the instances through the tracker (docs/lua-api.md "Retrieve reports, verification and retry").
 public final class InProcessStorageSCP: @unchecked Sendable {
     public let settings: StorageSCPSettings
     public let hooks: StorageSCPHooks
@@ -17,8 +16,8 @@ public final class InProcessStorageSCP: @unchecked Sendable {
     private let lock = NSLock()
     private var scp: StorageSCP?
     private let stopSignal = StopSignal()
-    private var observers: [Int: @Sendable (StoredInstance) -> Void] = [:]
-    private var nextObserverID = 0
+    /// Where this SCP reports what it stored, for the retrieves of the script.
+    public let arrivals = ArrivalsTracker()
 
     public init(settings: StorageSCPSettings, hooks: StorageSCPHooks, runLoop: ScriptRunLoop) {
         self.settings = settings
@@ -30,33 +29,16 @@ public final class InProcessStorageSCP: @unchecked Sendable {
     public var port: Int? { lock.withLock { scp?.port } }
     public var isRunning: Bool { lock.withLock { scp != nil } }
 
-    /// Calls `observer` for every instance stored from now on; returns a token for `removeObserver`.
-    @discardableResult
-    public func addObserver(_ observer: @escaping @Sendable (StoredInstance) -> Void) -> Int {
-        lock.withLock {
-            nextObserverID += 1
-            observers[nextObserverID] = observer
-            return nextObserverID
-        }
-    }
-
-    public func removeObserver(_ token: Int) {
-        lock.withLock { _ = observers.removeValue(forKey: token) }
-    }
-
     /// Starts listening (script thread; blocks while binding). Starting a running SCP does nothing.
     public func start() throws {
         guard !isRunning else { return }
         let settings = self.settings
         let hooks = self.hooks
         let gate = hooks.gate
-        // Swift observers hear of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
+        // The tracker hears of a file before its C-STORE-RSP is sent (so before the C-MOVE-RSP that counts
         // it); the Lua hooks through the SCP's events, after.
-        let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { [weak self] file in
-            guard let self else { return }
-            let current = self.lock.withLock { Array(self.observers.values) }
-            for observe in current { observe(file) }
-        }
+        let arrivals = self.arrivals
+        let storedBeforeAnswer: @Sendable (StoredInstance) -> Void = { file in arrivals.record(file) }
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
@@ -64,7 +46,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         }
         lock.withLock { scp = started }
         stopSignal.reset()
-        InProcessRegistry.shared.add(self)
+        ScriptSCPs.add(self)
     }
 
     /// Stops accepting, lets transfers in flight finish (up to `gracePeriod` s), runs the pending hooks.
@@ -76,7 +58,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
                 return s
             })
         else { return }
-        InProcessRegistry.shared.remove(self)
+        ScriptSCPs.remove(self)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
     }
@@ -98,7 +80,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
                 return s
             })
         else { return }
-        InProcessRegistry.shared.remove(self)
+        ScriptSCPs.remove(self)
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             await running.stop(gracePeriod: 2)
@@ -108,23 +90,27 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         stopSignal.signal()
     }
 
-    /// A started in-process SCP of this process with AE title `aeTitle`, if any.
-    public static func running(aeTitle: String) -> InProcessStorageSCP? {
-        InProcessRegistry.shared.find(aeTitle: aeTitle)
+    /// A started in-process SCP of the script that waits on `runLoop`, with AE title `aeTitle`, if any.
+    public static func running(aeTitle: String, runLoop: ScriptRunLoop) -> InProcessStorageSCP? {
+        ScriptSCPs.find(aeTitle: aeTitle, runLoop: runLoop)
     }
 }
 
-/// Started in-process SCPs, for `InProcessStorageSCP.running(aeTitle:)`.
-final class InProcessRegistry: @unchecked Sendable {
-    static let shared = InProcessRegistry()
-    private let lock = NSLock()
-    private var entries: [ObjectIdentifier: WeakSCP] = [:]
-    struct WeakSCP { weak var scp: InProcessStorageSCP? }
+/// The started in-process SCPs of each script (by its run loop), so that a retrieve finds the SCP of its own
+/// script that is its destination, never one of another script of the process.
+enum ScriptSCPs {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var entries: [ObjectIdentifier: WeakSCP] = [:]
+    private struct WeakSCP { weak var scp: InProcessStorageSCP? }
 
-    func add(_ scp: InProcessStorageSCP) { lock.withLock { entries[ObjectIdentifier(scp)] = WeakSCP(scp: scp) } }
-    func remove(_ scp: InProcessStorageSCP) { lock.withLock { _ = entries.removeValue(forKey: ObjectIdentifier(scp)) } }
-    func find(aeTitle: String) -> InProcessStorageSCP? {
-        lock.withLock { entries.values.compactMap(\.scp).first { $0.settings.aeTitle == aeTitle } }
+    static func add(_ scp: InProcessStorageSCP) { lock.withLock { entries[ObjectIdentifier(scp)] = WeakSCP(scp: scp) } }
+    static func remove(_ scp: InProcessStorageSCP) {
+        lock.withLock { _ = entries.removeValue(forKey: ObjectIdentifier(scp)) }
+    }
+    static func find(aeTitle: String, runLoop: ScriptRunLoop) -> InProcessStorageSCP? {
+        lock.withLock {
+            entries.values.compactMap(\.scp).first { $0.runLoop === runLoop && $0.settings.aeTitle == aeTitle }
+        }
     }
 }
 

@@ -28,6 +28,7 @@ enum QueryBinding {
             "query_level": .integer(Int64(result.queryLevel.rawValue)),
         ]
         for name in QueryResult.stringFieldNames { fields[name] = LuaValue(result[name]) }
+        for (name, value) in result.extraFields { fields[name] = LuaValue(value) }
         return try arguments.makeRecord(fields)
     }
 
@@ -69,17 +70,41 @@ enum QueryBinding {
             let session = CallbackSession(
                 function: try PropertyValue.resolveCallback(object.callback, state: weakState, method: "query"),
                 data: object.callbackData, arguments: arguments, runLoop: runLoop)
-            let parameters = object.parameters
+            var parameters = object.parameters
+            let options = try LuaNames.keywords(
+                try arguments.optionalTable(0, "query"), method: "query", allowed: ["extra"])
+            if let extra = options["extra"], !extra.isNil {
+                guard let table = extra.tableValue else {
+                    throw LuaScriptError("query: EXTRA must be a table of keyword = value, got \(extra.typeName)")
+                }
+                for (key, value) in table.fields.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+                    guard case .string(let raw) = key, let keyword = raw.string else {
+                        throw LuaScriptError("query: EXTRA keys must be DICOM keywords, got \(key)")
+                    }
+                    let text: String
+                    if let number = value.integerValue, value.stringValue == nil {
+                        text = String(number)
+                    } else {
+                        text = try prefixed("query") {
+                            try PropertyValue.optionalString(value, property: "EXTRA.\(keyword)") ?? ""
+                        }
+                    }
+                    try parameters.addExtra(keyword: keyword, value: text, method: "query")
+                }
+            }
             let queryAE = object.queryAE
             let handler = session.handler
-            let outcome = try runLoop.await {
+            let outcome = try runLoop.await { [parameters] in
                 try await QueryService.query(
                     parameters, queryAE: queryAE, configuration: configuration, onMatch: handler)
+            }
+            for warning in outcome.warnings {
+                FileHandle.standardError.write(Data("dicomlua: warning: \(warning)\n".utf8))
             }
             try session.rethrowCallbackError()
             if let failure = outcome.failure { return [.nil, LuaValue(failure)] }
             let records = try outcome.results.map { try record($0, arguments) }
-            return [LuaValue(records), .integer(Int64(records.count))]
+            return [LuaValue(records), .integer(Int64(records.count)), .boolean(outcome.truncated)]
         }
         type.method("retrieve") { object, arguments in
             try retrieve(object, arguments, method: "retrieve", state: weakState, runLoop: runLoop)
@@ -91,12 +116,15 @@ enum QueryBinding {
         return type
     }
 
-    /// `retrieve{...}` (C-MOVE) and `get{...}` (C-GET): ok, count[, message].
+    /// `retrieve{...}` (C-MOVE) and `get{...}` (C-GET): ok, count, message, report (docs/lua-api.md "Retrieve
+    /// reports, verification and retry"; `message` is nil on success, so `report` is always the 4th value).
     private static func retrieve(
         _ object: QueryObject, _ arguments: LuaArguments, method: String, state: LuaState?,
         runLoop: ScriptRunLoop
     ) throws -> [LuaValue] {
-        var allowed: Set<String> = ["patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid"]
+        var allowed: Set<String> = [
+            "patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "verify", "retry", "settle",
+        ]
         if method == "get" { allowed.insert("directory") }
         let keywords = try LuaNames.keywords(try arguments.optionalTable(0, method), method: method, allowed: allowed)
         func keyword(_ name: String) throws -> String? {
@@ -108,42 +136,72 @@ enum QueryBinding {
             patientID: try keyword("patient_id"), studyInstanceUID: try keyword("study_instance_uid"),
             seriesInstanceUID: try keyword("series_instance_uid"), sopInstanceUID: try keyword("sop_instance_uid"))
         let directory = try keyword("directory").map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let options = try retrieveOptions(keywords, method: method, callFinal: object.callbackFinal)
         let configuration = try Configuration(scope: .user).current
         let session = CallbackSession(
             function: try PropertyValue.resolveCallback(object.callback, state: state, method: method),
             data: object.callbackData, arguments: arguments, runLoop: runLoop)
         let control = OperationControl()
+        let retrieveSession = RetrieveSession()
+        session.retrieveSession = retrieveSession
         let (model, level) = (object.parameters.model, object.parameters.level)
         let (queryAE, storageAE) = (object.queryAE, object.storageAE)
         let handler = session.handler
         let title: String
+        var tracker: ArrivalsTracker?
+        var system: ConfigurationDocument?
         if method == "get" {
             title = StatusLines.retrieveTitle(destination: nil)
         } else {
             let destination = storageAE.flatMap { configuration.applicationEntity(named: $0) }
             title = StatusLines.retrieveTitle(destination: destination?.aeTitle ?? storageAE ?? "")
-            if let destination, session.hasCallback {
-                session.arrivals = MoveArrivals(
-                    destinationAETitle: destination.aeTitle,
-                    originatorAETitle: configuration.queryRetrieveSCU.aeTitle)
+            if let destination {
+                tracker = InProcessStorageSCP.running(aeTitle: destination.aeTitle, runLoop: runLoop)?.arrivals
+                if tracker == nil { system = try? Configuration(scope: .system).current }
             }
         }
-        defer { session.arrivals?.close() }
         let outcome = try runLoop.await(heartbeat: session.heartbeat(title: title, operation: method, control: control))
-        {
+        { [tracker, system] in
             if method == "get" {
                 return try await RetrieveService.get(
                     keys: keys, model: model, level: level, queryAE: queryAE, directory: directory,
-                    configuration: configuration, control: control, onResponse: handler)
+                    configuration: configuration, control: control, onResponse: handler, options: options,
+                    session: retrieveSession)
             }
             return try await RetrieveService.move(
                 keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
-                configuration: configuration, control: control, onResponse: handler)
+                configuration: configuration, control: control, onResponse: handler, options: options,
+                destinationTracker: tracker, system: system, session: retrieveSession)
         }
         try session.rethrowCallbackError()
-        var results: [LuaValue] = [.boolean(outcome.succeeded), .integer(Int64(outcome.count))]
-        if let message = outcome.message { results.append(LuaValue(message)) }
-        return results
+        return [
+            .boolean(outcome.succeeded), .integer(Int64(outcome.count)), outcome.message.map { LuaValue($0) } ?? .nil,
+            try RetrieveReportRecord.make(outcome.report, arguments),
+        ]
+    }
+
+    /// `verify`, `retry`, `settle` of a retrieve call and the `CALLBACK_FINAL` property.
+    private static func retrieveOptions(
+        _ keywords: [String: LuaValue], method: String, callFinal: Bool
+    ) throws -> RetrieveOptions {
+        let verify: Bool
+        switch keywords["verify"] ?? .nil {
+        case .nil: verify = false
+        case .boolean(let b): verify = b
+        case let other: throw LuaScriptError("\(method): VERIFY must be a boolean, got \(other.typeName)")
+        }
+        var retry = 0
+        if let value = keywords["retry"], !value.isNil {
+            retry = try prefixed(method) { try PropertyValue.integer(value, property: "RETRY", range: 0...100) }
+        }
+        var settle = 10.0
+        if let value = keywords["settle"], !value.isNil {
+            guard let seconds = value.doubleValue, seconds >= 0, seconds <= 3600 else {
+                throw LuaScriptError("\(method): SETTLE must be a number of seconds from 0 to 3600, got \(value)")
+            }
+            settle = seconds
+        }
+        return RetrieveOptions(verify: verify, retry: retry, settle: settle, callFinal: callFinal)
     }
 
     /// The properties of docs/lua-api.md, case-insensitive (the userdata type lowercases names).
@@ -160,6 +218,14 @@ enum QueryBinding {
         type.property(
             "CALLBACK_DATA", get: { $0.callbackData },
             set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.property(
+            "CALLBACK_FINAL", get: { .boolean($0.callbackFinal) },
+            set: { object, value in
+                guard case .boolean(let b) = value else {
+                    throw LuaScriptError("CALLBACK_FINAL must be a boolean, got \(value.typeName)")
+                }
+                object.callbackFinal = b
+            })
         type.property(
             "QUERY_MODEL", get: { .integer(Int64($0.parameters.model.rawValue)) },
             set: { object, value in

@@ -9,6 +9,8 @@ final class QueryObject {
     var callback: LuaValue = .nil
     /// Passed unchanged to the callback; 0 when unset (IDL).
     var callbackData: LuaValue = .integer(0)
+    /// `CALLBACK_FINAL`: the callback is also called for a retrieve's final response.
+    var callbackFinal = false
     var parameters = QueryParameters()
 
     func clear() {
@@ -16,6 +18,7 @@ final class QueryObject {
         storageAE = nil
         callback = .nil
         callbackData = .integer(0)
+        callbackFinal = false
         parameters = QueryParameters()
     }
 }

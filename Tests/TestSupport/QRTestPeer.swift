@@ -104,7 +104,12 @@ public final class QRTestPeer: @unchecked Sendable {
 
     /// `destinationSleepSeconds`: storescp sleeps that long after each store (`--sleep-after`), so a
     /// C-CANCEL surely arrives while sub-operations remain.
-    public init(instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0) throws {
+    /// `moveDestinations`: more C-MOVE destinations dcmqrscp knows (AE title → port on 127.0.0.1), e.g. a
+    /// storage SCP inside a script.
+    public init(
+        instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0,
+        moveDestinations: [String: Int] = [:]
+    ) throws {
         folder = try makeTemporaryDirectory("qrpeer")
         self.instances = instances
         let source = folder.appendingPathComponent("source")
@@ -133,6 +138,7 @@ public final class QRTestPeer: @unchecked Sendable {
             MaxAssociations = 8
             HostTable BEGIN
             dest = (DESTAE, 127.0.0.1, \(destinationPort))
+            \(moveDestinations.sorted { $0.key < $1.key }.enumerated().map { "extra\($0.offset) = (\($0.element.key), 127.0.0.1, \($0.element.value))" }.joined(separator: "\n"))
             HostTable END
             VendorTable BEGIN
             VendorTable END

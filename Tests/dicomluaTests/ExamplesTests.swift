@@ -39,6 +39,26 @@ final class ExamplesTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    // MARK: - verified_retrieve.lua
+
+    func testVerifiedRetrieveRecoversWhatALossyArchiveDropped() throws {
+        let pacs = try makeSampleData()
+        let destPort = freeTCPPort()
+        let (qrscp, qrPort) = try startQRSCP(
+            pacs, destinations: ["DICOMLUA_DEMO=127.0.0.1:\(destPort)"], faults: ["drop-every=3"])
+        defer { qrscp.stop() }
+        let received = try folder("verified")
+        let run = try runExample(
+            "verified_retrieve.lua", ["QRSCP", "127.0.0.1", "\(qrPort)", "", received, "DICOMLUA_DEMO", "\(destPort)"])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr + qrscp.stderr)
+        XCTAssertTrue(run.stdout.contains(": complete\n"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("retry round 1"), "the dropped instances were asked for again: \(run.stdout)")
+        XCTAssertTrue(run.stdout.contains("expected 6, arrived 6"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("attempts 2"), run.stdout)
+        XCTAssertEqual(regularFiles(in: received).filter { $0.hasSuffix(".dcm") }.count, 6)
+        XCTAssertTrue(qrscp.stderr.contains("fault drop-every"), qrscp.stderr)
+    }
+
     // MARK: - retrieve_patient.lua
 
     func testRetrievePatientIntoTheScriptSCPFromDicomluaQRSCP() throws {
@@ -438,12 +458,15 @@ final class ExamplesTests: XCTestCase {
         return pacs
     }
 
-    private func startQRSCP(_ pacs: String, destinations: [String]) throws -> (ChildProcess, Int) {
+    private func startQRSCP(
+        _ pacs: String, destinations: [String], faults: [String] = []
+    ) throws -> (ChildProcess, Int) {
         let port = freeTCPPort()
         let qrscp = try ChildProcess(
             dicomluaBinary,
             ["qrscp", "--dir", pacs, "--aet", "QRSCP", "--port", "\(port)"]
-                + destinations.flatMap { ["--dest", $0] }, environment: environment)
+                + destinations.flatMap { ["--dest", $0] } + faults.flatMap { ["--fault", $0] },
+            environment: environment)
         XCTAssertTrue(waitForPort(port), qrscp.stderr)
         return (qrscp, port)
     }

@@ -17,10 +17,9 @@ public final class DICOMAssociation: Sendable {
     let channel: Channel
     let handler: NIOLoopBound<AssociationHandler>
     private let closed: EventLoopFuture<AssociationError?>
-    private let messageIDs = LockedMessageIDAllocator()
-
-    /// A new message ID for a request on this association (PS3.7 §9.3.1.1: unique among outstanding ones).
-    public func nextMessageID() -> UInt16 { messageIDs.allocate() }
+    /// A new message ID for a request on this association (PS3.7 §9.3.1.1: unique among outstanding ones),
+    /// from the process-wide counter, so that it is also unique across associations.
+    public func nextMessageID() -> UInt16 { MessageIDAllocator.processWide() }
 
     init(
         channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
@@ -236,11 +235,4 @@ extension ChannelPipeline.SynchronousOperations {
         try self.addHandler(PDUParsingHandler())
         try self.addHandler(handler)
     }
-}
-
-/// `MessageIDAllocator` behind a lock, for an association used from several tasks.
-final class LockedMessageIDAllocator: @unchecked Sendable {
-    private let lock = NSLock()
-    private var allocator = MessageIDAllocator()
-    func allocate() -> UInt16 { lock.withLock { allocator.allocate() } }
 }

@@ -1,5 +1,7 @@
-/// Hands out (0000,0110) Message IDs for requests on one association: 1, 2, …, 65535, 1, … (never 0, which
-/// some peers treat as unset). PS3.7 §9.1.1.1.2 only requires uniqueness among outstanding operations.
+import Foundation
+
+/// Hands out (0000,0110) Message IDs: 1, 2, …, 65535, 1, … (never 0, which some peers treat as unset).
+/// PS3.7 §9.1.1.1.2 only requires uniqueness among an association's outstanding operations.
 public struct MessageIDAllocator: Sendable {
     private var next: UInt16
 
@@ -12,4 +14,18 @@ public struct MessageIDAllocator: Sendable {
         next = next == UInt16.max ? 1 : next + 1
         return id
     }
+
+    /// The next Message ID of this process: one counter for every association, so that the C-STORE
+    /// sub-operations of two retrieves running at once (their Move Originator Message ID, PS3.7 §9.3.1.1)
+    /// are never confused, even when both come from one calling AE title (docs/lua-api.md "Retrieve reports,
+    /// verification and retry", attribution).
+    public static func processWide() -> UInt16 { ProcessMessageIDs.shared.allocate() }
+}
+
+/// The process's one Message ID counter.
+private final class ProcessMessageIDs: @unchecked Sendable {
+    static let shared = ProcessMessageIDs()
+    private let lock = NSLock()
+    private var allocator = MessageIDAllocator()
+    func allocate() -> UInt16 { lock.withLock { allocator.allocate() } }
 }

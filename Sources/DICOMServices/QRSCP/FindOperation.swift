@@ -20,7 +20,7 @@ struct FindOperation: Sendable {
                 throw QueryFailure(
                     .sopClassNotSupported, "C-FIND on \(request.affectedSOPClassUID), which is not a FIND SOP class")
             }
-            let identifier = try IdentifierCoding.decode(message, transferSyntax: transferSyntax)
+            let identifier = try IdentifierCoding.decodeRequest(message, transferSyntax: transferSyntax)
             let level = identifier.string(QueryKeys.queryRetrieveLevel) ?? "?"
             let matches = try QueryEngine.find(identifier, model: model, in: service.records)
             var sent = 0

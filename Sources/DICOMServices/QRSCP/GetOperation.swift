@@ -5,7 +5,8 @@ import Foundation
 /// C-GET SCP (PS3.4 C.4.3.3): the selected instances go back as C-STORE sub-operations on the same
 /// association, on a context whose SOP class and transfer syntax match the file and for which the
 /// requestor took the SCP role (role selection, PS3.7 D.3.3.4); an instance without such a context is a
-/// failed sub-operation. Pending responses, cancel and final status as for C-MOVE.
+/// failed sub-operation. Pending responses, cancel, final status and test faults as for C-MOVE
+/// (`early-final` and `own-originator` are C-MOVE only).
 struct GetOperation: Sendable {
     let service: QRSCPAssociationService
     let request: CGetRQ
@@ -15,73 +16,73 @@ struct GetOperation: Sendable {
     func run() async {
         let association = service.association
         let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-        let request = self.request
         let responder = RetrieveResponder(
-            association: association, contextID: message.contextID,
-            transferSyntax: transferSyntax
-        ) { status, counts, identifier, comment in
-            CGetRSP(
-                respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
-                errorComment: comment)
-        }
+            association: association, message: message, messageID: request.messageID,
+            sopClassUID: request.affectedSOPClassUID, withoutCounters: service.configuration.faults.noCounters,
+            CGetRSP.self)
         do {
-            guard let model = QueryRetrieveModel(sopClassUID: request.affectedSOPClassUID),
-                model.getSOPClassUID == request.affectedSOPClassUID
-            else {
-                throw QueryFailure(
-                    .sopClassNotSupported, "C-GET on \(request.affectedSOPClassUID), which is not a GET SOP class")
-            }
-            let identifier = try IdentifierCoding.decode(message, transferSyntax: transferSyntax)
-            let records = try RetrieveSelection.instances(for: identifier, model: model, in: service.records)
+            let prologue = try RetrievePrologue(
+                service: service, message: message, transferSyntax: transferSyntax,
+                sopClassUID: request.affectedSOPClassUID, command: "C-GET", sopClass: \.getSOPClassUID)
+            let records = prologue.records
             var tally = SubOperationTally(total: records.count)
             var responses = signals.storeResponses.makeAsyncIterator()
             var lost = false
-            for record in records {
+            for (offset, record) in records.enumerated() {
+                let position = offset + 1
                 if signals.isCancelled {
                     tally.cancel()
                     break
                 }
-                guard !lost, let context = storageContext(for: record) else {
-                    if !lost {
-                        service.log(
-                            "C-GET: no accepted context with the SCP role for \(record.sopClassUID) in \(record.transferSyntaxUID)"
-                        )
+                switch prologue.fate(position) {
+                case .drop:
+                    tally.record(.success, sopInstanceUID: record.sopInstanceUID)
+                    service.log("C-GET: fault drop-every: \(record.sopInstanceUID) not sent, counted as completed")
+                case .fail:
+                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                    service.log("C-GET: fault fail-every: \(record.sopInstanceUID) not sent, counted as failed")
+                case .send:
+                    guard !lost, let context = storageContext(for: record) else {
+                        if !lost {
+                            service.log(
+                                "C-GET: no accepted context with the SCP role for \(record.sopClassUID) in \(record.transferSyntaxUID)"
+                            )
+                        }
+                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                        break
                     }
-                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                    try await responder.pending(tally)
-                    continue
+                    let store = CStoreRQ(
+                        messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
+                        affectedSOPInstanceUID: record.sopInstanceUID)
+                    do {
+                        let source = FileRegionDataSetSource(
+                            path: record.path, offset: record.dataSetOffset,
+                            length: record.dataSetLength)
+                        try await association.send(
+                            command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
+                    } catch {
+                        service.log("C-GET: sub-operation \(record.sopInstanceUID) failed: \(error)")
+                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                        lost = true
+                        continue
+                    }
+                    var answered = false
+                    while let response = await responses.next() {
+                        guard response.messageIDBeingRespondedTo == store.messageID else { continue }
+                        tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
+                        answered = true
+                        break
+                    }
+                    if !answered {
+                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                        lost = true
+                        continue
+                    }
                 }
-                let store = CStoreRQ(
-                    messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
-                    affectedSOPInstanceUID: record.sopInstanceUID)
-                do {
-                    let source = FileRegionDataSetSource(
-                        path: record.path, offset: record.dataSetOffset,
-                        length: record.dataSetLength)
-                    try await association.send(
-                        command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
-                } catch {
-                    service.log("C-GET: sub-operation \(record.sopInstanceUID) failed: \(error)")
-                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                    lost = true
-                    continue
-                }
-                var answered = false
-                while let response = await responses.next() {
-                    guard response.messageIDBeingRespondedTo == store.messageID else { continue }
-                    tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
-                    answered = true
-                    break
-                }
-                if !answered {
-                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                    lost = true
-                    continue
-                }
-                try await responder.pending(tally)
+                if prologue.pendingAfter(position) { try await responder.pending(tally) }
             }
             service.log(
-                "C-GET \(model.displayName): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+                "C-GET \(prologue.model.displayName): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
             )
             if !lost { try await responder.final(tally) }
         } catch let failure as QueryFailure {

@@ -3,12 +3,13 @@ import DICOMNetwork
 import Foundation
 
 /// C-MOVE SCP (PS3.4 C.4.2.3): looks up the Move Destination (0xA801 if unknown), selects the instances
-/// (`RetrieveSelection`), opens one association to the destination as Storage SCU proposing each
+/// (`RetrievePrologue`), opens one association to the destination as Storage SCU proposing each
 /// (SOP class, transfer syntax) pair of the selection, and sends each file streamed from disk with the
 /// Move Originator AE title and message ID. One pending response per sub-operation; the final status
 /// follows `SubOperationTally`. A C-CANCEL-RQ stops issuing sub-operations (final 0xFE00 with the
 /// number not initiated as Remaining). A destination that cannot be reached: every sub-operation
-/// fails (final 0xA702). No sub-association is opened when nothing matches.
+/// fails (final 0xA702). No sub-association is opened when nothing matches. The test faults of
+/// `QRSCPFaults` change this on request.
 struct MoveOperation: Sendable {
     let service: QRSCPAssociationService
     let request: CMoveRQ
@@ -21,36 +22,29 @@ struct MoveOperation: Sendable {
     func run() async {
         let association = service.association
         let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-        let request = self.request
         let responder = RetrieveResponder(
-            association: association, contextID: message.contextID,
-            transferSyntax: transferSyntax
-        ) { status, counts, identifier, comment in
-            CMoveRSP(
-                respondingTo: request, status: status, subOperations: counts, hasIdentifier: identifier,
-                errorComment: comment)
-        }
+            association: association, message: message, messageID: request.messageID,
+            sopClassUID: request.affectedSOPClassUID, withoutCounters: service.configuration.faults.noCounters,
+            CMoveRSP.self)
         let destinationAE = request.moveDestination.trimmingCharacters(in: .whitespaces)
         do {
-            guard let model = QueryRetrieveModel(sopClassUID: request.affectedSOPClassUID),
-                model.moveSOPClassUID == request.affectedSOPClassUID
-            else {
-                throw QueryFailure(
-                    .sopClassNotSupported, "C-MOVE on \(request.affectedSOPClassUID), which is not a MOVE SOP class")
-            }
+            let prologue = try RetrievePrologue(
+                service: service, message: message, transferSyntax: transferSyntax,
+                sopClassUID: request.affectedSOPClassUID, command: "C-MOVE", sopClass: \.moveSOPClassUID)
             guard let destination = service.configuration.destinations[destinationAE] else {
                 throw QueryFailure(.moveDestinationUnknown, "unknown move destination \"\(destinationAE)\"")
             }
-            let identifier = try IdentifierCoding.decode(message, transferSyntax: transferSyntax)
-            let records = try RetrieveSelection.instances(for: identifier, model: model, in: service.records)
+            let records = prologue.records
             var tally = SubOperationTally(total: records.count)
+            var finalSent = false
             if !records.isEmpty {
-                try await send(records, to: destinationAE, at: destination, tally: &tally, responder: responder)
+                finalSent = try await send(
+                    prologue, to: destinationAE, at: destination, tally: &tally, responder: responder)
             }
             service.log(
-                "C-MOVE \(model.displayName) to \(destinationAE): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+                "C-MOVE \(prologue.model.displayName) to \(destinationAE): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
             )
-            try await responder.final(tally)
+            if !finalSent { try await responder.final(tally) }
         } catch let failure as QueryFailure {
             service.log("C-MOVE to \(destinationAE) failed: \(failure)")
             try? await responder.failure(failure)
@@ -59,10 +53,12 @@ struct MoveOperation: Sendable {
         }
     }
 
+    /// Sends the sub-operations; returns true when the final response was already sent (`early-final`).
     private func send(
-        _ records: [InstanceRecord], to aeTitle: String, at destination: MoveDestination,
+        _ prologue: RetrievePrologue, to aeTitle: String, at destination: MoveDestination,
         tally: inout SubOperationTally, responder: RetrieveResponder
-    ) async throws {
+    ) async throws -> Bool {
+        let records = prologue.records
         var pairs: [(String, String)] = []
         for record in records where !pairs.contains(where: { $0 == (record.sopClassUID, record.transferSyntaxUID) }) {
             pairs.append((record.sopClassUID, record.transferSyntaxUID))
@@ -79,36 +75,61 @@ struct MoveOperation: Sendable {
         } catch {
             service.log("C-MOVE: cannot associate with \(aeTitle) at \(destination.host):\(destination.port): \(error)")
             for record in records { tally.recordFailure(sopInstanceUID: record.sopInstanceUID) }
-            return
+            return false
         }
+        let faults = prologue.faults
+        let originator =
+            faults.ownOriginator ? service.configuration.aeTitle : service.association.negotiated.callingAETitle
+        // early-final: the final response goes out before the last C-STOREs, counting them as completed.
+        let earlyFinalAt = faults.earlyFinal ? max(1, records.count - QRSCPFaults.earlyFinalHeldBack + 1) : nil
+        var finalSent = false
         var lost = false
-        for record in records {
+        for (offset, record) in records.enumerated() {
+            let position = offset + 1
             if signals.isCancelled {
                 tally.cancel()
                 break
             }
-            if lost {
+            if position == earlyFinalAt, !finalSent {
+                var claimed = tally
+                for rest in records[offset...] { claimed.record(.success, sopInstanceUID: rest.sopInstanceUID) }
+                try await responder.final(claimed)
+                finalSent = true
+                service.log(
+                    "C-MOVE: fault early-final: final response sent before \(records.count - offset) C-STORE(s)")
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+            switch prologue.fate(position) {
+            case .drop:
+                tally.record(.success, sopInstanceUID: record.sopInstanceUID)
+                service.log("C-MOVE: fault drop-every: \(record.sopInstanceUID) not sent, counted as completed")
+            case .fail:
                 tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-            } else {
-                do {
-                    let source = FileRegionDataSetSource(
-                        path: record.path, offset: record.dataSetOffset,
-                        length: record.dataSetLength)
-                    let response = try await storage.store(
-                        sopClassUID: record.sopClassUID, sopInstanceUID: record.sopInstanceUID, dataSet: source,
-                        transferSyntax: record.transferSyntaxUID,
-                        moveOriginator: (service.association.negotiated.callingAETitle, request.messageID))
-                    tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
-                } catch let error as AssociationError {
-                    if case .invalidRequest = error {} else { lost = true }
-                    service.log("C-MOVE: sub-operation \(record.sopInstanceUID) failed: \(error)")
+                service.log("C-MOVE: fault fail-every: \(record.sopInstanceUID) not sent, counted as failed")
+            case .send:
+                if lost {
                     tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                } catch {
-                    service.log("C-MOVE: sub-operation \(record.sopInstanceUID) failed: \(error)")
-                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                    lost = true
+                } else {
+                    do {
+                        let source = FileRegionDataSetSource(
+                            path: record.path, offset: record.dataSetOffset,
+                            length: record.dataSetLength)
+                        let response = try await storage.store(
+                            sopClassUID: record.sopClassUID, sopInstanceUID: record.sopInstanceUID, dataSet: source,
+                            transferSyntax: record.transferSyntaxUID, moveOriginator: (originator, request.messageID))
+                        tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
+                    } catch let error as AssociationError {
+                        if case .invalidRequest = error {} else { lost = true }
+                        service.log("C-MOVE: sub-operation \(record.sopInstanceUID) failed: \(error)")
+                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                    } catch {
+                        service.log("C-MOVE: sub-operation \(record.sopInstanceUID) failed: \(error)")
+                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                        lost = true
+                    }
                 }
             }
+            guard !finalSent, prologue.pendingAfter(position) else { continue }
             do {
                 try await responder.pending(tally)
             } catch {
@@ -117,5 +138,6 @@ struct MoveOperation: Sendable {
             }
         }
         if lost { await storage.abort() } else { try? await storage.release() }
+        return finalSent
     }
 }

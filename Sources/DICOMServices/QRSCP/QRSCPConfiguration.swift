@@ -54,6 +54,10 @@ public struct QRSCPConfiguration: Sendable {
     public var maximumPDULength: Int
     /// One line per association and per operation (the CLI writes them to stderr).
     public var log: @Sendable (String) -> Void
+    /// Test faults (off by default).
+    public var faults = QRSCPFaults()
+    /// The C-MOVE/C-GET requests served so far (faults apply to the first).
+    let retrieveRequests = RetrieveRequestCounter()
 
     public init(
         directory: String, aeTitle: String = "QRSCP", host: String = "127.0.0.1", port: Int = 11112,

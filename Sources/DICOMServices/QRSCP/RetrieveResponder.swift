@@ -9,11 +9,34 @@ struct RetrieveResponder: Sendable {
     let association: DICOMAssociation
     let contextID: UInt8
     let transferSyntax: String
+    /// `no-counters` (README "Test faults"): responses carry no sub-operation counter.
+    var withoutCounters = false
     /// Builds the response message for a status, counters and whether an identifier follows.
     let makeResponse: @Sendable (DIMSEStatus, SubOperationCounts, Bool, String?) -> any DIMSECommandMessage
 
+    /// A C-MOVE-RSP or C-GET-RSP to `request` (they differ only in their command field, PS3.7 §9.3.3.2, §9.3.4.2).
+    init<Response: SubOperationResponse>(
+        association: DICOMAssociation, message: AssociationMessage, messageID: UInt16, sopClassUID: String,
+        withoutCounters: Bool, _ type: Response.Type
+    ) {
+        self.association = association
+        contextID = message.contextID
+        transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
+        self.withoutCounters = withoutCounters
+        makeResponse = { status, counts, identifier, comment in
+            Response(
+                messageIDBeingRespondedTo: messageID, status: status, affectedSOPClassUID: sopClassUID,
+                subOperations: counts, hasIdentifier: identifier, offendingElements: nil, errorComment: comment)
+        }
+    }
+
+    private func counts(_ counts: SubOperationCounts) -> SubOperationCounts {
+        withoutCounters ? SubOperationCounts() : counts
+    }
+
     func pending(_ tally: SubOperationTally) async throws {
-        try await association.send(makeResponse(.pending, tally.pendingCounts, false, nil), contextID: contextID)
+        try await association.send(
+            makeResponse(.pending, counts(tally.pendingCounts), false, nil), contextID: contextID)
     }
 
     func final(_ tally: SubOperationTally) async throws {
@@ -22,11 +45,11 @@ struct RetrieveResponder: Sendable {
                 IdentifierCoding.failedList(tally.failedSOPInstanceUIDs),
                 transferSyntax: transferSyntax)
             try await association.send(
-                makeResponse(tally.finalStatus, tally.finalCounts, true, nil),
+                makeResponse(tally.finalStatus, counts(tally.finalCounts), true, nil),
                 dataSet: identifier, contextID: contextID)
         } else {
             try await association.send(
-                makeResponse(tally.finalStatus, tally.finalCounts, false, nil), contextID: contextID)
+                makeResponse(tally.finalStatus, counts(tally.finalCounts), false, nil), contextID: contextID)
         }
     }
 

@@ -22,6 +22,16 @@ public struct OperationEvent: Sendable {
     /// Message ID of the C-MOVE/C-GET request this response answers (PS3.7 §9.3.1.1: its C-STORE
     /// sub-operations carry it as Move Originator Message ID).
     public var messageID: UInt16?
+    /// True for the final response of a retrieve (`CALLBACK_FINAL`, docs/lua-api.md "Retrieve reports,
+    /// verification and retry").
+    public var isFinal = false
+    /// The Failed SOP Instance UID List of a final response.
+    public var failedUIDs: [String] = []
+    /// The round of a retrieve (1 for the first request, 2 for the first retry round, …).
+    public var attempt: Int?
+    /// The instances attributed to the retrieve since the previous event; nil when the destination cannot
+    /// be observed instance by instance.
+    public var files: [StoredInstance]?
 
     public init(
         operation: String, statusLines: [String], status: DIMSEStatus?,
@@ -72,6 +82,17 @@ public final class OperationControl: @unchecked Sendable {
             return sendCancel
         }
         if let action { Task { await action() } }
+    }
+
+    /// Ctrl-C (the operation's task was cancelled): sends C-CANCEL-RQ as `cancel()` does, and aborts
+    /// `association` if the final response has not ended the operation within `grace` seconds
+    /// (docs/lua-api.md "Retrieve reports, verification and retry").
+    func interrupt(_ association: DICOMAssociation, grace: Double) {
+        cancel()
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(grace * 1_000_000_000))
+            await association.abort()
+        }
     }
 
     /// Called by the operation once its request is sent.

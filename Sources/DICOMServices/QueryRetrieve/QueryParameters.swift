@@ -8,6 +8,9 @@ public struct QueryParameters: Sendable, Equatable {
     public var level: IDLQueryLevel
     /// Values of the query fields that were set (wildcards, ranges and UID lists pass through unchanged).
     public var values: [QueryField: String]
+    /// Additional matching or return keys by data dictionary keyword (docs/lua-api.md "Queries that say what
+    /// they left out"), keyed by the dictionary's spelling (`ModalitiesInStudy`). Set with `addExtra`.
+    public private(set) var extra: [String: String] = [:]
 
     public init(
         model: IDLQueryModel = .patientRoot, level: IDLQueryLevel = .patient, values: [QueryField: String] = [:]
@@ -56,6 +59,38 @@ public struct QueryParameters: Sendable, Equatable {
         }
     }
 
+    /// Adds `extra = {Keyword = value}`: a keyword of one of the query fields sets that field's matching
+    /// value; any other keyword of the data dictionary is sent as a matching (non-empty value) or return
+    /// (empty value) key and read back into each record.
+    /// - Throws: `ConfigurationError(method, …)` for a keyword the dictionary does not know.
+    public mutating func addExtra(keyword: String, value: String, method: String) throws {
+        guard let entry = DataDictionary.entry(forKeywordIgnoringCase: keyword) else {
+            throw ConfigurationError(method, "extra: '\(keyword)' is not a keyword of the DICOM data dictionary")
+        }
+        guard entry.vr != .SQ else {
+            throw ConfigurationError(method, "extra: '\(entry.keyword)' is a sequence; only plain values can be keys")
+        }
+        if let field = QueryField.allCases.first(where: { $0.tag == entry.tag }) {
+            values[field] = value
+        } else {
+            extra[entry.keyword] = value
+        }
+    }
+
+    /// The query properties that were set but that the model and level do not send (IDL's table leaves them
+    /// out, docs/idl-reference.md §2.5): one warning each, naming the property and the level.
+    public var unsentPropertyWarnings: [String] {
+        let level = effectiveLevel.level
+        let sent = QueryFieldTable.fields(model: model, level: level)
+        let sentWithNames = sent.contains(.patientName) ? sent + QueryField.nameComponents : sent
+        return QueryField.allCases.filter { field in
+            guard let value = values[field], !value.isEmpty else { return false }
+            return !sentWithNames.contains(field)
+        }.map {
+            "query: \($0.rawValue) is not sent at \(model) / \(level) level (IDL's table leaves it out), so it does not narrow the query"
+        }
+    }
+
     /// The C-FIND identifier (PS3.4 C.4.1.1.3): Query/Retrieve Level, the fields of IDL's interaction table
     /// for the model and level, and the return-only descriptions, empty when unset.
     public func findIdentifier() throws -> DataSet {
@@ -68,6 +103,10 @@ public struct QueryParameters: Sendable, Equatable {
         }
         for tag in QueryFieldTable.returnKeys(level: level) {
             try identifier.set(tag, string: "")
+        }
+        for (keyword, value) in extra.sorted(by: { $0.key < $1.key }) {
+            guard let tag = DataDictionary.tag(forKeyword: keyword) else { continue }
+            try identifier.set(tag, strings: value.isEmpty ? [] : [value])
         }
         return identifier
     }

@@ -7,6 +7,8 @@ public struct QueryResult: Sendable, Equatable {
     public var queryLevel: IDLQueryLevel
     /// The string fields by their IDL names in lowercase (`patient_name`, …, `series_description`).
     public var fields: [String: String]
+    /// The `extra` keys of the query by their keyword in lowercase (`modalitiesinstudy`).
+    public var extraFields: [String: String] = [:]
 
     /// The 19 string field names after `query_model` and `query_level`, in IDL's order.
     public static let stringFieldNames: [String] = [
@@ -24,11 +26,11 @@ public struct QueryResult: Sendable, Equatable {
         .sopInstanceUID: "Unknown Image UID",
     ]
 
-    public subscript(name: String) -> String { fields[name.lowercased()] ?? "" }
+    public subscript(name: String) -> String { fields[name.lowercased()] ?? extraFields[name.lowercased()] ?? "" }
 
     /// The record of one pending C-FIND response's identifier. Fields the model/level does not return are
     /// `""`; a unique key the level asked for but the match lacks gets IDL's substitute string.
-    public init(identifier: DataSet, model: IDLQueryModel, level: IDLQueryLevel) {
+    public init(identifier: DataSet, model: IDLQueryModel, level: IDLQueryLevel, extra: [String] = []) {
         queryModel = model
         queryLevel = level
         var fields = Dictionary(uniqueKeysWithValues: Self.stringFieldNames.map { ($0, "") })
@@ -50,6 +52,10 @@ public struct QueryResult: Sendable, Equatable {
             if fields[field.rawValue.lowercased()]?.isEmpty ?? true { fields[field.rawValue.lowercased()] = substitute }
         }
         self.fields = fields
+        for keyword in extra {
+            guard let tag = DataDictionary.tag(forKeyword: keyword) else { continue }
+            extraFields[keyword.lowercased()] = Self.text(identifier, tag)
+        }
     }
 
     /// All values of an element joined by backslashes (a UID list stays a list), trimmed.

@@ -11,6 +11,21 @@ public struct QueryOutcome: Sendable {
     public var failure: String?
     /// True when a C-CANCEL-RQ ended the find.
     public var cancelled: Bool
+    /// True when `MaxQueryResponses` cut the query short: more matches were coming (docs/lua-api.md
+    /// "Queries that say what they left out").
+    public var truncated = false
+    /// What the caller should tell the user: properties the level does not send, a truncation.
+    public var warnings: [String] = []
+
+    public init(
+        results: [QueryResult], failure: String?, cancelled: Bool, truncated: Bool = false, warnings: [String] = []
+    ) {
+        self.results = results
+        self.failure = failure
+        self.cancelled = cancelled
+        self.truncated = truncated
+        self.warnings = warnings
+    }
 }
 
 /// `IDLffDicomExQuery::Query` (docs/idl-reference.md §2.6): one C-FIND (PS3.4 C.4.1) with IDL's identifier.
@@ -32,6 +47,8 @@ public enum QueryService {
         let identifier = try parameters.findIdentifier()
         let sopClass = parameters.model.findSOPClassUID
         let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
+        let warnings = parameters.unsentPropertyWarnings
+        let extraKeywords = parameters.extra.keys.sorted()
         let start = Date()
         let association: DICOMAssociation
         do {
@@ -44,16 +61,18 @@ public enum QueryService {
                 configuration: configuration)
         } catch {
             return QueryOutcome(
-                results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+                results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false,
+                warnings: warnings)
         }
         var results: [QueryResult] = []
         var cancelled = false
+        var truncated = false
         var finalStatus: DIMSEStatus?
         do {
             let context = try association.presentationContext(for: sopClass)
             let responses = try await association.find(
                 sopClassUID: sopClass,
-                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
+                identifier: try IdentifierCoding.encode(identifier, transferSyntax: context.transferSyntax),
                 transferSyntax: context.transferSyntax)
             for try await response in responses {
                 let status = response.response.status
@@ -62,10 +81,17 @@ public enum QueryService {
                     continue
                 }
                 guard !cancelled else { continue }  // matches already in flight when we cancelled
+                if results.count >= limit {
+                    // One match more than MaxQueryResponses: the query is cut short, and we know it.
+                    truncated = true
+                    cancelled = true
+                    try await responses.cancel()
+                    continue
+                }
                 let match = QueryResult(
-                    identifier: try SCUIdentifierCoding.decode(
-                        response.identifier, transferSyntaxUID: response.transferSyntax),
-                    model: parameters.model, level: level)
+                    identifier: try IdentifierCoding.decode(
+                        response.identifier, transferSyntax: response.transferSyntax),
+                    model: parameters.model, level: level, extra: extraKeywords)
                 results.append(match)
                 var decision = OperationDecision.proceed
                 if let onMatch {
@@ -75,7 +101,7 @@ public enum QueryService {
                             statusLines: StatusLines.match(match, number: results.count, status: status),
                             status: status, elapsed: Date().timeIntervalSince(start), match: match))
                 }
-                if decision == .cancel || results.count >= limit {
+                if decision == .cancel {
                     cancelled = true
                     try await responses.cancel()
                 }
@@ -84,15 +110,21 @@ public enum QueryService {
             await association.abort()
             return QueryOutcome(
                 results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))",
-                cancelled: cancelled)
+                cancelled: cancelled, truncated: truncated, warnings: warnings)
         }
         try? await association.release()
         if let finalStatus, finalStatus.category == .failure {
             return QueryOutcome(
                 results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
-                cancelled: cancelled)
+                cancelled: cancelled, truncated: truncated, warnings: warnings)
         }
-        return QueryOutcome(results: results, failure: nil, cancelled: cancelled)
+        var all = warnings
+        if truncated {
+            all.append(
+                "query: MaxQueryResponses (\(limit)) cut the query short: more matches exist than the \(results.count) returned"
+            )
+        }
+        return QueryOutcome(results: results, failure: nil, cancelled: cancelled, truncated: truncated, warnings: all)
     }
 
     /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns

@@ -1,36 +1,75 @@
 import DICOMCore
 import DICOMNetwork
 import Foundation
+import NIOCore
 
-/// What a retrieve (C-MOVE) or get (C-GET) did: IDL's `Retrieve` result and `COUNT`.
+/// What a retrieve (C-MOVE) or get (C-GET) did: IDL's `Retrieve` result and `COUNT`, and the report.
 public struct RetrieveOutcome: Sendable {
-    /// IDL's 1/0: true when the operation completed (success or warning status) or was cancelled.
+    /// IDL's 1/0: true when the (last) request completed (success or warning status) or was cancelled.
     public var succeeded: Bool
-    /// Number of Completed Sub-operations of the final response (0 when absent).
+    /// Completed sub-operations summed over all requests (0 when the remote sent none).
     public var count: Int
     /// Nil on success; why it failed otherwise (network, association, failure status with its code).
     public var message: String?
     /// True when a C-CANCEL-RQ was sent.
     public var cancelled: Bool
-    /// The final response's status, when one arrived.
+    /// The last final response's status, when one arrived.
     public var finalStatus: DIMSEStatus?
     /// Files written (C-GET only).
     public var files: [String]
+    /// The whole story and its verdict (docs/lua-api.md "Retrieve reports, verification and retry").
+    public var report: RetrieveReport
+}
+
+/// `verify`, `retry`, `settle` and `CALLBACK_FINAL` of docs/lua-api.md "Retrieve reports, verification and
+/// retry". The defaults give IDL's retrieve: one request, judged `unverified`.
+public struct RetrieveOptions: Sendable {
+    /// Make an inventory first and check what arrived against it.
+    public var verify: Bool
+    /// Retry rounds for missing instances (implies `verify`).
+    public var retry: Int
+    /// Seconds to wait after a final response while fewer instances arrived than the remote reported.
+    public var settle: Double
+    /// Call the event handler for the final response too.
+    public var callFinal: Bool
+    /// The first pause between rounds, in seconds; it doubles each round.
+    public var firstPause: Double
+
+    public init(
+        verify: Bool = false, retry: Int = 0, settle: Double = 10, callFinal: Bool = false, firstPause: Double = 1
+    ) {
+        self.verify = verify || retry > 0
+        self.retry = max(0, retry)
+        self.settle = max(0, settle)
+        self.callFinal = callFinal
+        self.firstPause = firstPause
+    }
 }
 
 /// `IDLffDicomExQuery::Retrieve` (docs/idl-reference.md §2.7) as C-MOVE (PS3.4 C.4.2), and its
-/// C-GET sibling `q:get` (PS3.4 C.4.3).
+/// C-GET sibling `q:get` (PS3.4 C.4.3), with the inventory, retries and report of docs/lua-api.md
+/// "Retrieve reports, verification and retry" (the model: docs/retrieval-model.md).
 public enum RetrieveService {
+    /// Seconds between a Ctrl-C's C-CANCEL-RQ and the abort of the association.
+    public static let interruptGrace: Double = 5
+    /// Most SOP Instance UIDs in one retry request.
+    public static let uidsPerRetryRequest = 100
+
     /// C-MOVE of the objects identified by `keys` from `QUERY_SCP` to the AE title of `STORAGE_SCP`.
     ///
     /// - Parameters:
     ///   - control: lets another task cancel (a heartbeat callback); the callback's `.cancel` does the same.
-    ///   - onResponse: called once per pending response.
+    ///   - onResponse: called once per pending response (and for the final one with `options.callFinal`).
+    ///   - destinationTracker: the tracker of a storage SCP of this process whose AE title is the
+    ///     destination's; `system`: the system configuration (to recognise this host's storage SCP service).
+    ///   - session: where the story is kept while the retrieve runs (a callback's heartbeat reads it).
     /// - Throws: only misuse (`ConfigurationError("retrieve", …)`): unknown AE names, missing keywords.
     public static func move(
         keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, queryAE: String?, storageAE: String?,
         configuration: ConfigurationDocument, control: OperationControl = OperationControl(),
-        onResponse: OperationEventHandler? = nil
+        onResponse: OperationEventHandler? = nil, options: RetrieveOptions = RetrieveOptions(),
+        destinationTracker: ArrivalsTracker? = nil, system: ConfigurationDocument? = nil,
+        session: RetrieveSession = RetrieveSession()
     ) async throws -> RetrieveOutcome {
         let remote = try SCUConnection.remote(
             named: queryAE, property: "QUERY_SCP", method: "retrieve", configuration: configuration)
@@ -38,22 +77,32 @@ public enum RetrieveService {
             named: storageAE, property: "STORAGE_SCP", method: "retrieve",
             configuration: configuration)
         let identifier = try keys.identifier(model: model, level: level, method: "retrieve")
-        let sopClass = model.moveSOPClassUID
-        let contexts = [
-            ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
-        ]
-        return await run(
+        session.observe(
+            RetrieveDestination.resolve(
+                destinationAETitle: destination.aeTitle, tracker: destinationTracker, system: system),
+            originators: [configuration.queryRetrieveSCU.aeTitle, remote.aeTitle])
+        let plan = Plan(
             operation: "retrieve", title: StatusLines.retrieveTitle(destination: destination.aeTitle),
-            service: .move, remote: remote, contexts: contexts, configuration: configuration,
-            control: control, onResponse: onResponse, files: nil
-        ) { association in
-            let context = try association.presentationContext(for: sopClass)
-            let responses = try await association.move(
-                sopClassUID: sopClass, destination: destination.aeTitle,
-                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
-                transferSyntax: context.transferSyntax)
-            return AnyResponses(responses)
+            service: .move, remote: remote, configuration: configuration, control: control,
+            onResponse: onResponse, options: options, session: session, sinkProvider: nil
+        ) { model, identifier, index in
+            let sopClass = model.moveSOPClassUID
+            let contexts = [
+                ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
+            ]
+            return (
+                contexts,
+                { association in
+                    let context = try association.presentationContext(for: sopClass)
+                    let responses = try await association.move(
+                        sopClassUID: sopClass, destination: destination.aeTitle,
+                        identifier: try IdentifierCoding.encode(identifier, transferSyntax: context.transferSyntax),
+                        transferSyntax: context.transferSyntax)
+                    return Responses(responses)
+                }
+            )
         }
+        return await run(plan, keys: keys, model: model, level: level, identifier: identifier, files: nil)
     }
 
     /// C-GET of the objects identified by `keys` from `QUERY_SCP`, written into `directory` (default: the
@@ -61,7 +110,8 @@ public enum RetrieveService {
     public static func get(
         keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, queryAE: String?, directory: URL?,
         configuration: ConfigurationDocument, control: OperationControl = OperationControl(),
-        onResponse: OperationEventHandler? = nil
+        onResponse: OperationEventHandler? = nil, options: RetrieveOptions = RetrieveOptions(),
+        session: RetrieveSession = RetrieveSession()
     ) async throws -> RetrieveOutcome {
         let remote = try SCUConnection.remote(
             named: queryAE, property: "QUERY_SCP", method: "get", configuration: configuration)
@@ -87,148 +137,281 @@ public enum RetrieveService {
             guard let context = negotiated.acceptedContexts[contextID] else { return nil }
             return store.sink(for: command, context: context, callingAETitle: sender)
         }
-        let sopClass = model.getSOPClassUID
-        let contexts =
-            [ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)]
-            // The storage classes of the project's list (StorageSOPClasses), SCP role (PS3.7 D.3.3.4).
-            + StorageSOPClasses.commonUIDs.map {
-                ProposedPresentationContext(
-                    abstractSyntax: $0, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)
-            }
+        // A C-GET's instances come on its own association: attributed by construction.
+        session.observe(.tracker(ArrivalsTracker()), originators: [])
         let files = FileList()
-        return await run(
+        let plan = Plan(
             operation: "get", title: StatusLines.retrieveTitle(destination: nil), service: .get, remote: remote,
-            contexts: contexts, configuration: configuration, control: control, onResponse: onResponse,
-            files: files, sinkProvider: sinkProvider
-        ) { association in
-            let context = try association.presentationContext(for: sopClass)
-            let responses = try await association.get(
-                sopClassUID: sopClass,
-                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
-                transferSyntax: context.transferSyntax
-            ) { incoming in
-                let outcome = store.outcome(for: incoming, callingAETitle: sender)
-                if case .success(let stored) = outcome { files.append(stored.path) }
-                return ReceivedInstanceStore.status(of: outcome)
+            configuration: configuration, control: control, onResponse: onResponse, options: options,
+            session: session, sinkProvider: sinkProvider
+        ) { model, identifier, index in
+            let sopClass = model.getSOPClassUID
+            let contexts =
+                [
+                    ProposedPresentationContext(
+                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
+                ]
+                // The storage classes of the project's list (StorageSOPClasses), SCP role (PS3.7 D.3.3.4).
+                + StorageSOPClasses.commonUIDs.map {
+                    ProposedPresentationContext(
+                        abstractSyntax: $0, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP)
+                }
+            return (
+                contexts,
+                { association in
+                    let context = try association.presentationContext(for: sopClass)
+                    let responses = try await association.get(
+                        sopClassUID: sopClass,
+                        identifier: try IdentifierCoding.encode(identifier, transferSyntax: context.transferSyntax),
+                        transferSyntax: context.transferSyntax
+                    ) { incoming in
+                        let outcome = store.outcome(for: incoming, callingAETitle: sender)
+                        if case .success(let stored) = outcome {
+                            files.append(stored.path)
+                            session.arrived(stored, request: index)
+                        }
+                        return ReceivedInstanceStore.status(of: outcome)
+                    }
+                    return Responses(responses)
+                }
+            )
+        }
+        return await run(plan, keys: keys, model: model, level: level, identifier: identifier, files: files)
+    }
+
+    // MARK: The rounds
+
+    /// Builds one request: the contexts to propose and the call that sends it.
+    typealias RequestBuilder =
+        @Sendable (IDLQueryModel, DataSet, Int) -> (
+            [ProposedPresentationContext], @Sendable (DICOMAssociation) async throws -> Responses
+        )
+
+    /// What every request of one retrieve shares.
+    struct Plan: Sendable {
+        var operation: String
+        var title: String
+        var service: DIMSEService
+        var remote: ApplicationEntity
+        var configuration: ConfigurationDocument
+        var control: OperationControl
+        var onResponse: OperationEventHandler?
+        var options: RetrieveOptions
+        var session: RetrieveSession
+        var sinkProvider: AssociationDataSetSinkProvider?
+        var request: RequestBuilder
+    }
+
+    /// The inventory (with `verify`), the first request, the retry rounds, the report.
+    private static func run(
+        _ plan: Plan, keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, identifier: DataSet,
+        files: FileList?
+    ) async -> RetrieveOutcome {
+        let session = plan.session
+        if plan.options.verify {
+            do {
+                let items = try await RetrieveInventory.list(
+                    keys: keys, model: model, level: level, remote: plan.remote, configuration: plan.configuration)
+                session.setInventory(.listed(items.map(\.sopInstanceUID)), items: items)
+            } catch {
+                session.setInventory(.failed("\(plan.remote.name): \(error)"), items: [])
             }
-            return AnyResponses(responses)
+        }
+        await exchange(plan, model: model, identifier: identifier, attempt: 1, uids: [])
+        if plan.options.verify, plan.options.retry > 0 {
+            // Patient/Study Only has no IMAGE level: retries use Study Root (PS3.4 C.6.2).
+            let retryModel = model == .patientStudyOnly ? IDLQueryModel.studyRoot : model
+            var pause = plan.options.firstPause
+            for round in 1...plan.options.retry {
+                guard !plan.control.isCancelRequested, !Task.isCancelled else { break }
+                let missing = session.missingItems()
+                guard !missing.isEmpty, session.canRetry else { break }
+                try? await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+                pause *= 2
+                for batch in batches(missing) {
+                    guard !plan.control.isCancelRequested, !Task.isCancelled else { break }
+                    let first = batch[0]
+                    let keys = RetrieveKeys(
+                        patientID: first.patientID, studyInstanceUID: first.studyInstanceUID,
+                        seriesInstanceUID: first.seriesInstanceUID,
+                        sopInstanceUID: batch.map(\.sopInstanceUID).joined(separator: "\\"))
+                    guard
+                        let identifier = try? keys.identifier(model: retryModel, level: .image, method: plan.operation)
+                    else { continue }
+                    await exchange(
+                        plan, model: retryModel, identifier: identifier, attempt: round + 1,
+                        uids: batch.map(\.sopInstanceUID))
+                }
+            }
+        }
+        session.scanDirectory()
+        if plan.control.isCancelRequested { session.markCancelled() }
+        session.close()
+        let report = session.report
+        let last = report.requests.last
+        return RetrieveOutcome(
+            succeeded: last?.failure == nil && last != nil, count: report.completed ?? 0, message: last?.failure,
+            cancelled: plan.control.isCancelRequested, finalStatus: report.status, files: files?.all ?? [],
+            report: report)
+    }
+
+    /// The missing instances per series, at most `uidsPerRetryRequest` per request.
+    static func batches(_ items: [InventoryItem]) -> [[InventoryItem]] {
+        var order: [String] = []
+        var bySeries: [String: [InventoryItem]] = [:]
+        for item in items {
+            let key = item.studyInstanceUID + "|" + item.seriesInstanceUID
+            if bySeries[key] == nil { order.append(key) }
+            bySeries[key, default: []].append(item)
+        }
+        return order.flatMap { key -> [[InventoryItem]] in
+            let all = bySeries[key] ?? []
+            return stride(from: 0, to: all.count, by: uidsPerRetryRequest).map {
+                Array(all[$0..<min($0 + uidsPerRetryRequest, all.count)])
+            }
         }
     }
 
-    /// The common loop: connect, send the request, report pending responses, cancel on request, read the
-    /// final response, release.
-    private static func run(
-        operation: String, title: String, service: DIMSEService, remote: ApplicationEntity,
-        contexts: [ProposedPresentationContext], configuration: ConfigurationDocument,
-        control: OperationControl, onResponse: OperationEventHandler?, files: FileList?,
-        sinkProvider: AssociationDataSetSinkProvider? = nil,
-        start request: @escaping @Sendable (DICOMAssociation) async throws -> AnyResponses
-    ) async
-        -> RetrieveOutcome
-    {
-        let started = Date()
-        func failed(
-            _ message: String, count: Int = 0, cancelled: Bool = false, status: DIMSEStatus? = nil
-        ) -> RetrieveOutcome {
-            RetrieveOutcome(
-                succeeded: false, count: count, message: "\(operation): \(message)", cancelled: cancelled,
-                finalStatus: status, files: files?.all ?? [])
-        }
+    // MARK: One request
+
+    /// The one response loop of C-MOVE and C-GET: connect, send the request, record every response, report
+    /// pending ones, cancel on request (Ctrl-C: C-CANCEL, then abort after `interruptGrace` s), read the
+    /// final response, release, wait for late instances (`settle`), report the final response.
+    private static func exchange(
+        _ plan: Plan, model: IDLQueryModel, identifier: DataSet, attempt: Int, uids: [String]
+    ) async {
+        let session = plan.session
+        let operation = plan.operation
+        let remote = plan.remote
+        let index = session.beginRequest(attempt: attempt, sopInstanceUIDs: uids)
+        let (contexts, send) = plan.request(model, identifier, index)
         let association: DICOMAssociation
         do {
             association = try await SCUConnection.connect(
-                calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: contexts, configuration: configuration,
-                sinkProvider: sinkProvider)
+                calling: plan.configuration.queryRetrieveSCU, remote: remote, contexts: contexts,
+                configuration: plan.configuration, sinkProvider: plan.sinkProvider)
         } catch {
-            return failed(SCUConnection.describe(error, remote: remote))
+            session.failed(index, "\(operation): \(SCUConnection.describe(error, remote: remote))")
+            return
         }
+        let control = plan.control
+        // Unstructured, so that a Ctrl-C (this task's cancellation) does not cut the exchange short: it
+        // sends C-CANCEL and lets the final response end the loop (or the abort after the grace period).
+        let loop = Task {
+            await responseLoop(plan, association: association, send: send, index: index, attempt: attempt)
+        }
+        await withTaskCancellationHandler {
+            await loop.value
+        } onCancel: {
+            control.interrupt(association, grace: interruptGrace)
+        }
+    }
+
+    private static func responseLoop(
+        _ plan: Plan, association: DICOMAssociation,
+        send: @Sendable (DICOMAssociation) async throws -> Responses, index: Int, attempt: Int
+    ) async {
+        let session = plan.session
+        let control = plan.control
+        let remote = plan.remote
+        var final: RetrieveResponse?
         var lastCounts = SubOperationCounts()
-        var final: (status: DIMSEStatus, counts: SubOperationCounts, comment: String?)?
         do {
-            let responses = try await request(association)
+            let responses = try await send(association)
+            session.sent(index, messageID: responses.messageID)
             await control.attach(responses.cancel)
             var iterator = responses.makeIterator()
-            while let response = try await iterator.next() {
-                guard response.status.isPending else {
-                    final = (response.status, response.counts, response.errorComment)
+            while let response = try await iterator.next(session.elapsed) {
+                session.received(index, response)
+                guard !response.isFinal else {
+                    final = response
                     break
                 }
                 lastCounts = response.counts
-                guard !control.isCancelRequested, let onResponse else { continue }
+                guard !control.isCancelRequested, let onResponse = plan.onResponse else { continue }
                 let decision = await onResponse(
-                    OperationEvent(
-                        operation: operation,
-                        statusLines: StatusLines.retrieveResponse(
-                            title: title, status: response.status, service: service,
-                            counts: response.counts, elapsed: Date().timeIntervalSince(started)),
-                        status: response.status, counts: response.counts, elapsed: Date().timeIntervalSince(started),
-                        messageID: responses.messageID))
+                    event(plan, response, messageID: responses.messageID, attempt: attempt, final: false))
                 if decision == .cancel { await control.cancelNow() }
             }
         } catch {
             await association.abort()
-            return failed(
-                SCUConnection.describe(error, remote: remote), count: Int(lastCounts.completed ?? 0),
-                cancelled: control.isCancelRequested)
+            session.failed(index, "\(plan.operation): \(SCUConnection.describe(error, remote: remote))")
+            return
         }
         try? await association.release()
-        guard let final else { return failed("no final response from \(remote.name)") }
-        // Counts are conditional in a final response (PS3.4 C.4.2.1.4.2).
-        let count = Int(final.counts.completed ?? lastCounts.completed ?? 0)
-        switch final.status.category {
-        case .success, .warning, .cancel, .pending:
-            return RetrieveOutcome(
-                succeeded: true, count: count, message: nil, cancelled: control.isCancelRequested,
-                finalStatus: final.status, files: files?.all ?? [])
-        case .failure:
-            let comment = final.comment.map { " (\($0))" } ?? ""
-            return failed(
-                "\(remote.name) answered \(final.status.description(for: service))\(comment)", count: count,
-                cancelled: control.isCancelRequested, status: final.status)
+        guard let final else {
+            session.failed(index, "\(plan.operation): no final response from \(remote.name)")
+            return
         }
+        if final.status.category == .failure {
+            let comment = final.errorComment.map { " (\($0))" } ?? ""
+            session.failed(
+                index,
+                "\(plan.operation): \(remote.name) answered \(final.status.description(for: plan.service))\(comment)")
+        }
+        await settle(plan, index: index, completed: Int(final.counts.completed ?? lastCounts.completed ?? 0))
+        if plan.options.callFinal, let onResponse = plan.onResponse {
+            _ = await onResponse(
+                event(plan, final, messageID: session.report.requests[index].messageID, attempt: attempt, final: true))
+        }
+    }
+
+    /// Waits up to `settle` seconds while fewer instances of request `index` arrived than the remote reported
+    /// completed (an archive that answers before its last C-STORE).
+    private static func settle(_ plan: Plan, index: Int, completed: Int) async {
+        let deadline = Date().addingTimeInterval(plan.options.settle)
+        while Date() < deadline, !Task.isCancelled {
+            if let arrived = plan.session.arrivedCount(request: index) {
+                guard arrived < completed else { return }
+            } else {
+                // Observed by name: the expected instances on disk; unobservable: nothing to wait for.
+                guard plan.options.verify, plan.session.isObservedByName else { return }
+                plan.session.scanDirectory()
+                guard plan.session.arrivedTotal() < min(completed, plan.session.report.expectedCount ?? 0) else {
+                    return
+                }
+            }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+
+    private static func event(
+        _ plan: Plan, _ response: RetrieveResponse, messageID: UInt16?, attempt: Int, final: Bool
+    ) -> OperationEvent {
+        var event = OperationEvent(
+            operation: plan.operation,
+            statusLines: StatusLines.retrieveResponse(
+                title: plan.title, status: response.status, service: plan.service, counts: response.counts,
+                elapsed: response.elapsed),
+            status: response.status, counts: response.counts, elapsed: response.elapsed, messageID: messageID)
+        event.isFinal = final
+        event.failedUIDs = response.failedSOPInstanceUIDs
+        event.attempt = attempt
+        event.files = plan.session.takeNewArrivals()
+        return event
     }
 }
 
-/// The responses of a C-MOVE or C-GET with what the loop needs from them.
-struct AnyResponses: Sendable {
-    struct Response {
-        var status: DIMSEStatus
-        var counts: SubOperationCounts
-        var errorComment: String?
-    }
+/// The responses of a C-MOVE or C-GET as `RetrieveResponse`s: one loop for both (their responses share
+/// `SubOperationResponse`).
+struct Responses: Sendable {
+    let messageID: UInt16
     let cancel: @Sendable () async -> Void
     let makeIterator: @Sendable () -> Iterator
-    /// Message ID of the C-MOVE/C-GET request (the Move Originator Message ID of its sub-operations).
-    let messageID: UInt16
 
     struct Iterator {
-        var nextResponse: () async throws -> Response?
-        mutating func next() async throws -> Response? { try await nextResponse() }
+        var nextResponse: (Double) async throws -> RetrieveResponse?
+        mutating func next(_ elapsed: Double) async throws -> RetrieveResponse? { try await nextResponse(elapsed) }
     }
 
-    init(_ responses: DIMSEResponses<CMoveRSP>) {
+    init<Response: SubOperationResponse & DIMSEOperationResponse>(_ responses: DIMSEResponses<Response>) {
         messageID = responses.messageID
         cancel = { try? await responses.cancel() }
         makeIterator = {
             var iterator = responses.makeAsyncIterator()
-            return Iterator {
-                guard let r = try await iterator.next() else { return nil }
-                return Response(
-                    status: r.response.status, counts: r.response.subOperations, errorComment: r.response.errorComment)
-            }
-        }
-    }
-
-    init(_ responses: DIMSEResponses<CGetRSP>) {
-        messageID = responses.messageID
-        cancel = { try? await responses.cancel() }
-        makeIterator = {
-            var iterator = responses.makeAsyncIterator()
-            return Iterator {
-                guard let r = try await iterator.next() else { return nil }
-                return Response(
-                    status: r.response.status, counts: r.response.subOperations, errorComment: r.response.errorComment)
+            return Iterator { elapsed in
+                guard let received = try await iterator.next() else { return nil }
+                return RetrieveResponse(received, elapsed: elapsed)
             }
         }
     }

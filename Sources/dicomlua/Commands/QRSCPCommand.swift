@@ -2,7 +2,8 @@ import ArgumentParser
 import DICOMServices
 import Foundation
 
-/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT ...] [--max-associations N]`:
+/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT ...] [--max-associations N]
+/// [--fault F ...]`:
 /// the test Query/Retrieve SCP over a folder (`QRSCP`), in the foreground until SIGINT/SIGTERM.
 struct QRSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,12 @@ struct QRSCPCommand: ParsableCommand {
     @Option(name: .customLong("dest"), help: "A C-MOVE destination AET=HOST:PORT (repeatable).")
     var destinations: [String] = []
     @Option(help: "Associations served at once.") var maxAssociations = 16
+    @Option(
+        name: .customLong("fault"),
+        help: ArgumentHelp(
+            "Test feature: misbehave as some archives do (repeatable; off by default). One of: \(QRSCPFaults.names.joined(separator: ", ")).",
+            valueName: "fault"))
+    var faultOptions: [String] = []
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
@@ -30,6 +37,16 @@ struct QRSCPCommand: ParsableCommand {
         for destination in destinations {
             do { _ = try MoveDestination.parse(destination) } catch { throw ValidationError("--dest: \(error)") }
         }
+        _ = try parsedFaults()
+    }
+
+    /// The `--fault` values as `QRSCPFaults`.
+    func parsedFaults() throws -> QRSCPFaults {
+        var faults = QRSCPFaults()
+        for text in faultOptions {
+            do { try faults.add(text) } catch { throw ValidationError("\(error)") }
+        }
+        return faults
     }
 
     func run() throws {
@@ -38,9 +55,13 @@ struct QRSCPCommand: ParsableCommand {
             let (ae, destination) = try MoveDestination.parse(text)
             table[ae] = destination
         }
-        let configuration = QRSCPConfiguration(
+        var configuration = QRSCPConfiguration(
             directory: dir, aeTitle: aet, host: host, port: port, destinations: table,
             maximumAssociations: maxAssociations, log: { line in StandardError.write(line) })
+        configuration.faults = try parsedFaults()
+        if configuration.faults.any {
+            StandardError.write("qrscp: test faults on: \(faultOptions.joined(separator: ", "))")
+        }
         let outcome = BlockingResult<QRSCP>()
         Task {
             do { outcome.set(.success(try await QRSCP.start(configuration))) } catch { outcome.set(.failure(error)) }

@@ -1,0 +1,39 @@
+import DICOMCore
+import DICOMNetwork
+
+/// What a C-MOVE and a C-GET do before their first sub-operation (PS3.4 C.4.2.3, C.4.3.3): check that the
+/// SOP class is one of the service's, decode the identifier, select the instances; and the faults of the
+/// request (README "Test faults").
+struct RetrievePrologue {
+    let model: QueryRetrieveModel
+    let records: [InstanceRecord]
+    /// The test faults and whether this is the first retrieve request the SCP serves.
+    let faults: QRSCPFaults
+    let firstRequest: Bool
+
+    /// - Parameters:
+    ///   - command: `C-MOVE` or `C-GET`, for messages; `sopClass`: the model's SOP class for this command.
+    /// - Throws: `QueryFailure` (0x0122 for a SOP class of another command, 0xC000/0xA900/0xA701 from the
+    ///   identifier and the selection).
+    init(
+        service: QRSCPAssociationService, message: AssociationMessage, transferSyntax: String, sopClassUID: String,
+        command: String, sopClass: (QueryRetrieveModel) -> String
+    ) throws {
+        firstRequest = service.configuration.retrieveRequests.next()
+        faults = service.configuration.faults
+        guard let model = QueryRetrieveModel(sopClassUID: sopClassUID), sopClass(model) == sopClassUID else {
+            throw QueryFailure(
+                .sopClassNotSupported, "\(command) on \(sopClassUID), which is not a \(command) SOP class")
+        }
+        self.model = model
+        let identifier = try IdentifierCoding.decodeRequest(message, transferSyntax: transferSyntax)
+        records = try RetrieveSelection.instances(for: identifier, model: model, in: service.records)
+    }
+
+    /// What happens to the `position`-th (1-based) instance.
+    func fate(_ position: Int) -> QRSCPFaults.Fate { faults.fate(position: position, firstRequest: firstRequest) }
+
+    /// Whether a pending response follows the `position`-th sub-operation (`missing-last-pending` leaves out
+    /// the last one).
+    func pendingAfter(_ position: Int) -> Bool { !(faults.missingLastPending && position == records.count) }
+}
