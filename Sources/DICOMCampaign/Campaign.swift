@@ -78,7 +78,12 @@ public final class Campaign: @unchecked Sendable {
         engine.log = log
         lock.withLock { self.engine = engine }
         defer { lock.withLock { self.engine = nil } }
-        return try await engine.run()
+        // A cancelled task (Ctrl-C in a script) stops the run as SIGINT does on the command line.
+        return try await withTaskCancellationHandler {
+            try await engine.run()
+        } onCancel: {
+            engine.stop("interrupted")
+        }
     }
 
     /// Stops a run in progress (Ctrl-C): its items in flight go back to `pending`.

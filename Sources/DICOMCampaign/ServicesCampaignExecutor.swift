@@ -114,14 +114,17 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
     }
 
     public func findStudies(_ match: [String: String]) async -> Result<[FoundStudy], CampaignFailure> {
-        var values: [QueryField: String] = [:]
-        for (name, value) in match {
-            guard let field = QueryField(rawValue: name.uppercased()) else {
-                return .failure(CampaignFailure("add_query: unknown query key '\(name)'", isRefusal: false))
+        // Query field names (study_date) set the field; DICOM keywords (ModalitiesInStudy) go as `extra`.
+        var parameters = QueryParameters(model: .studyRoot, level: .study)
+        for (name, value) in match.sorted(by: { $0.key < $1.key }) {
+            if let field = QueryField(rawValue: name.uppercased()) {
+                parameters.values[field] = value
+                continue
             }
-            values[field] = value
+            do { try parameters.addExtra(keyword: name, value: value, method: "add_query") } catch {
+                return .failure(CampaignFailure("\(error)", isRefusal: false))
+            }
         }
-        let parameters = QueryParameters(model: .studyRoot, level: .study, values: values)
         switch await query(parameters) {
         case .failure(let failure): return .failure(failure)
         case .success(let results):
@@ -139,70 +142,40 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         }
     }
 
-    public func inventory(_ keys: CampaignKeys, level: CampaignLevel) async -> Result<[InventoryEntry], CampaignFailure>
-    {
-        switch level {
-        case .image:
-            guard let study = keys.studyInstanceUID, let series = keys.seriesInstanceUID, let sop = keys.sopInstanceUID
-            else { return .success([]) }
-            return .success([InventoryEntry(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: sop)])
-        case .series:
-            guard let study = keys.studyInstanceUID, let series = keys.seriesInstanceUID else { return .success([]) }
-            return await images(study: study, series: series, patientID: keys.patientID)
-        case .study:
-            guard let study = keys.studyInstanceUID else { return .success([]) }
-            return await studyInventory(study, patientID: keys.patientID)
-        case .patient:
-            let parameters = QueryParameters(
-                model: .patientRoot, level: .study, values: [.patientID: keys.patientID ?? ""])
-            switch await query(parameters, inventory: true) {
-            case .failure(let f): return .failure(f)
-            case .success(let studies):
-                var all: [InventoryEntry] = []
-                for s in studies where !s["study_instance_uid"].isEmpty {
-                    switch await studyInventory(s["study_instance_uid"], patientID: keys.patientID) {
-                    case .failure(let f): return .failure(f)
-                    case .success(let entries): all += entries
-                    }
-                }
-                return .success(all)
-            }
-        }
-    }
-
-    private func studyInventory(_ study: String, patientID: String?) async -> Result<[InventoryEntry], CampaignFailure>
-    {
-        let model: IDLQueryModel = queryModel
-        var values: [QueryField: String] = [.studyInstanceUID: study]
-        if model == .patientRoot { values[.patientID] = patientID ?? "" }
-        switch await query(QueryParameters(model: model, level: .series, values: values), inventory: true) {
-        case .failure(let f): return .failure(f)
-        case .success(let series):
-            var all: [InventoryEntry] = []
-            for s in series where !s["series_instance_uid"].isEmpty {
-                switch await images(study: study, series: s["series_instance_uid"], patientID: patientID) {
-                case .failure(let f): return .failure(f)
-                case .success(let entries): all += entries
-                }
-            }
-            return .success(all)
-        }
-    }
-
-    private func images(
-        study: String, series: String, patientID: String?
-    ) async -> Result<[InventoryEntry], CampaignFailure> {
-        var values: [QueryField: String] = [.studyInstanceUID: study, .seriesInstanceUID: series]
-        if queryModel == .patientRoot { values[.patientID] = patientID ?? "" }
-        switch await query(QueryParameters(model: queryModel, level: .image, values: values), inventory: true) {
-        case .failure(let f): return .failure(f)
-        case .success(let results):
+    public func inventory(
+        _ keys: CampaignKeys, level: CampaignLevel
+    ) async -> Result<
+        [InventoryEntry], CampaignFailure
+    > {
+        let retrieveKeys = RetrieveKeys(
+            patientID: keys.patientID, studyInstanceUID: keys.studyInstanceUID,
+            seriesInstanceUID: keys.seriesInstanceUID, sopInstanceUID: keys.sopInstanceUID)
+        let model: IDLQueryModel = level == .patient ? .patientRoot : queryModel
+        do {
+            let remote = try SCUConnection.remote(
+                named: queryAE, property: "QUERY_SCP", method: "campaign", configuration: configuration)
+            let items = try await RetrieveInventory.list(
+                keys: retrieveKeys, model: model, level: Self.idlLevel(level), remote: remote,
+                configuration: configuration)
             return .success(
-                results.compactMap { r in
-                    let sop = r["sop_instance_uid"]
-                    guard !sop.isEmpty, sop != QueryResult.missingUIDSubstitutes[.sopInstanceUID] else { return nil }
-                    return InventoryEntry(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: sop)
+                items.map {
+                    InventoryEntry(
+                        studyInstanceUID: $0.studyInstanceUID, seriesInstanceUID: $0.seriesInstanceUID,
+                        sopInstanceUID: $0.sopInstanceUID)
                 })
+        } catch let failure as RetrieveInventory.Failure {
+            return .failure(CampaignFailure(failure.description, isRefusal: Self.refusal(failure.description)))
+        } catch {
+            return .failure(CampaignFailure("\(error)", isRefusal: false))
+        }
+    }
+
+    static func idlLevel(_ level: CampaignLevel) -> IDLQueryLevel {
+        switch level {
+        case .patient: return .patient
+        case .study: return .study
+        case .series: return .series
+        case .image: return .image
         }
     }
 
@@ -230,13 +203,7 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             sopInstanceUID: request.level == .image
                 ? (request.sopInstanceUIDs.isEmpty
                     ? request.keys.sopInstanceUID : request.sopInstanceUIDs.joined(separator: "\\")) : nil)
-        let level: IDLQueryLevel
-        switch request.level {
-        case .patient: level = .patient
-        case .study: level = .study
-        case .series: level = .series
-        case .image: level = .image
-        }
+        let level = Self.idlLevel(request.level)
         let model: IDLQueryModel = request.level == .patient ? .patientRoot : queryModel
         let handler: OperationEventHandler = { _ in
             progress()
@@ -257,6 +224,7 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         } catch {
             return CampaignRequestResult(failure: CampaignFailure("\(error)", isRefusal: false))
         }
+        let report = outcome.report
         let arrivals = outcome.files.compactMap { path -> Arrival? in
             let name = (path as NSString).lastPathComponent
             let ext = "." + fileExtension
@@ -276,7 +244,7 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             failure = CampaignFailure(message, isRefusal: refused)
         }
         return CampaignRequestResult(
-            completed: outcome.finalStatus == nil ? nil : outcome.count, failure: failure,
+            completed: report.completed, failedUIDs: report.failedUIDs, failure: failure,
             cancelled: outcome.cancelled, arrivals: arrivals)
     }
 

@@ -15,5 +15,6 @@ public enum ScriptEnvironment {
         try QueryBinding.install(in: state, runLoop: runLoop)
         try StorageSCUBinding.install(in: state, runLoop: runLoop)
         try installStorageSCP(in: state, runLoop: runLoop)
+        try CampaignBinding.install(in: state, runLoop: runLoop)
     }
 }
