@@ -17,7 +17,8 @@ final class ArchivePeer: @unchecked Sendable {
     let counter: ConnectionCounter
 
     /// `studies` studies of `perStudy` instances (two series), or the given instances.
-    init(studies: Int = 0, perStudy: Int = 3, instances given: [TestInstance]? = nil) throws {
+    init(studies: Int = 0, perStudy: Int = 3, instances given: [TestInstance]? = nil, rejectSeconds: Double = 0) throws
+    {
         folder = try makeTemporaryDirectory("campaign-archive")
         instances = given ?? Self.make(studies: studies, perStudy: perStudy)
         let source = folder.appendingPathComponent("source")
@@ -58,26 +59,34 @@ final class ArchivePeer: @unchecked Sendable {
                 timeout: 60)
             guard load.status == 0 else { throw CampaignTestError("storescu into dcmqrscp failed: \(load.stderr)") }
         }
-        counter = try ConnectionCounter(target: port)
+        counter = try ConnectionCounter(target: port, rejectSeconds: rejectSeconds)
+        configuration = try Self.configuration(
+            folder: folder, received: received, pacsPort: counter.port, destinationPort: destinationPort)
+        logMark = 0
+    }
+
+    deinit { stop() }
+
+    /// A user configuration in `folder` with `pacs` (QRSCP at `pacsPort`) and `me` (CAMPAIGN at
+    /// `destinationPort`).
+    static func configuration(folder: URL, received: URL, pacsPort: Int, destinationPort: Int) throws -> Configuration {
         let locations = ConfigurationLocations(
             userFile: folder.appendingPathComponent("user/config.json"),
             systemFile: folder.appendingPathComponent("system/config.json"),
             homeDirectory: folder.appendingPathComponent("home").path,
             userReceivedDirectory: received.path,
             systemReceivedDirectory: folder.appendingPathComponent("var").path)
-        configuration = try Configuration(scope: .user, locations: locations)
+        let configuration = try Configuration(scope: .user, locations: locations)
         try configuration.setApplicationEntity(
-            name: "pacs", aeTitle: "QRSCP", hostname: "127.0.0.1", port: counter.port, serviceList: .querySCP,
+            name: "pacs", aeTitle: "QRSCP", hostname: "127.0.0.1", port: pacsPort, serviceList: .querySCP,
             serviceType: .querySCP)
         try configuration.setApplicationEntity(
             name: "me", aeTitle: "CAMPAIGN", hostname: "127.0.0.1", port: destinationPort,
             serviceList: .storageSCP, serviceType: .storageSCP)
         try configuration.setValue(3, forKey: "ConnectTimeout")
         try configuration.commit()
-        logMark = 0
+        return configuration
     }
-
-    deinit { stop() }
 
     func stop() {
         qrscp.stop(grace: 1)
@@ -135,13 +144,16 @@ final class ConnectionCounter: @unchecked Sendable {
     let port: Int
     let process: ChildProcess
 
-    init(target: Int) throws {
+    /// `rejectSeconds`: for that long after it starts, every association is answered with A-ASSOCIATE-RJ
+    /// rejected-transient, local-limit-exceeded (2/3/2), as a busy archive does; counted as `rejected N`.
+    init(target: Int, rejectSeconds: Double = 0) throws {
         port = freeTCPPort()
         let script = """
-            import asyncio, sys
-            cur = 0; top = 0; total = 0
+            import asyncio, sys, time
+            cur = 0; top = 0; total = 0; rejected = 0
+            until = time.time() + \(rejectSeconds)
             def say():
-                print(f"open {cur} max {top} total {total}", flush=True)
+                print(f"open {cur} max {top} total {total} rejected {rejected}", flush=True)
             async def pipe(r, w, on_pdu):
                 buf = b""; need = None
                 try:
@@ -161,7 +173,13 @@ final class ConnectionCounter: @unchecked Sendable {
             async def handle(r, w):
                 # An association ends with our A-RELEASE-RQ (0x05), an A-ABORT (0x07) from either side, an
                 # A-ASSOCIATE-RJ (0x03), or the connection's end, whichever comes first.
-                global cur, top, total
+                global cur, top, total, rejected
+                if time.time() < until:
+                    try:
+                        await r.readexactly(6)
+                        w.write(bytes([3, 0, 0, 0, 0, 4, 0, 2, 3, 2])); await w.drain()
+                    except Exception: pass
+                    rejected += 1; say(); w.close(); return
                 cur += 1; total += 1; top = max(top, cur); say()
                 done = False
                 def end():
@@ -192,9 +210,17 @@ final class ConnectionCounter: @unchecked Sendable {
 
     /// The most connections open at once so far, and how many were made.
     var counts: (maximum: Int, total: Int) {
-        guard let last = process.stdout.split(separator: "\n").last?.split(separator: " "), last.count == 6 else {
+        guard let last = process.stdout.split(separator: "\n").last?.split(separator: " "), last.count == 8 else {
             return (0, 0)
         }
         return (Int(last[3]) ?? 0, Int(last[5]) ?? 0)
+    }
+
+    /// Associations answered with A-ASSOCIATE-RJ.
+    var rejected: Int {
+        guard let last = process.stdout.split(separator: "\n").last?.split(separator: " "), last.count == 8 else {
+            return 0
+        }
+        return Int(last[7]) ?? 0
     }
 }

@@ -53,4 +53,89 @@ final class CampaignEngineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(total, 100, "50 inventories (one association each) and 50 C-MOVEs")
         XCTAssertEqual(try engine.journal.integrityCheck(), "ok")
     }
+
+    /// An archive that answers A-ASSOCIATE-RJ rejected-transient for its first seconds: the campaign backs
+    /// off and waits, and every item still ends complete (none failed).
+    func testRefusingArchiveDelaysButFailsNoItem() async throws {
+        let peer = try ArchivePeer(studies: 4, perStudy: 2, rejectSeconds: 4)
+        defer { peer.stop() }
+        let path = peer.folder.appendingPathComponent("refused.db").path
+        let engine = try makeEngine(peer, journal: path)
+        let lines = LogLines()
+        engine.log = { lines.append($0) }
+        for uid in peer.studyUIDs { try engine.journal.add(CampaignKeys(studyInstanceUID: uid)) }
+        let started = Date()
+        let summary = try await engine.run()
+        let items = try engine.journal.items()
+        XCTAssertEqual(summary.count(.complete), 4, "\(items)")
+        XCTAssertEqual(summary.count(.failed), 0)
+        XCTAssertNil(summary.message)
+        XCTAssertGreaterThanOrEqual(peer.counter.rejected, 3, "the archive refused a few times")
+        XCTAssertTrue(lines.all.contains { $0.contains("refused") && $0.contains("backing off") }, "\(lines.all)")
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 2, "the run waited for the archive")
+    }
+
+    /// `give_up`: an archive that only refuses makes `run()` return with the items still pending and a message.
+    func testArchiveThatOnlyRefusesMakesRunGiveUpWithItemsPending() async throws {
+        let peer = try ArchivePeer(studies: 2, perStudy: 1, rejectSeconds: 600)
+        defer { peer.stop() }
+        let path = peer.folder.appendingPathComponent("giveup.db").path
+        let engine = try makeEngine(peer, journal: path) { $0.giveUp = 3 }
+        for uid in peer.studyUIDs { try engine.journal.add(CampaignKeys(studyInstanceUID: uid)) }
+        let summary = try await engine.run()
+        XCTAssertEqual(summary.count(.pending), 2)
+        XCTAssertTrue(
+            summary.message?.hasPrefix("gave up: the archive refused or was unreachable for 3 s") ?? false, "\(summary)"
+        )
+    }
+
+    /// The lossy test PACS (`dicomlua qrscp --fault drop-every=2`: its first C-MOVE leaves out every second
+    /// instance yet reports success): the study is found incomplete, its missing instances are requested again,
+    /// and it ends complete; a study the archive does not have ends empty.
+    func testLossyArchiveEndsCompleteAfterRetryAndUnknownStudyEndsEmpty() async throws {
+        let folder = try makeTemporaryDirectory("campaign-lossy")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source")
+        let received = folder.appendingPathComponent("received")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let instances = ArchivePeer.make(studies: 3, perStudy: 6)
+        for instance in instances {
+            try Data(instance.part10Bytes()).write(to: source.appendingPathComponent("\(instance.sopInstanceUID).dcm"))
+        }
+        let destinationPort = freeTCPPort()
+        var settings = QRSCPConfiguration(
+            directory: source.path, port: 0,
+            destinations: ["CAMPAIGN": MoveDestination(host: "127.0.0.1", port: destinationPort)])
+        settings.faults.dropEvery = 2
+        let qrscp = try await QRSCP.start(settings)
+        let configuration = try ArchivePeer.configuration(
+            folder: folder, received: received, pacsPort: qrscp.port, destinationPort: destinationPort)
+        var options = CampaignOptions()
+        options.querySCP = "pacs"
+        options.storageSCP = "me"
+        options.directory = received.path
+        options.settle = 1
+        let journal = try CampaignJournal(path: folder.appendingPathComponent("lossy.db").path)
+        try journal.store(options)
+        let engine = CampaignEngine(
+            journal: journal, options: options.resolved,
+            executor: try ServicesCampaignExecutor(options: options.resolved, configuration: configuration))
+        for uid in Set(instances.map(\.studyUID)).sorted() { try journal.add(CampaignKeys(studyInstanceUID: uid)) }
+        try journal.add(CampaignKeys(studyInstanceUID: "1.2.826.0.1.3680043.2.1143.88.999"))
+        let summary = try await engine.run()
+        await qrscp.shutdown()
+        let items = try journal.items()
+        XCTAssertEqual(summary.count(.complete), 3, "\(items)")
+        XCTAssertEqual(items.last?.state, .empty)
+        XCTAssertEqual(items.map(\.attempts).max(), 2, "one study needed a retry round")
+        XCTAssertEqual(summary.instances, 18)
+    }
+}
+
+/// Lines collected from another task.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }

@@ -85,7 +85,8 @@ final class CampaignKillTests: XCTestCase {
             second.stderr)
         let status = try ChildProcess.run(
             dicomluaBinary, ["campaign", "status", journal], environment: peer.environment)
-        XCTAssertTrue(status.stdout.contains("2 item(s): running 2"), status.stdout)  // both workers wait for the window
+        // Both workers wait for the window.
+        XCTAssertTrue(status.stdout.contains("2 item(s): running 2"), status.stdout)
         XCTAssertTrue(status.stdout.contains("running: pid \(first.process.processIdentifier)"), status.stdout)
         kill(first.process.processIdentifier, SIGINT)
         XCTAssertEqual(first.wait(timeout: 20), 1, first.stderr)
