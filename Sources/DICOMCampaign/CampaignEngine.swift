@@ -177,6 +177,10 @@ public final class CampaignEngine: @unchecked Sendable {
             if expected != nil && missing.isEmpty { break }
             if round > options.retry { break }
             if round > 0 {
+                let name = item.keys.studyInstanceUID ?? item.keys.uniqueKey
+                log?(
+                    "campaign: \(name): \(missing.count) of \(expected?.count ?? 0) instance(s) missing after round "
+                        + "\(round); asking again for those only")
                 guard await sleep(pow(2, Double(round - 1))) else { return try putBack(id) }
             }
             round += 1
