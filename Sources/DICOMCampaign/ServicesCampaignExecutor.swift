@@ -11,8 +11,6 @@ import Foundation
 /// verification and retry") exposes its requests, this file is the one to change.
 public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendable {
     let configuration: ConfigurationDocument
-    /// The same configuration without the `MaxQueryResponses` limit (an inventory must see everything).
-    let inventoryConfiguration: ConfigurationDocument
     let queryAE: String
     let storageAE: String?
     let method: String
@@ -45,8 +43,6 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             }
         }
         self.configuration = document
-        try? configuration.setValue(0, forKey: "MaxQueryResponses")  // working copy only, never committed
-        inventoryConfiguration = configuration.current
         self.queryAE = queryAE
         storageAE = options.storageSCP
         method = options.method
@@ -180,13 +176,19 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
     }
 
     private func query(
-        _ parameters: QueryParameters, inventory: Bool = false
+        _ parameters: QueryParameters
     ) async -> Result<[QueryResult], CampaignFailure> {
         do {
             let outcome = try await QueryService.query(
-                parameters, queryAE: queryAE, configuration: inventory ? inventoryConfiguration : configuration)
+                parameters, queryAE: queryAE, configuration: configuration)
             if let failure = outcome.failure {
                 return .failure(CampaignFailure(failure, isRefusal: Self.refusal(failure)))
+            }
+            if outcome.truncated {
+                return .failure(
+                    CampaignFailure(
+                        "the archive's answer was cut at MaxQueryResponses (\(outcome.results.count) matches): raise "
+                            + "MaxQueryResponses or split the query (e.g. by study_date)", isRefusal: false))
             }
             return .success(outcome.results)
         } catch {
@@ -236,7 +238,8 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         var failure: CampaignFailure?
         if !outcome.succeeded {
             let message = outcome.message ?? "the retrieve failed"
-            var refused = Self.refusal(message)
+            // A refusal status counts only when the archive did nothing (else the retry rounds take over).
+            var refused = Self.refusal(message, statuses: false)
             if let status = outcome.finalStatus, [0xA700, 0xA701, 0xA702].contains(status.rawValue), outcome.count == 0
             {
                 refused = true
@@ -248,12 +251,12 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             cancelled: outcome.cancelled, arrivals: arrivals)
     }
 
-    /// Whether a failure is one the campaign waits out (refused or reset connection, A-ASSOCIATE-RJ
-    /// rejected-transient, the archive's 0xA7xx refusals): read from the words of `AssociationError`.
-    static func refusal(_ message: String) -> Bool {
-        let refusalWords = [
-            "refused", "rejected-transient", "reset by peer", "Connection reset", "0xA700", "0xA701", "0xA702",
-        ]
-        return refusalWords.contains { message.contains($0) }
+    /// Whether a failure is one the campaign waits out: a refused or reset connection or A-ASSOCIATE-RJ
+    /// rejected-transient (read from the words of `AssociationError`), or, with `statuses`, a C-FIND answered
+    /// 0xA700/0xA701/0xA702.
+    static func refusal(_ message: String, statuses: Bool = true) -> Bool {
+        var words = ["refused", "rejected-transient", "reset by peer", "Connection reset"]
+        if statuses { words += ["0xA700", "0xA701", "0xA702"] }
+        return words.contains { message.contains($0) }
     }
 }
