@@ -1,8 +1,8 @@
 import Foundation
 import LuaBridge
 
-/// What a script finds in its state before it runs (docs/lua-api.md): the globals `dicom`, `cfg`, `query`, `campaign`,
-/// `storage_scu` and `storage_scp`.
+/// What a script finds in its state before it runs (docs/lua-api.md): the globals `dicom`, `cfg`, `query`,
+/// `campaign`, `storage_scu` and `storage_scp`.
 public enum ScriptEnvironment {
     /// Longest `dicom.sleep` accepted, in seconds (a day): a larger value is a script bug.
     public static let maximumSleep: Double = 86_400
