@@ -18,7 +18,8 @@ public struct MessageIDAllocator: Sendable {
     /// The next Message ID of this process: one counter for every association, so that the C-STORE
     /// sub-operations of two retrieves running at once (their Move Originator Message ID, PS3.7 §9.3.1.1)
     /// are never confused, even when both come from one calling AE title (docs/lua-api.md "Retrieve reports,
-    /// verification and retry", attribution).
+    /// verification and retry", attribution). It starts at a random value, so that two processes moving
+    /// into one storage SCP from one AE title rarely use the same IDs at the same time.
     public static func processWide() -> UInt16 { ProcessMessageIDs.shared.allocate() }
 }
 
@@ -26,6 +27,6 @@ public struct MessageIDAllocator: Sendable {
 private final class ProcessMessageIDs: @unchecked Sendable {
     static let shared = ProcessMessageIDs()
     private let lock = NSLock()
-    private var allocator = MessageIDAllocator()
+    private var allocator = MessageIDAllocator(first: UInt16.random(in: 1...UInt16.max))
     func allocate() -> UInt16 { lock.withLock { allocator.allocate() } }
 }
