@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
         .library(name: "DICOMServices", targets: ["DICOMServices"]),
         .library(name: "DICOMDeidentify", targets: ["DICOMDeidentify"]),
+        .library(name: "DICOMCampaign", targets: ["DICOMCampaign"]),
         .library(name: "LuaBridge", targets: ["LuaBridge"]),
     ],
     dependencies: [
@@ -49,12 +50,19 @@ let package = Package(
         .target(
             name: "DICOMDeidentify",
             dependencies: ["DICOMCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Bulk retrieval with a SQLite journal (GRDB): kept apart so that DICOMServices does not carry SQLite.
         .target(
-            name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices", "DICOMDeidentify"]),
+            name: "DICOMCampaign",
+            dependencies: [
+                "DICOMCore", "DICOMNetwork", "DICOMServices", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .target(
+            name: "DICOMScripting",
+            dependencies: ["LuaBridge", "DICOMCore", "DICOMServices", "DICOMDeidentify", "DICOMCampaign"]),
         .executableTarget(
             name: "dicomlua",
             dependencies: [
-                "DICOMScripting", "DICOMServices", "DICOMDeidentify", "LuaBridge",
+                "DICOMScripting", "DICOMServices", "DICOMDeidentify", "DICOMCampaign", "LuaBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -73,6 +81,9 @@ let package = Package(
         .testTarget(
             name: "DICOMServicesTests", dependencies: ["TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
         .testTarget(name: "DICOMDeidentifyTests", dependencies: ["TestSupport", "DICOMDeidentify", "DICOMCore"]),
+        .testTarget(
+            name: "DICOMCampaignTests",
+            dependencies: ["TestSupport", "DICOMCampaign", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
         .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],

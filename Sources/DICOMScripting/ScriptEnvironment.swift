@@ -2,7 +2,7 @@ import Foundation
 import LuaBridge
 
 /// What a script finds in its state before it runs (docs/lua-api.md): the globals `dicom`, `cfg`, `query`,
-/// `storage_scu` and `storage_scp`.
+/// `campaign`, `storage_scu` and `storage_scp`.
 public enum ScriptEnvironment {
     /// Longest `dicom.sleep` accepted, in seconds (a day): a larger value is a script bug.
     public static let maximumSleep: Double = 86_400
@@ -15,5 +15,6 @@ public enum ScriptEnvironment {
         try QueryBinding.install(in: state, runLoop: runLoop)
         try StorageSCUBinding.install(in: state, runLoop: runLoop)
         try installStorageSCP(in: state, runLoop: runLoop)
+        try CampaignBinding.install(in: state, runLoop: runLoop)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `scripts/demo --debug` end to end: sample data, `dicomlua qrscp`, Examples/retrieve_patient.lua.
+/// `scripts/demo --debug` end to end: sample data, `dicomlua qrscp`, Examples/retrieve_patient.lua, and a
+/// campaign against a lossy `dicomlua qrscp --fault drop-every=3`.
 /// The demo uses the binary this test suite built (DICOMLUA_BIN), so it neither installs nor builds.
 final class DemoTests: XCTestCase {
     func testDemoRetrievesFilesAndPrintsItsSummary() throws {
@@ -23,5 +24,11 @@ final class DemoTests: XCTestCase {
             ),
             "the PACS's count and the files that arrived agree: \(output)")
         XCTAssertTrue(output.contains("0xFF00 Pending"), "the Lua callback printed pending responses: \(output)")
+        // The campaign against the lossy test PACS: found incomplete, asked again, reported complete.
+        XCTAssertTrue(
+            output.contains("instance(s) missing after round 1; asking again for those only"),
+            "the campaign saw the dropped instances: \(output)")
+        XCTAssertTrue(output.contains("campaign: 3 item(s): complete 3; 30 instance(s)"), output)
+        XCTAssertTrue(output.contains("demo campaign: 30 file(s) in "), output)
     }
 }

@@ -8,15 +8,15 @@ import Foundation
 /// every request carrying the Study and Series Instance UIDs so that strict archives answer it. Study Root,
 /// or Patient Root (with the Patient ID in every request) for Patient Root retrieves. Not limited by
 /// `MaxQueryResponses`.
-enum RetrieveInventory {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum RetrieveInventory {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// The instances covered by `keys`.
     /// - Throws: `Failure` naming the request that failed (network, failure status, or a find that ended
     ///   without success, which would make the list look complete when it is not).
-    static func list(
+    public static func list(
         keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, remote: ApplicationEntity,
         configuration: ConfigurationDocument
     ) async throws -> [InventoryItem] {

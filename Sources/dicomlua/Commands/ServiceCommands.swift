@@ -7,7 +7,10 @@ struct ServiceCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dicomlua",
         abstract: "DICOM query/retrieve automation from Lua scripts.",
-        subcommands: [StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self, DeidentifyCommand.self])
+        subcommands: [
+            StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self, DeidentifyCommand.self,
+            CampaignCommand.self,
+        ])
 
     /// The first arguments that select a subcommand.
     static var names: Set<String> {

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The campaign report (docs/lua-api.md "campaign — bulk retrieval that survives"): one row per item with
+/// its keys, state, expected_count, arrived, missing, attempts, message, and the item's own data columns.
+public enum CampaignReport {
+    /// The report as CSV text (RFC 4180). `missing` holds the missing SOP Instance UIDs separated by spaces.
+    public static func csv(_ items: [CampaignItem]) -> String {
+        let dataColumns = Array(Set(items.flatMap { $0.data.keys })).sorted()
+        let header =
+            CampaignKeys.names + [
+                "state", "expected_count", "arrived", "missing_count", "missing", "attempts", "bytes", "message",
+                "started", "finished",
+            ] + dataColumns
+        var lines = [header.map(CampaignCSV.escape).joined(separator: ",")]
+        for item in items {
+            var row = CampaignKeys.names.map { item.keys[$0] ?? "" }
+            row += [
+                item.state.rawValue, item.expectedCount.map(String.init) ?? "", "\(item.arrived)",
+                "\(item.missing.count)",
+                item.missing.joined(separator: " "), "\(item.attempts)", "\(item.bytes)", item.message ?? "",
+                item.started.map(CampaignJournal.timestamp) ?? "", item.finished.map(CampaignJournal.timestamp) ?? "",
+            ]
+            row += dataColumns.map { item.data[$0] ?? "" }
+            lines.append(row.map(CampaignCSV.escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The report as a JSON array of objects (the same fields; `missing` as an array).
+    public static func json(_ items: [CampaignItem]) -> String {
+        let objects: [[String: Any]] = items.map { item in
+            var object: [String: Any] = [:]
+            var keys: [String: String] = [:]
+            for name in CampaignKeys.names { if let v = item.keys[name] { keys[name] = v } }
+            object["keys"] = keys
+            object["data"] = item.data
+            object["state"] = item.state.rawValue
+            if let e = item.expectedCount { object["expected_count"] = e }
+            object["arrived"] = item.arrived
+            object["missing"] = item.missing
+            object["failed_uids"] = item.failedUIDs
+            object["attempts"] = item.attempts
+            object["bytes"] = item.bytes
+            if let m = item.message { object["message"] = m }
+            if let s = item.started { object["started"] = CampaignJournal.timestamp(s) }
+            if let f = item.finished { object["finished"] = CampaignJournal.timestamp(f) }
+            return object
+        }
+        let data =
+            (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// `complete 12 · partial 1 · …` for the states that occur, in the order of `CampaignItemState`.
+    public static func countsLine(_ summary: CampaignSummary) -> String {
+        let parts = CampaignItemState.allCases.compactMap { state -> String? in
+            let n = summary.count(state)
+            return n > 0 ? "\(state.rawValue) \(n)" : nil
+        }
+        return "\(summary.total) item(s): " + (parts.isEmpty ? "none" : parts.joined(separator: ", "))
+            + "; \(summary.instances) instance(s), \(ByteCountFormatter.string(fromByteCount: summary.bytes, countStyle: .file))"
+    }
+}

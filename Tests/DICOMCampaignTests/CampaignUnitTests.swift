@@ -1,0 +1,176 @@
+import DICOMServices
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import DICOMCampaign
+
+/// An archive in memory: the inventory is fixed; a study-level request that `stallsAtStudyLevel` says nothing
+/// until it is cancelled; other requests "store" their instances into the folder and report them.
+final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
+    let directory: String
+    let fileExtension = "dcm"
+    let entries: [InventoryEntry]
+    let stallsAtStudyLevel: Bool
+    private let lock = NSLock()
+    private var onArrival: (@Sendable (Arrival) -> Void)?
+    private(set) var requests: [CampaignRequest] = []
+
+    init(directory: String, entries: [InventoryEntry], stallsAtStudyLevel: Bool) {
+        self.directory = directory
+        self.entries = entries
+        self.stallsAtStudyLevel = stallsAtStudyLevel
+    }
+
+    func start(onArrival: @escaping @Sendable (Arrival) -> Void) async throws {
+        lock.withLock { self.onArrival = onArrival }
+    }
+    func stop() async {}
+    func findStudies(_ match: [String: String]) async -> Result<[FoundStudy], CampaignFailure> { .success([]) }
+    func inventory(_ keys: CampaignKeys, level: CampaignLevel) async -> Result<[InventoryEntry], CampaignFailure> {
+        .success(entries.filter { $0.studyInstanceUID == keys.studyInstanceUID })
+    }
+    func retrieve(
+        _ request: CampaignRequest, control: OperationControl, progress: @escaping @Sendable () -> Void
+    ) async -> CampaignRequestResult {
+        lock.withLock { requests.append(request) }
+        if stallsAtStudyLevel && request.level == .study {
+            while !control.isCancelRequested { try? await Task.sleep(nanoseconds: 50_000_000) }
+            return CampaignRequestResult(completed: 0, cancelled: true)
+        }
+        let wanted = entries.filter {
+            switch request.level {
+            case .image: return request.sopInstanceUIDs.contains($0.sopInstanceUID)
+            case .series: return $0.seriesInstanceUID == request.keys.seriesInstanceUID
+            case .study, .patient: return $0.studyInstanceUID == request.keys.studyInstanceUID
+            }
+        }
+        let sink = lock.withLock { onArrival }
+        for entry in wanted {
+            let path = directory + "/\(entry.sopInstanceUID).dcm"
+            FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
+            sink?(
+                Arrival(
+                    sopInstanceUID: entry.sopInstanceUID, studyInstanceUID: entry.studyInstanceUID,
+                    seriesInstanceUID: entry.seriesInstanceUID, path: path, bytes: 3))
+            progress()
+        }
+        return CampaignRequestResult(completed: wanted.count)
+    }
+}
+
+final class CampaignUnitTests: XCTestCase {
+    var folder: URL!
+    override func setUpWithError() throws { folder = try makeTemporaryDirectory("campaign-unit") }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func entries(study: String, series: Int, each: Int) -> [InventoryEntry] {
+        (1...series).flatMap { s in
+            (1...each).map {
+                InventoryEntry(
+                    studyInstanceUID: study, seriesInstanceUID: "\(study).\(s)", sopInstanceUID: "\(study).\(s).\($0)")
+            }
+        }
+    }
+
+    /// A study-level retrieve that makes no progress for `stall` seconds is cancelled and the item retried one
+    /// level lower (per series); it ends complete.
+    func testStalledRetrieveIsCancelledAndRetriedOneLevelLower() async throws {
+        let journal = try CampaignJournal(path: folder.appendingPathComponent("stall.db").path)
+        var options = CampaignOptions()
+        options.stall = 1
+        options.parallel = 1
+        let executor = FakeExecutor(
+            directory: folder.path, entries: entries(study: "1.2.3", series: 2, each: 2), stallsAtStudyLevel: true)
+        let engine = CampaignEngine(journal: journal, options: options.resolved, executor: executor)
+        try journal.add(CampaignKeys(studyInstanceUID: "1.2.3"))
+        let summary = try await engine.run()
+        let items = try journal.items()
+        XCTAssertEqual(summary.count(.complete), 1, "\(items)")
+        XCTAssertEqual(executor.requests.map(\.level), [.study, .series, .series])
+    }
+
+    /// An item whose instances are partly on disk already (a run killed before recording them) is asked only
+    /// for the rest, by SOP Instance UID; recorded files that vanished are fetched again.
+    func testResumeAsksOnlyForWhatIsMissingAndRechecksRecordedFiles() async throws {
+        let path = folder.appendingPathComponent("resume.db").path
+        let all = entries(study: "1.2.4", series: 1, each: 4)
+        do {
+            let journal = try CampaignJournal(path: path)
+            let (id, _) = try journal.add(CampaignKeys(studyInstanceUID: "1.2.4"))
+            try journal.setExpected(id, all)
+            try journal.setState(id, .running, message: nil)  // as a killed run leaves it
+            // One instance recorded (but its file is gone), one on disk unrecorded.
+            try journal.recordArrival(
+                Arrival(
+                    sopInstanceUID: all[0].sopInstanceUID, studyInstanceUID: nil, seriesInstanceUID: nil,
+                    path: folder.path + "/gone.dcm", bytes: 3), item: id)
+            FileManager.default.createFile(atPath: folder.path + "/\(all[1].sopInstanceUID).dcm", contents: Data([1]))
+        }
+        let journal = try CampaignJournal(path: path)
+        let executor = FakeExecutor(directory: folder.path, entries: all, stallsAtStudyLevel: false)
+        let engine = CampaignEngine(journal: journal, options: CampaignOptions().resolved, executor: executor)
+        let summary = try await engine.run()
+        XCTAssertEqual(summary.count(.complete), 1)
+        XCTAssertEqual(executor.requests.count, 1)
+        XCTAssertEqual(executor.requests.first?.level, .image)
+        XCTAssertEqual(
+            executor.requests.first?.sopInstanceUIDs,
+            [all[0].sopInstanceUID, all[2].sopInstanceUID, all[3].sopInstanceUID])
+        XCTAssertEqual(try journal.integrityCheck(), "ok")
+    }
+
+    /// Options are stored; a later open overrides and stores them; the journal is WAL with a schema version.
+    func testOptionsAreStoredAndOverriddenAndTheJournalIsWALWithAVersion() throws {
+        let path = folder.appendingPathComponent("options.db").path
+        var first = CampaignOptions()
+        first.querySCP = "pacs"
+        first.parallel = 3
+        first.window = "19:00-06:00"
+        _ = try Campaign(path: path, options: first)
+        var second = CampaignOptions()
+        second.parallel = 1
+        let campaign = try Campaign(path: path, options: second)
+        XCTAssertEqual(campaign.options.querySCP, "pacs")
+        XCTAssertEqual(campaign.options.parallel, 1)
+        XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().parallel, 1)
+        XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().window, "19:00-06:00")
+        let mode = try ChildProcess.run("/usr/bin/sqlite3", [path, "PRAGMA journal_mode; PRAGMA user_version"])
+        XCTAssertEqual(mode.stdout, "wal\n1\n")
+        var bad = CampaignOptions()
+        bad.window = "7pm-6am"
+        XCTAssertThrowsError(try Campaign(path: path, options: bad)) {
+            XCTAssertTrue("\($0)".contains("window must be 'HH:MM-HH:MM'"), "\($0)")
+        }
+    }
+
+    /// CSV headers as DICOM keywords or snake_case, quoted fields, data columns kept, unique items.
+    func testCSVReadsKeywordsAndSnakeCaseAndKeepsOtherColumns() throws {
+        let text = "PatientID,StudyInstanceUID,note\nP1,1.2.3,\"a, b\"\nP1,1.2.3,dup\n,,\n"
+        let (rows, skipped) = try CampaignCSV.parse(text, source: "t.csv")
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertEqual(skipped, 0)
+        XCTAssertEqual(rows[0].0, CampaignKeys(patientID: "P1", studyInstanceUID: "1.2.3"))
+        XCTAssertEqual(rows[0].1, ["note": "a, b"])
+        let journal = try CampaignJournal(path: folder.appendingPathComponent("csv.db").path)
+        XCTAssertEqual(try journal.add(rows), 1, "the same study twice is one item")
+        let snake = try CampaignCSV.parse("accession_number;site\nA1;x\n", source: "s.csv")
+        XCTAssertEqual(snake.rows.first?.0.accessionNumber, "A1")
+        XCTAssertThrowsError(try CampaignCSV.parse("name,date\nx,y\n", source: "n.csv")) {
+            XCTAssertTrue("\($0)".contains("the header names no key column"), "\($0)")
+        }
+    }
+
+    func testWindowOverMidnight() throws {
+        let window = try CampaignWindow(parsing: "19:00-06:00")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        func at(_ h: Int, _ m: Int) -> Date {
+            calendar.date(from: DateComponents(year: 2026, month: 1, day: 5, hour: h, minute: m))!
+        }
+        XCTAssertTrue(window.contains(at(23, 0), calendar: calendar))
+        XCTAssertTrue(window.contains(at(5, 59), calendar: calendar))
+        XCTAssertFalse(window.contains(at(12, 0), calendar: calendar))
+        XCTAssertEqual(window.secondsUntilOpen(from: at(18, 0), calendar: calendar), 3600)
+    }
+}
