@@ -26,73 +26,23 @@ public enum QueryService {
         onMatch: OperationEventHandler? = nil
     ) async throws -> QueryOutcome {
         try parameters.checkModelAndLevel(method: "query")
-        let remote = try SCUConnection.remote(
-            named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
         let level = parameters.effectiveLevel.level
-        let identifier = try parameters.findIdentifier()
-        let sopClass = parameters.model.findSOPClassUID
-        let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
         let start = Date()
-        let association: DICOMAssociation
-        do {
-            association = try await SCUConnection.connect(
-                calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
-                ],
-                configuration: configuration)
-        } catch {
-            return QueryOutcome(
-                results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
-        }
         var results: [QueryResult] = []
-        var cancelled = false
-        var finalStatus: DIMSEStatus?
-        do {
-            let context = try association.presentationContext(for: sopClass)
-            let responses = try await association.find(
-                sopClassUID: sopClass,
-                identifier: try SCUIdentifierCoding.encode(identifier, transferSyntaxUID: context.transferSyntax),
-                transferSyntax: context.transferSyntax)
-            for try await response in responses {
-                let status = response.response.status
-                guard status.isPending else {
-                    finalStatus = status
-                    continue
-                }
-                guard !cancelled else { continue }  // matches already in flight when we cancelled
-                let match = QueryResult(
-                    identifier: try SCUIdentifierCoding.decode(
-                        response.identifier, transferSyntaxUID: response.transferSyntax),
-                    model: parameters.model, level: level)
-                results.append(match)
-                var decision = OperationDecision.proceed
-                if let onMatch {
-                    decision = await onMatch(
-                        OperationEvent(
-                            operation: "query",
-                            statusLines: StatusLines.match(match, number: results.count, status: status),
-                            status: status, elapsed: Date().timeIntervalSince(start), match: match))
-                }
-                if decision == .cancel || results.count >= limit {
-                    cancelled = true
-                    try await responses.cancel()
-                }
-            }
-        } catch {
-            await association.abort()
-            return QueryOutcome(
-                results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))",
-                cancelled: cancelled)
+        let outcome = try await find(
+            identifier: try parameters.findIdentifier(), model: parameters.model, queryAE: queryAE,
+            configuration: configuration
+        ) { identifier, status in
+            let match = QueryResult(identifier: identifier, model: parameters.model, level: level)
+            results.append(match)
+            guard let onMatch else { return .proceed }
+            return await onMatch(
+                OperationEvent(
+                    operation: "query",
+                    statusLines: StatusLines.match(match, number: results.count, status: status),
+                    status: status, elapsed: Date().timeIntervalSince(start), match: match))
         }
-        try? await association.release()
-        if let finalStatus, finalStatus.category == .failure {
-            return QueryOutcome(
-                results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
-                cancelled: cancelled)
-        }
-        return QueryOutcome(results: results, failure: nil, cancelled: cancelled)
+        return QueryOutcome(results: results, failure: outcome.failure, cancelled: outcome.cancelled)
     }
 
     /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns
