@@ -30,7 +30,8 @@ enum InteractivePrompt {
             if mt and mt.__tostring then return tostring(m) end
             return "(error object is a " .. type(m) .. " value)"
           end
-          return debug.traceback(m, 2)
+          -- the traceback without the prompt's own frames (from its xpcall on)
+          return (debug.traceback(m, 2):gsub("\\n\\t%[C%]: in function 'xpcall'.*$", ""))
         end))
         if not results[1] then
           io.stderr:write("dicomlua: ", tostring(results[2]), "\\n")

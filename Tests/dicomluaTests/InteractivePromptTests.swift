@@ -13,21 +13,22 @@ final class InteractivePromptTests: XCTestCase {
         if pid == 0:
             os.execv(binary, [binary, "-i"])
         seen = b""
-        def until(text, timeout=20):
+        def until(text, timeout=15):
             global seen
+            sys.stderr.write("waiting for %r\n" % text)
+            sys.stderr.flush()
             end = time.time() + timeout
             while time.time() < end:
+                at = seen.find(text.encode())
+                if at >= 0:
+                    seen = seen[at + len(text):]
+                    return
                 ready, _, _ = select.select([fd], [], [], 0.2)
                 if ready:
                     try:
-                        chunk = os.read(fd, 4096)
+                        seen += os.read(fd, 4096)
                     except OSError:
                         break
-                    seen += chunk
-                    at = seen.find(text.encode())
-                    if at >= 0:
-                        seen = seen[at + len(text):]
-                        return
             print("TIMEOUT waiting for %r after %r" % (text, seen))
             os.kill(pid, 9)
             sys.exit(3)
@@ -40,10 +41,11 @@ final class InteractivePromptTests: XCTestCase {
         send("return 7 end"); until("> ")
         send("seven()"); until("7\r\n"); until("> ")
         send("error('boom')"); until("dicomlua: stdin:1: boom"); until("> ")
-        send("c = cfg.new() c:set_application_entity('pacs', 'QRSCP', '127.0.0.1', " + port + ", 'Query_SCP_Service_List', 'Query_SCP')"); until("> ")
+        send("c = cfg.new() c:set_application_entity('pacs', 'QRSCP', '127.0.0.1', " + port + ", 'Query_SCP_Service_List', 'Query_SCP') c:commit()"); until("> ")
         send("q = query.new() q:set_property{query_scp = 'pacs'}"); until("> ")
         send("select(2, q:query())"); until("2\r\n"); until("> ")
-        send("dicom.sleep(30)"); time.sleep(1.0); os.write(fd, b"\x03"); until("interrupted!"); until("> ")
+        send("io.write('sleeping', '\\n') io.flush() dicom.sleep(30)"); until("sleeping\r\n"); time.sleep(0.3)
+        os.write(fd, b"\x03"); until("interrupted!"); until("> ")
         send("print('still here')"); until("still here\r\n"); until("> ")
         os.write(fd, b"\x04")
         _, status = os.waitpid(pid, 0)
