@@ -74,6 +74,22 @@ final class ProbeCommandTests: XCTestCase {
         XCTAssertTrue(
             result.stdout.contains("C-MOVE to us: ok: the archive sent an instance to PROBE_IN"), result.stdout)
 
+        // The same report as a Lua table (q:probe()).
+        let script = """
+            local c = cfg.new()
+            c:set_application_entity('pacs', 'QRSCP', '127.0.0.1', \(port), 'Query_SCP_Service_List', 'Query_SCP')
+            c:set_application_entity('me', 'PROBE_IN', '127.0.0.1', \(ourPort), 'Storage_SCP_Service_List', 'Storage_SCP')
+            c:commit()
+            local q = query.new()
+            q:set_property{query_scp = 'pacs', storage_scp = 'me'}
+            local r = q:probe()
+            print(r.echo, r.move_result, #r.models, r.models[1].service, r.levels[1].level, r.max_pdu_length)
+            print(q:probe{move = false}.move_result)
+            """
+        let lua = try ChildProcess.run(dicomluaBinary, ["-e", script], environment: environment, timeout: 60)
+        XCTAssertEqual(lua.status, 0, lua.stderr)
+        XCTAssertEqual(lua.stdout, "ok\treceived\t9\tFIND\tPATIENT\t131072\nskipped\n", lua.stderr)
+
         // Known title, wrong port: the archive cannot store to us.
         let wrong = try probe([
             "QRSCP@127.0.0.1:\(port)", "--dest", "PROBE_IN", "--port", "\(freeTCPPort())", "--move-timeout", "10",

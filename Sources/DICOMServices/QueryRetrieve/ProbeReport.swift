@@ -57,3 +57,38 @@ public struct ProbeReport: Sendable, Equatable {
 
     public init() {}
 }
+
+extension ProbeReport.MoveTest {
+    /// A short name of the outcome (`received`, `unknown_destination`, …), for scripts and JSON.
+    public var kind: String {
+        switch self {
+        case .skipped: return "skipped"
+        case .noInstance: return "no_instance"
+        case .received: return "received"
+        case .unknownDestination: return "unknown_destination"
+        case .notReached: return "not_reached"
+        case .timedOut: return "timed_out"
+        case .failed: return "failed"
+        }
+    }
+
+    /// The outcome in words a PACS administrator acts on.
+    public var explanation: String {
+        switch self {
+        case .skipped(let why): return "not tried (\(why))"
+        case .noInstance: return "not tried (an IMAGE-level query found no instance to move)"
+        case .received(let title, let port):
+            return "ok: the archive sent an instance to \(title) on port \(port)"
+        case .unknownDestination(let title, let status):
+            return "refused (\(status)) and no file arrived: the archive does not know \(title) as a move "
+                + "destination; add \(title) with this host's address and the port to its configuration"
+        case .notReached(let title, let port, let status):
+            return "no file arrived (\(status)): the archive knows \(title) but could not store to it; check the "
+                + "host and port it has for \(title) (we listened on port \(port))"
+        case .timedOut(let title, let port, let seconds):
+            return "no file within \(Int(seconds)) s: the archive cannot reach this host on port \(port) as "
+                + "\(title) (its address for \(title), a firewall, or NAT)"
+        case .failed(let message): return "failed: \(message)"
+        }
+    }
+}

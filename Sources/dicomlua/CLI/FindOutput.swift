@@ -10,11 +10,12 @@ enum FindOutput {
         case json
     }
 
-    /// The columns: the tags of the request in its order, then any other tag a match returned, ascending;
-    /// Query/Retrieve Level and Specific Character Set left out (they describe the query, not the match).
-    static func columns(request: DataSet, matches: [DataSet]) -> [Tag] {
+    /// The columns: `order` (the keys asked, QueryKeyList.columnOrder), then any other tag a match returned,
+    /// ascending; Query/Retrieve Level and Specific Character Set left out (they describe the query, not the
+    /// match).
+    static func columns(order: [Tag], matches: [DataSet]) -> [Tag] {
         let skipped: Set<Tag> = [Tag(0x0008, 0x0052), Tag(0x0008, 0x0005)]
-        var columns = request.elements.map(\.tag).filter { !skipped.contains($0) }
+        var columns = order.filter { !skipped.contains($0) }
         var seen = Set(columns)
         for tag in Set(matches.flatMap { $0.elements.map(\.tag) }).sorted()
         where !seen.contains(tag) && !skipped.contains(tag) && !tag.isGroupLength {
@@ -35,8 +36,8 @@ enum FindOutput {
         return ""
     }
 
-    static func render(_ format: Format, request: DataSet, matches: [DataSet]) -> String {
-        let columns = columns(request: request, matches: matches)
+    static func render(_ format: Format, order: [Tag], matches: [DataSet]) -> String {
+        let columns = columns(order: order, matches: matches)
         switch format {
         case .json:
             let array = matches.map { $0.dicomJSONObject() }

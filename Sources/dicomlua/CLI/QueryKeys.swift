@@ -67,6 +67,21 @@ struct QueryKeyList {
         return identifier
     }
 
+    /// The column order of the output: the keys given, in their order, then the level's usual keys with
+    /// the names and dates first and the UIDs last (easier to read in a table).
+    func columnOrder(model: IDLQueryModel, level: IDLQueryLevel) -> [Tag] {
+        var order = keys.map(\.tag)
+        let usual =
+            QueryFieldTable.fields(model: model, level: level).compactMap(\.tag)
+            + QueryFieldTable.returnKeys(level: level)
+        let uids: Set<Tag> = [Tag(0x0020, 0x000D), Tag(0x0020, 0x000E), Tag(0x0008, 0x0018)]
+        for tag in usual.filter({ !uids.contains($0) }) + usual.filter({ uids.contains($0) })
+        where !order.contains(tag) {
+            order.append(tag)
+        }
+        return order
+    }
+
     /// The unique keys of a C-MOVE/C-GET (PS3.4 C.4.2.1.4): PatientID, StudyInstanceUID, SeriesInstanceUID,
     /// SOPInstanceUID; any other key is a usage error.
     func retrieveKeys() throws -> RetrieveKeys {

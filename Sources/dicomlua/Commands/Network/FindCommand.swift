@@ -55,7 +55,8 @@ struct FindCommand: ParsableCommand {
         }
         let format: FindOutput.Format = json ? .json : (csv ? .csv : .table)
         if !outcome.matches.isEmpty || format != .table {
-            print(FindOutput.render(format, request: request, matches: outcome.matches), terminator: "")
+            let order = keys.columnOrder(model: model, level: level)
+            print(FindOutput.render(format, order: order, matches: outcome.matches), terminator: "")
         }
         if let failure = outcome.failure { throw CLIFailure(failure) }
         if format == .table {

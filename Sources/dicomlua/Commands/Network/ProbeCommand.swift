@@ -118,24 +118,7 @@ enum ProbeText {
         return lines
     }
 
-    static func moveText(_ test: ProbeReport.MoveTest) -> String {
-        switch test {
-        case .skipped(let why): return "not tried (\(why))"
-        case .noInstance: return "not tried (an IMAGE-level query found no instance to move)"
-        case .received(let title, let port):
-            return "ok: the archive sent an instance to \(title) on port \(port)"
-        case .unknownDestination(let title, let status):
-            return "refused (\(status)) and no file arrived: the archive does not know \(title) as a move "
-                + "destination; add \(title) with this host's address and the port to its configuration"
-        case .notReached(let title, let port, let status):
-            return "no file arrived (\(status)): the archive knows \(title) but could not store to it; check the "
-                + "host and port it has for \(title) (we listened on port \(port))"
-        case .timedOut(let title, let port, let seconds):
-            return "no file within \(Int(seconds)) s: the archive cannot reach this host on port \(port) as "
-                + "\(title) (its address for \(title), a firewall, or NAT)"
-        case .failed(let message): return "failed: \(message)"
-        }
-    }
+    static func moveText(_ test: ProbeReport.MoveTest) -> String { test.explanation }
 
     static func json(_ report: ProbeReport) -> String {
         var object: [String: Any] = [
@@ -151,6 +134,7 @@ enum ProbeText {
                 return level
             },
             "move": moveText(report.moveTest),
+            "move_result": report.moveTest.kind,
         ]
         if let v = report.implementationClassUID { object["implementation_class_uid"] = v }
         if let v = report.implementationVersionName { object["implementation_version_name"] = v }
