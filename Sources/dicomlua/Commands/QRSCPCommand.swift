@@ -18,6 +18,7 @@ struct QRSCPCommand: ParsableCommand {
     @Option(name: .customLong("dest"), help: "A C-MOVE destination AET=HOST:PORT (repeatable).")
     var destinations: [String] = []
     @Option(help: "Associations served at once.") var maxAssociations = 16
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
@@ -33,6 +34,7 @@ struct QRSCPCommand: ParsableCommand {
     }
 
     func run() throws {
+        logging.bootstrap()
         var table: [String: MoveDestination] = [:]
         for text in destinations {
             let (ae, destination) = try MoveDestination.parse(text)
