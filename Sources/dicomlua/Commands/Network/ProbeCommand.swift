@@ -13,8 +13,8 @@ struct ProbeCommand: ParsableCommand {
             Character Set (0008,0005); then the C-MOVE of one instance (found by an IMAGE-level query) to our \
             storage AE while dicomlua listens as that AE on --port (default: the port of the configuration's \
             storage SCP AE). --no-move skips the move.
-            Exit status: 0 when the archive answered the echo (whatever else it lacks), 1 when it did not, \
-            2 for a usage error. --json prints the report as JSON.
+            Exit status: 0 when the archive could be reached (whatever it lacks), 1 when neither the echo nor \
+            the negotiation got an answer, 2 for a usage error. --json prints the report as JSON.
 
             Examples:
               dicomlua probe PACS@10.0.0.5:104 --port 11113
