@@ -199,4 +199,51 @@ final class CLISubcommandTests: XCTestCase {
         XCTAssertEqual(nothing.stdout, "")
         XCTAssertTrue(nothing.stderr.contains("0 matches"), nothing.stderr)
     }
+
+    /// On a terminal `send` draws the live line (`send 3/3`, redrawn with `\r`), then the summary; `--quiet`
+    /// draws nothing.
+    func testSendDrawsAProgressLineOnATerminalOnly() throws {
+        try XCTSkipUnless(dcmtkAvailable, "DCMTK is not installed")
+        let data = try dicomlua([
+            "sample-data", path("files"), "--patients", "1", "--series", "1", "--instances", "3", "--rows", "16",
+        ])
+        XCTAssertEqual(data.status, 0, data.stderr)
+        let port = freeTCPPort()
+        try FileManager.default.createDirectory(atPath: path("in"), withIntermediateDirectories: true)
+        let storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "IN", "-od", path("in"), "\(port)"])
+        defer { storescp.stop() }
+        XCTAssertTrue(waitForPort(port), storescp.stderr)
+        let driver = """
+            import os, pty, sys
+            out = b""
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], sys.argv[1:])
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            os.waitpid(pid, 0)
+            sys.stdout.write(repr(out))
+            """
+        try driver.write(toFile: path("drive_tty.py"), atomically: true, encoding: .utf8)
+        let terminal = try ChildProcess.run(
+            "/usr/bin/env",
+            ["python3", path("drive_tty.py"), dicomluaBinary, "send", "IN@127.0.0.1:\(port)", path("files")],
+            environment: environment, timeout: 60)
+        XCTAssertTrue(terminal.stdout.contains("\\r\\x1b[Ksend 3/3"), terminal.stdout + terminal.stderr)
+        XCTAssertTrue(terminal.stdout.contains("sent 3 of 3 files"), terminal.stdout)
+        let quiet = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", path("drive_tty.py"), dicomluaBinary, "send", "IN@127.0.0.1:\(port)", path("files"),
+                "--quiet",
+            ],
+            environment: environment, timeout: 60)
+        XCTAssertEqual(quiet.stdout, "b''", quiet.stderr)
+    }
 }
