@@ -21,9 +21,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
-        // System libraries (Debian: liblua5.4-dev, zlib1g-dev).
+        // System libraries (Debian: liblua5.4-dev, zlib1g-dev, libedit-dev).
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Line editing and history for `dicomlua -i` (Debian: libedit-dev), as lua.c's LUA_USE_READLINE.
+        .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // C shim: inline wrappers for Lua macros and the one place that raises Lua errors.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
@@ -62,8 +64,10 @@ let package = Package(
         .executableTarget(
             name: "dicomlua",
             dependencies: [
-                "DICOMScripting", "DICOMServices", "DICOMDeidentify", "DICOMCampaign", "LuaBridge",
+                "DICOMScripting", "DICOMServices", "DICOMDeidentify", "DICOMCampaign", "DICOMNetwork", "DICOMCore",
+                "LuaBridge", "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -36,6 +36,7 @@ enum QueryBinding {
         let type = LuaUserdataType<QueryObject>(name: "query")
         weak let weakState = state
         addProperties(to: type)
+        ProbeBinding.addMethod(to: type, runLoop: runLoop)
 
         type.method("set_property") { object, arguments in
             let table = try arguments.table(0, "set_property")

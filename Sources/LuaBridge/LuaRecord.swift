@@ -6,12 +6,35 @@ import CLuaShim
 extension LuaStateCore {
     static let recordMetatableKey = "dicomlua.record"
 
-    /// The metamethods in Lua itself: no Swift call per field read.
+    /// The metamethods in Lua itself: no Swift call per field read. `tostring(record)` shows up to six
+    /// non-empty scalar fields, the identifying ones of the query records first (patient, study, series,
+    /// instance), then the others by name: `record{patient_id=P1, patient_name=DOE^JOHN, …}`.
     private static let recordMetatableSource = """
-        local lower, type, rawget, rawset = string.lower, type, rawget, rawset
+        local lower, type, rawget, rawset, pairs, tostring = string.lower, type, rawget, rawset, pairs, tostring
+        local sort, concat = table.sort, table.concat
+        local first = { patient_id = 1, patient_name = 2, study_date = 3, modality = 4, study_instance_uid = 5,
+          series_instance_uid = 6, sop_instance_uid = 7, name = 8, aet = 9, hostname = 10, port = 11 }
         return {
           __index = function(t, k) if type(k) == 'string' then return rawget(t, lower(k)) end end,
           __newindex = function(t, k, v) if type(k) == 'string' then k = lower(k) end rawset(t, k, v) end,
+          __tostring = function(t)
+            local keys = {}
+            for k, v in pairs(t) do
+              local kind = type(v)
+              if type(k) == 'string' and ((kind == 'string' and v ~= '') or kind == 'number' or kind == 'boolean') then
+                keys[#keys + 1] = k
+              end
+            end
+            sort(keys, function(a, b)
+              local pa, pb = first[a] or 99, first[b] or 99
+              if pa ~= pb then return pa < pb end
+              return a < b
+            end)
+            local parts = {}
+            for i = 1, #keys < 6 and #keys or 6 do parts[i] = keys[i] .. '=' .. tostring(rawget(t, keys[i])) end
+            if #keys > 6 then parts[#parts + 1] = '\u{2026}' end
+            return 'record{' .. concat(parts, ', ') .. '}'
+          end,
         }
         """
 

@@ -8,7 +8,7 @@ import CLuaShim
 ///
 /// Names follow docs/lua-api.md: a method `set_application_entity` is also reachable as `SetApplicationEntity`
 /// (its IDL name), and method and property names are case-insensitive. An unknown name raises an error
-/// naming it. Every type gets a `close` method (the same release as `__close`).
+/// naming it. Every type gets a `close` method (the same release as `__close`) and its IDL alias `Cleanup`.
 ///
 /// Configure a type completely before the first `LuaState.register(_:)` / `makeUserdata`.
 public final class LuaUserdataType<Object: AnyObject> {
@@ -163,6 +163,8 @@ public final class LuaUserdataType<Object: AnyObject> {
                 }, on: L)
             lookup["close"] = LuaFunctionRef(core: core, popping: L)
         }
+        // IDL lists `Cleanup` on every object (docs/idl-reference.md): the same release as `close`.
+        if lookup["cleanup"] == nil { lookup["cleanup"] = lookup["close"] }
         var metamethods: [(String, LuaFunction)] = [
             (
                 "__index",

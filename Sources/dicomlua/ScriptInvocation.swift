@@ -6,6 +6,7 @@
 /// dicomlua -e CODE [ARGS...]    run CODE;   arg[0] = CODE,   arg[1...] = ARGS, ... = ARGS
 /// dicomlua - [ARGS...]          run standard input
 /// dicomlua -- SCRIPT [ARGS...]  SCRIPT may start with '-' (or be named like a subcommand)
+/// dicomlua -i                   the interactive prompt (InteractivePrompt)
 /// dicomlua                      run standard input when it is not a terminal, else print the usage
 /// ```
 /// Arguments before the script are at negative indices of `arg` (`arg[-1]` = "-e", ...), the program name
@@ -21,6 +22,8 @@ struct ScriptInvocation: Equatable {
         case run(ScriptInvocation)
         case version
         case help
+        /// `-i`: the interactive prompt.
+        case interactive
         /// No script and standard input is a terminal.
         case usage
     }
@@ -60,6 +63,8 @@ struct ScriptInvocation: Equatable {
             case "-e":
                 guard i + 1 < argv.count else { throw UsageError(description: "'-e' needs a chunk of Lua code") }
                 return .run(ScriptInvocation(source: .code(argv[i + 1]), argv: argv, scriptIndex: i + 1))
+            case "-i":
+                return .interactive
             case "-v", "--version":
                 return .version
             case "-h", "--help":
@@ -80,8 +85,10 @@ struct ScriptInvocation: Equatable {
 
     static let usage = """
         usage: dicomlua [options] [script [args]]
-               dicomlua storescp|qrscp|sample-data [options]   (see dicomlua <command> --help)
+               dicomlua echo|find|move|get|send|probe|storescp|qrscp|sample-data [options]
+                                      (see dicomlua <command> --help)
         Available options are:
+          -i         enter the interactive prompt
           -e code    execute the string 'code'; the arguments after it are its arguments
           -v         show version information (also --version)
           -h         show this help (also --help)

@@ -9,14 +9,14 @@ enum ScriptRunner {
     /// "dicomlua 0.1.0 (Lua 5.4.4)".
     static var versionLine: String { "dicomlua \(DICOMLuaVersion.string) (\(LuaState.luaRelease))" }
 
-    /// Runs the command line `argv`; returns the exit status (0 success, 1 error).
+    /// Runs the command line `argv`; returns the exit status (0 success, 1 error, 2 usage error).
     static func main(_ argv: [String]) -> Int32 {
         let action: ScriptInvocation.Action
         do {
             action = try ScriptInvocation.parse(argv, standardInputIsTerminal: isatty(STDIN_FILENO) != 0)
         } catch {
             report("\(error)\n\(ScriptInvocation.usage)")
-            return 1
+            return 2
         }
         switch action {
         case .version:
@@ -28,7 +28,9 @@ enum ScriptRunner {
             return 0
         case .usage:
             report("no script given (and standard input is a terminal)\n\(ScriptInvocation.usage)")
-            return 1
+            return 2
+        case .interactive:
+            return InteractivePrompt.run()
         case .run(let invocation):
             return run(invocation)
         }

@@ -54,4 +54,17 @@ final class LuaRecordTests: XCTestCase {
         XCTAssertEqual(LuaNames.idlName("query_models_supported"), "QueryModelsSupported")
         XCTAssertEqual(LuaNames.idlName("echo"), "Echo")
     }
+
+    func testToStringShowsTheIdentifyingFieldsFirst() throws {
+        let state = LuaState()
+        try state.setGlobal(
+            "r",
+            try state.makeRecord([
+                "study_description": "HEAD", "PATIENT_ID": "P1", "patient_name": "DOE^JOHN", "series_number": "",
+                "query_level": 1,
+            ]))
+        XCTAssertEqual(
+            try state.run("return tostring(r)").first?.stringValue,
+            "record{patient_id=P1, patient_name=DOE^JOHN, query_level=1, study_description=HEAD}")
+    }
 }

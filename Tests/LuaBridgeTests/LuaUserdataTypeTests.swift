@@ -102,6 +102,15 @@ final class LuaUserdataTypeTests: XCTestCase {
         XCTAssertEqual(results[1].stringValue, "s:4: attempt to use a closed counter object")
     }
 
+    func testCleanupIsIDLsNameForClose() throws {
+        let (state, _, counter) = try makeState()
+        let results = try state.run(
+            "local d = new_counter() d:Cleanup() return pcall(function() return d.count end)", name: "=s")
+        XCTAssertEqual(results[0].boolValue, false)
+        XCTAssertEqual(results[1].stringValue, "s:1: attempt to use a closed counter object")
+        XCTAssertEqual(counter.releases, 0, "only the new object was released, not c")
+    }
+
     func testGarbageCollectionReleasesTheSwiftObject() throws {
         let state = LuaState()
         let type = LuaUserdataType<Counter>(name: "counter")

@@ -98,7 +98,7 @@ final class DicomluaCommandTests: XCTestCase {
 
     func testUnknownOptionIsAUsageError() throws {
         let result = try dicomlua(["-x"])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("dicomlua: unrecognized option '-x'"), result.stderr)
     }
 

@@ -41,97 +41,33 @@ public enum QueryService {
         onMatch: OperationEventHandler? = nil
     ) async throws -> QueryOutcome {
         try parameters.checkModelAndLevel(method: "query")
-        let remote = try SCUConnection.remote(
-            named: queryAE, property: "QUERY_SCP", method: "query", configuration: configuration)
         let level = parameters.effectiveLevel.level
-        let identifier: DataSet
-        do {
-            identifier = try IdentifierCharacterSet.request(
-                parameters.findIdentifier(), queryCharacterSet: configuration.queryCharacterSet)
-        } catch let error as TextEncodingError {
-            throw ConfigurationError("query", "a query key \(error) (QueryCharacterSet)")
-        }
-        let sopClass = parameters.model.findSOPClassUID
-        let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
+        let start = Date()
         let warnings = parameters.unsentPropertyWarnings
         let extraKeywords = parameters.extra.keys.sorted()
-        let start = Date()
-        let association: DICOMAssociation
-        do {
-            association = try await SCUConnection.connect(
-                calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
-                ],
-                configuration: configuration)
-        } catch {
-            return QueryOutcome(
-                results: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false,
-                warnings: warnings)
-        }
         var results: [QueryResult] = []
-        var cancelled = false
-        var truncated = false
-        var finalStatus: DIMSEStatus?
-        do {
-            let context = try association.presentationContext(for: sopClass)
-            let responses = try await association.find(
-                sopClassUID: sopClass,
-                identifier: try IdentifierCoding.encode(identifier, transferSyntax: context.transferSyntax),
-                transferSyntax: context.transferSyntax)
-            for try await response in responses {
-                let status = response.response.status
-                guard status.isPending else {
-                    finalStatus = status
-                    continue
-                }
-                guard !cancelled else { continue }  // matches already in flight when we cancelled
-                if results.count >= limit {
-                    // One match more than MaxQueryResponses: the query is cut short, and we know it.
-                    truncated = true
-                    cancelled = true
-                    try await responses.cancel()
-                    continue
-                }
-                let match = QueryResult(
-                    identifier: IdentifierCharacterSet.response(
-                        try IdentifierCoding.decode(response.identifier, transferSyntax: response.transferSyntax),
-                        request: identifier),
-                    model: parameters.model, level: level, extra: extraKeywords)
-                results.append(match)
-                var decision = OperationDecision.proceed
-                if let onMatch {
-                    decision = await onMatch(
-                        OperationEvent(
-                            operation: "query",
-                            statusLines: StatusLines.match(match, number: results.count, status: status),
-                            status: status, elapsed: Date().timeIntervalSince(start), match: match))
-                }
-                if decision == .cancel {
-                    cancelled = true
-                    try await responses.cancel()
-                }
-            }
-        } catch {
-            await association.abort()
-            return QueryOutcome(
-                results: results, failure: "query: \(SCUConnection.describe(error, remote: remote))",
-                cancelled: cancelled, truncated: truncated, warnings: warnings)
-        }
-        try? await association.release()
-        if let finalStatus, finalStatus.category == .failure {
-            return QueryOutcome(
-                results: results, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
-                cancelled: cancelled, truncated: truncated, warnings: warnings)
+        let outcome = try await find(
+            identifier: try parameters.findIdentifier(), model: parameters.model, queryAE: queryAE,
+            configuration: configuration
+        ) { identifier, status in
+            let match = QueryResult(identifier: identifier, model: parameters.model, level: level, extra: extraKeywords)
+            results.append(match)
+            guard let onMatch else { return .proceed }
+            return await onMatch(
+                OperationEvent(
+                    operation: "query",
+                    statusLines: StatusLines.match(match, number: results.count, status: status),
+                    status: status, elapsed: Date().timeIntervalSince(start), match: match))
         }
         var all = warnings
-        if truncated {
+        if outcome.truncated, outcome.failure == nil {
             all.append(
-                "query: MaxQueryResponses (\(limit)) cut the query short: more matches exist than the \(results.count) returned"
-            )
+                "query: MaxQueryResponses (\(configuration.maxQueryResponses)) cut the query short: more matches exist "
+                    + "than the \(results.count) returned")
         }
-        return QueryOutcome(results: results, failure: nil, cancelled: cancelled, truncated: truncated, warnings: all)
+        return QueryOutcome(
+            results: results, failure: outcome.failure, cancelled: outcome.cancelled, truncated: outcome.truncated,
+            warnings: outcome.failure == nil ? all : warnings)
     }
 
     /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns

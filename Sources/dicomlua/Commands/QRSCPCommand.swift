@@ -25,6 +25,7 @@ struct QRSCPCommand: ParsableCommand {
             "Test feature: misbehave as some archives do (repeatable; off by default). One of: \(QRSCPFaults.names.joined(separator: ", ")).",
             valueName: "fault"))
     var faultOptions: [String] = []
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
@@ -50,6 +51,7 @@ struct QRSCPCommand: ParsableCommand {
     }
 
     func run() throws {
+        logging.bootstrap()
         var table: [String: MoveDestination] = [:]
         for text in destinations {
             let (ae, destination) = try MoveDestination.parse(text)

@@ -17,8 +17,10 @@ struct SampleDataCommand: ParsableCommand {
     @Option(help: "Series per study (CT and MR alternate).") var series = 2
     @Option(help: "Instances per series.") var instances = 5
     @Option(help: "Rows and columns of each 16-bit image.") var rows = 64
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func run() throws {
+        logging.bootstrap()
         let options = SampleDataOptions(
             patients: patients, studies: studies, series: series, instances: instances, rows: rows)
         do {

@@ -7,9 +7,14 @@ struct ServiceCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dicomlua",
         abstract: "DICOM query/retrieve automation from Lua scripts.",
+        discussion: """
+            Without a subcommand, dicomlua runs a Lua script as lua.c does (dicomlua SCRIPT [ARGS], \
+            dicomlua -e CODE, dicomlua -i for the interactive prompt; dicomlua -h for those options).
+            """,
+        version: ScriptRunner.versionLine,
         subcommands: [
-            StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self, DeidentifyCommand.self,
-            CampaignCommand.self,
+            EchoCommand.self, FindCommand.self, MoveCommand.self, GetCommand.self, SendCommand.self,
+            ProbeCommand.self, StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self,
         ])
 
     /// The first arguments that select a subcommand.
@@ -17,6 +22,3 @@ struct ServiceCommands: ParsableCommand {
         Set(configuration.subcommands.compactMap { $0.configuration.commandName })
     }
 }
-
-/// Exit status of a subcommand that is not written yet.
-let notImplementedExitCode: Int32 = 2
