@@ -85,7 +85,7 @@ struct ScriptInvocation: Equatable {
 
     static let usage = """
         usage: dicomlua [options] [script [args]]
-               dicomlua echo|find|move|get|send|probe|storescp|qrscp|sample-data [options]
+               dicomlua echo|find|move|get|send|probe|storescp|qrscp|sample-data|deidentify|campaign [options]
                                       (see dicomlua <command> --help)
         Available options are:
           -i         enter the interactive prompt

@@ -1,6 +1,6 @@
 import Foundation
 
-// `dicomlua echo|find|move|get|send|probe|storescp|qrscp|sample-data ...` goes to ArgumentParser
+// `dicomlua echo|find|move|get|send|probe|storescp|qrscp|sample-data|deidentify|campaign ...` goes to ArgumentParser
 // (CommandLineRunner: exit 0/1/2 in the `dicomlua: ...` style); anything else is a script command line
 // handled as lua.c does (ScriptInvocation), so script arguments are never taken for options.
 // ArgumentParser's own `--generate-completion-script SHELL` and `--experimental-dump-help` (used by the

@@ -15,6 +15,7 @@ struct ServiceCommands: ParsableCommand {
         subcommands: [
             EchoCommand.self, FindCommand.self, MoveCommand.self, GetCommand.self, SendCommand.self,
             ProbeCommand.self, StoreSCPCommand.self, QRSCPCommand.self, SampleDataCommand.self,
+            DeidentifyCommand.self, CampaignCommand.self,
         ])
 
     /// The first arguments that select a subcommand.
