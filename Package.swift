@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, zlib1g-dev).
@@ -35,6 +36,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         .target(
             name: "DICOMServices",
@@ -44,11 +47,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMServices"]),
+        .target(name: "DICOMScripting", dependencies: ["LuaBridge", "DICOMCore", "DICOMNetwork", "DICOMServices"]),
         .executableTarget(
             name: "dicomlua",
             dependencies: [
-                "DICOMScripting", "DICOMServices", "LuaBridge",
+                "DICOMScripting", "DICOMServices", "DICOMNetwork", "LuaBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

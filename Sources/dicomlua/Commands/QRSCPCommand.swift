@@ -1,8 +1,10 @@
 import ArgumentParser
+import DICOMNetwork
 import DICOMServices
 import Foundation
 
-/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT ...] [--max-associations N]`:
+/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT[:tls] ...] [--max-associations N]
+/// [--tls-cert F --tls-key F [--tls-ca F] [--tls-verify-peer]]`:
 /// the test Query/Retrieve SCP over a folder (`QRSCP`), in the foreground until SIGINT/SIGTERM.
 struct QRSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +20,7 @@ struct QRSCPCommand: ParsableCommand {
     @Option(name: .customLong("dest"), help: "A C-MOVE destination AET=HOST:PORT (repeatable).")
     var destinations: [String] = []
     @Option(help: "Associations served at once.") var maxAssociations = 16
+    @OptionGroup var tls: TLSOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
@@ -30,6 +33,11 @@ struct QRSCPCommand: ParsableCommand {
         for destination in destinations {
             do { _ = try MoveDestination.parse(destination) } catch { throw ValidationError("--dest: \(error)") }
         }
+        let tlsSettings: TLSSettings?
+        do { tlsSettings = try tls.settings() } catch { throw ValidationError("\(error)") }
+        if tlsSettings == nil, destinations.contains(where: { $0.lowercased().hasSuffix(":tls") }) {
+            throw ValidationError("--dest ...:tls sends with qrscp's own certificate: give --tls-cert and --tls-key")
+        }
     }
 
     func run() throws {
@@ -38,9 +46,10 @@ struct QRSCPCommand: ParsableCommand {
             let (ae, destination) = try MoveDestination.parse(text)
             table[ae] = destination
         }
-        let configuration = QRSCPConfiguration(
+        var configuration = QRSCPConfiguration(
             directory: dir, aeTitle: aet, host: host, port: port, destinations: table,
             maximumAssociations: maxAssociations, log: { line in StandardError.write(line) })
+        configuration.tls = try tls.settings()
         let outcome = BlockingResult<QRSCP>()
         Task {
             do { outcome.set(.success(try await QRSCP.start(configuration))) } catch { outcome.set(.failure(error)) }
