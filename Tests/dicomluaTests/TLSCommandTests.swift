@@ -98,6 +98,7 @@ final class TLSCommandTests: XCTestCase {
         let prepared = try ChildProcess.run(dicomluaBinary, [path("prepare.lua")], environment: environment)
         XCTAssertEqual(prepared.status, 0, prepared.stderr)
         let certs = try TestCertificates.directory().path
+        try FileManager.default.createDirectory(atPath: path("got"), withIntermediateDirectories: true)
         let run = try ChildProcess.run(
             dicomluaBinary, [scriptPath, "\(qrPort)", "\(destPort)", path("moved"), path("got"), certs],
             environment: environment, timeout: 120)
