@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, zlib1g-dev, libedit-dev).
@@ -39,6 +40,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         .target(
             name: "DICOMServices",
@@ -60,7 +63,9 @@ let package = Package(
             ]),
         .target(
             name: "DICOMScripting",
-            dependencies: ["LuaBridge", "DICOMCore", "DICOMServices", "DICOMDeidentify", "DICOMCampaign"]),
+            dependencies: [
+                "LuaBridge", "DICOMCore", "DICOMNetwork", "DICOMServices", "DICOMDeidentify", "DICOMCampaign",
+            ]),
         .executableTarget(
             name: "dicomlua",
             dependencies: [

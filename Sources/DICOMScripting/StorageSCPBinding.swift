@@ -1,4 +1,5 @@
 import DICOMDeidentify
+import DICOMNetwork
 import DICOMServices
 import Foundation
 import LuaBridge
@@ -9,7 +10,7 @@ import LuaBridge
 /// and the read-only properties `port`, `aet`, `dir`, `running`.
 extension ScriptEnvironment {
     static let storageSCPKeywords: Set<String> = [
-        "ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy", "deidentify",
+        "ae", "aet", "port", "dir", "accept_any", "extension", "host", "duplicate_policy", "deidentify", "tls",
     ]
 
     public static func installStorageSCP(in state: LuaState, runLoop: ScriptRunLoop) throws {
@@ -136,6 +137,22 @@ extension ScriptEnvironment {
                 throw LuaScriptError("new: duplicate_policy: expected 'overwrite' or 'keep', got \(v)")
             }
             settings.duplicatePolicy = policy
+        }
+        if let v = options["tls"] {
+            // docs/lua-api.md "DICOM TLS": a table of settings, or false for plain TCP on a TLS AE.
+            switch v {
+            case .table(let table):
+                let tls = try TLSSettingsTable.settings(from: table, method: "new")
+                do {
+                    try TLSSettingsValidation.check(tls, requireCertificate: true)
+                } catch {
+                    throw LuaScriptError("new: tls: \(error)")
+                }
+                settings.tls = tls
+            case .boolean(false): settings.tls = nil
+            case .nil, .boolean, .integer, .number, .string, .function, .reference:
+                throw LuaScriptError("new: tls: expected a table of TLS settings or false, got \(v.typeName)")
+            }
         }
         return settings
     }

@@ -35,6 +35,9 @@ public struct AssociationConfiguration: Sendable {
     /// a server whose sinks depend on the peer (the storage SCP writes the calling AE title into the file
     /// meta). Used only when `dataSetSinkProvider` is nil.
     public var associationDataSetSinkProvider: AssociationDataSetSinkProvider?
+    /// DICOM TLS (PS3.15 Annex B): when set, the connection runs over TLS with these settings, the TLS
+    /// handler first in the pipeline. Its role must match the side (requestor/acceptor). Default nil: TCP.
+    public var transportSecurity: TransportSecurity?
     /// Where association events go (established: info; rejected, released: notice/debug; aborted,
     /// protocol errors, time-outs: warning). Default: discards everything.
     public var logger: Logger

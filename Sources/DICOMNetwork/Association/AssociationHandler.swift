@@ -177,6 +177,11 @@ final class AssociationHandler: ChannelDuplexHandler {
             case .truncatedPDU:
                 context.close(promise: nil)
             }
+        case let failure as TransportFailure:
+            // A failure below the Upper Layer with its reason (e.g. a TLS handshake): end with it, then
+            // close; the Evt17 that follows finds the association ended.
+            end(failure.associationError)
+            context.close(promise: nil)
         default:
             // Transport errors (connection reset, …): close; channelInactive delivers Evt17.
             context.close(promise: nil)

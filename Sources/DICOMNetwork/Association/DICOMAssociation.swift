@@ -71,7 +71,8 @@ public final class DICOMAssociation: Sendable {
                     let handler = AssociationHandler(
                         side: .requestor(request), configuration: configuration,
                         establishedPromise: established, closedPromise: closed)
-                    try channel.pipeline.syncOperations.addPipeline(handler: handler, configuration: configuration)
+                    try channel.pipeline.syncOperations.addPipeline(
+                        handler: handler, configuration: configuration, serverHostname: host)
                 }
             }
         let channel: Channel
@@ -228,8 +229,23 @@ public protocol DataSetSource: Sendable {
 }
 
 extension ChannelPipeline.SynchronousOperations {
-    /// Frame decoder → PDU parser → association handler.
-    func addPipeline(handler: AssociationHandler, configuration: AssociationConfiguration) throws {
+    /// [TLS handler → TLS failure handler →] frame decoder → PDU parser → association handler: the one
+    /// pipeline of both sides. With `configuration.transportSecurity` the TLS handlers come first, so the
+    /// association code never sees TLS; the handshake counts against ARTIM (`artimTimeout`).
+    /// `serverHostname` (requestor) is the host we connect to, for SNI and `verify_hostname`.
+    func addPipeline(
+        handler: AssociationHandler, configuration: AssociationConfiguration, serverHostname: String? = nil
+    ) throws {
+        if let security = configuration.transportSecurity {
+            let side: TransportSecurity.Role
+            switch handler.side {
+            case .requestor: side = .requestor
+            case .acceptor: side = .acceptor
+            }
+            try self.addHandlers(
+                security.makeHandlers(
+                    side: side, serverHostname: serverHostname, handshakeTimeout: configuration.artimTimeout))
+        }
         try self.addHandler(
             ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))
         try self.addHandler(PDUParsingHandler())

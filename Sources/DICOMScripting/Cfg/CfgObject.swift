@@ -48,6 +48,24 @@ final class CfgObject {
                 named: try arguments.string(0, "remove_application_entity"))
             return []
         }
+        type.method("set_tls") { object, arguments in
+            let method = "set_tls"
+            let name = try arguments.string(0, method)
+            switch arguments[1] {
+            case .nil: try object.configuration.setTLS(nil, forEntityNamed: name)
+            case .table(let table):
+                try object.configuration.setTLS(
+                    TLSSettingsTable.settings(from: table, method: method), forEntityNamed: name)
+            case .boolean, .integer, .number, .string, .function, .reference:
+                throw LuaScriptError(
+                    "bad argument #2 to 'set_tls' (table or nil expected, got \(arguments[1].typeName))")
+            }
+            return []
+        }
+        type.method("get_tls") { object, arguments in
+            let settings = try object.configuration.tls(forEntityNamed: try arguments.string(0, "get_tls"))
+            return [settings.map(TLSSettingsTable.table) ?? .nil]
+        }
         type.method("get_service_lists") { _, _ in stringsAndCount(Configuration.serviceLists) }
         type.method("get_service_types") { _, _ in stringsAndCount(Configuration.serviceTypes) }
         type.method("get_value") { object, arguments in

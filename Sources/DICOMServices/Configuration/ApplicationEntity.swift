@@ -1,3 +1,5 @@
+import DICOMNetwork
+
 /// One application entity of a configuration: IDL's `IDLFFDICOMEXCFGAE` structure (reference §1.5).
 ///
 /// A value of this type is always valid: the only public way to make one is the throwing initialiser,
@@ -14,6 +16,9 @@ public struct ApplicationEntity: Equatable, Hashable, Sendable {
     public let port: Int
     public let serviceList: ServiceList
     public let serviceType: ServiceType
+    /// DICOM TLS settings (docs/lua-api.md "DICOM TLS"): connecting to this AE, or listening as it, uses TLS
+    /// with them. nil: plain TCP. Set with `Configuration.setTLS`; `set_application_entity` keeps them.
+    public internal(set) var tls: TLSSettings? = nil
 
     /// Makes a checked application entity. `method` names the API method in error messages.
     public init(

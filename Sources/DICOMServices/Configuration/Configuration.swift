@@ -1,3 +1,4 @@
+import DICOMNetwork
 import Foundation
 
 /// A DICOM network configuration bound to one JSON file: IDL's `IDLffDicomExCfg` (reference §1) in Swift.
@@ -106,6 +107,30 @@ public final class Configuration: @unchecked Sendable {
     /// named by a service key cannot be removed; an unknown name throws.
     public func removeApplicationEntity(named name: String) throws {
         try record(.removeEntity(name: name), method: "remove_application_entity")
+    }
+
+    // MARK: - TLS
+
+    /// Sets the DICOM TLS settings of the AE `name` (`set_tls`), pending until `commit()`; nil goes back to
+    /// plain TCP. The settings are checked first (files exist and are readable, the private key is private:
+    /// `TLSSettingsValidation`); an unknown AE throws.
+    public func setTLS(_ settings: TLSSettings?, forEntityNamed name: String) throws {
+        if let settings {
+            do {
+                try TLSSettingsValidation.check(settings)
+            } catch let error as TLSSettingsError {
+                throw ConfigurationError("set_tls", error.description)
+            }
+        }
+        try record(.setTLS(name: name, settings), method: "set_tls")
+    }
+
+    /// The DICOM TLS settings of the AE `name` (`get_tls`), nil when it uses plain TCP; an unknown AE throws.
+    public func tls(forEntityNamed name: String) throws -> TLSSettings? {
+        guard let entity = current.applicationEntity(named: name) else {
+            throw ConfigurationError("get_tls", "no application entity named \(quoted(name))")
+        }
+        return entity.tls
     }
 
     // MARK: - Keys

@@ -1,3 +1,5 @@
+import DICOMNetwork
+
 /// The content of one configuration file: its application entities (in file order) and the canonical text
 /// of every key. A value is always consistent: every AE-name key names an AE of the right service type and
 /// the four default AEs are present (the mutating functions below keep it so or throw).
@@ -66,10 +68,20 @@ public struct ConfigurationDocument: Equatable, Sendable {
                             + "\(entity.serviceType.rawValue)")
                 }
             }
-            applicationEntities[index] = entity
+            var replacement = entity
+            if replacement.tls == nil { replacement.tls = old.tls }  // set_application_entity knows no TLS
+            applicationEntities[index] = replacement
         } else {
             applicationEntities.append(entity)
         }
+    }
+
+    /// Sets (or, with nil, removes) the TLS settings of the AE named `name` (`set_tls`).
+    mutating func setTLS(_ settings: TLSSettings?, forEntityNamed name: String, method: String) throws {
+        guard let index = applicationEntities.firstIndex(where: { $0.name == name }) else {
+            throw ConfigurationError(method, "no application entity named \(quoted(name))")
+        }
+        applicationEntities[index].tls = settings
     }
 
     /// Removes the AE named `name`; the default AEs and an AE named by a service key cannot be removed.

@@ -1,3 +1,5 @@
+import DICOMNetwork
+
 /// The JSON file format `dicomlua-config/1`: a pretty-printed object with members in this order:
 ///
 /// ```json
@@ -6,7 +8,10 @@
 ///   "values": { "QRScuServiceAE": "IDL_AE_QUERY_SCU", "MaxQueryResponses": 100, ... },
 ///   "applicationEntities": [
 ///     { "applentityname": "IDL_AE_STOR_SCP", "aet": "DICOMLUA_STORE", "hostname": "localhost",
-///       "port": 2510, "servicelistname": "Storage_SCP_Service_List", "servicetype": "Storage_SCP" }
+///       "port": 2510, "servicelistname": "Storage_SCP_Service_List", "servicetype": "Storage_SCP",
+///       "tls": { "certificate": "/etc/dicomlua/me.crt", "private_key": "/etc/dicomlua/me.key",
+///                "ca": "/etc/dicomlua/ca.pem", "profile": "bcp195-nd", "verify_peer": true,
+///                "verify_hostname": false } }
 ///   ]
 /// }
 /// ```
@@ -14,7 +19,8 @@
 /// Reading is strict about what it understands (unknown members, wrong types and invalid values are errors
 /// naming the file and the JSON path) and lenient about what it can supply: missing keys take their
 /// defaults, missing default AEs are added, numbers may also be written as strings, and key names are
-/// matched case-insensitively.
+/// matched case-insensitively. An entity's `tls` member is optional (absent: plain TCP; docs/lua-api.md
+/// "DICOM TLS"); its files are checked when it is set and when it is used, not when the file is read.
 enum ConfigurationFileFormat {
     static let formatMarker = "dicomlua-config/1"
 
@@ -23,6 +29,10 @@ enum ConfigurationFileFormat {
         static let values = "values"
         static let applicationEntities = "applicationEntities"
         static let entityFields = ["applentityname", "aet", "hostname", "port", "servicelistname", "servicetype"]
+        static let tls = "tls"
+        static let tlsFields = [
+            "certificate", "private_key", "ca", "profile", "verify_peer", "verify_hostname",
+        ]
     }
 
     // MARK: - Writing
@@ -33,14 +43,16 @@ enum ConfigurationFileFormat {
             return (key.rawValue, ConfigurationValueRules.isNumeric(key) ? .number(text) : .string(text))
         }
         let entities: [JSONValue] = document.applicationEntities.map { entity in
-            .object([
+            var fields: [(key: String, value: JSONValue)] = [
                 ("applentityname", .string(entity.name)),
                 ("aet", .string(entity.aeTitle)),
                 ("hostname", .string(entity.hostname)),
                 ("port", .number(String(entity.port))),
                 ("servicelistname", .string(entity.serviceList.rawValue)),
                 ("servicetype", .string(entity.serviceType.rawValue)),
-            ])
+            ]
+            if let tls = entity.tls { fields.append((Member.tls, encodeTLS(tls))) }
+            return .object(fields)
         }
         return JSONWriter.prettyPrinted(
             .object([
@@ -148,9 +160,10 @@ enum ConfigurationFileFormat {
         guard case .object(let fields) = element else {
             throw fail(path, "expected an object, got \(element.kindName)")
         }
-        for field in fields where !Member.entityFields.contains(field.key) {
+        for field in fields where !Member.entityFields.contains(field.key) && field.key != Member.tls {
             throw fail(
-                "\(path).\(field.key)", "unknown field (expected \(Member.entityFields.joined(separator: ", ")))")
+                "\(path).\(field.key)",
+                "unknown field (expected \(Member.entityFields.joined(separator: ", ")), optionally tls)")
         }
         var texts: [String: String] = [:]
         for name in Member.entityFields {
@@ -165,12 +178,61 @@ enum ConfigurationFileFormat {
                     "\(path).\(name)", "expected \(name == "port" ? "a number" : "a string"), got \(value.kindName)")
             }
         }
-        return try rethrowing(path, fail) {
+        var entity = try rethrowing(path, fail) {
             try ApplicationEntity(
                 name: texts["applentityname"]!, aeTitle: texts["aet"]!, hostname: texts["hostname"]!,
                 port: texts["port"]!, serviceList: texts["servicelistname"]!,
                 serviceType: texts["servicetype"]!, method: method)
         }
+        if let tls = fields.first(where: { $0.key == Member.tls })?.value {
+            entity.tls = try decodeTLS(tls, path: "\(path).\(Member.tls)", fail: fail)
+        }
+        return entity
+    }
+
+    private static func encodeTLS(_ tls: TLSSettings) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = []
+        if let certificate = tls.certificate { fields.append(("certificate", .string(certificate))) }
+        if let key = tls.privateKey { fields.append(("private_key", .string(key))) }
+        if let ca = tls.ca { fields.append(("ca", .string(ca))) }
+        fields.append(("profile", .string(tls.profile.rawValue)))
+        fields.append(("verify_peer", .bool(tls.verifyPeer)))
+        fields.append(("verify_hostname", .bool(tls.verifyHostname)))
+        return .object(fields)
+    }
+
+    private static func decodeTLS(
+        _ value: JSONValue, path: String, fail: (String, String) -> ConfigurationError
+    ) throws -> TLSSettings? {
+        if case .null = value { return nil }
+        guard case .object(let fields) = value else {
+            throw fail(path, "expected an object or null, got \(value.kindName)")
+        }
+        var strings: [String: String] = [:]
+        var flags: [String: Bool] = [:]
+        for field in fields {
+            let fieldPath = "\(path).\(field.key)"
+            guard Member.tlsFields.contains(field.key) else {
+                throw fail(fieldPath, "unknown field (expected \(Member.tlsFields.joined(separator: ", ")))")
+            }
+            switch (field.key, field.value) {
+            case ("verify_peer", .bool(let flag)), ("verify_hostname", .bool(let flag)): flags[field.key] = flag
+            case ("verify_peer", _), ("verify_hostname", _):
+                throw fail(fieldPath, "expected a boolean, got \(field.value.kindName)")
+            case (_, .string(let text)): strings[field.key] = text
+            default: throw fail(fieldPath, "expected a string, got \(field.value.kindName)")
+            }
+        }
+        let profile: TLSProfile
+        do {
+            profile = try TLSSettingsValidation.profile(
+                named: strings["profile"] ?? TLSProfile.bcp195NonDowngrading.rawValue)
+        } catch {
+            throw fail("\(path).profile", "\(error)")
+        }
+        return TLSSettings(
+            certificate: strings["certificate"], privateKey: strings["private_key"], ca: strings["ca"],
+            profile: profile, verifyPeer: flags["verify_peer"], verifyHostname: flags["verify_hostname"] ?? false)
     }
 
     /// Runs `body`, turning a `ConfigurationError` into one that names the file and `path`.

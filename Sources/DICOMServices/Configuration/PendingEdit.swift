@@ -1,3 +1,5 @@
+import DICOMNetwork
+
 /// One uncommitted change of a `Configuration` (IDL reference §1.1: edits are buffered until `Commit`).
 ///
 /// `commit()` replays the edits, in the order they were made, on top of the file as it is at that moment
@@ -6,6 +8,7 @@ enum PendingEdit: Equatable, Sendable {
     case setEntity(ApplicationEntity)
     case removeEntity(name: String)
     case setValue(ConfigurationKey, String)
+    case setTLS(name: String, TLSSettings?)
 
     /// True when `other` makes this edit pointless if it directly follows it (same AE or same key):
     /// collapses loops that set the same thing over and over into one edit.
@@ -14,7 +17,10 @@ enum PendingEdit: Equatable, Sendable {
         case let (.setEntity(a), .setEntity(b)): return a.name == b.name
         case let (.setEntity(a), .removeEntity(name)): return a.name == name
         case let (.setValue(a, _), .setValue(b, _)): return a == b
-        case (.setEntity, .setValue), (.removeEntity, _), (.setValue, .setEntity), (.setValue, .removeEntity):
+        case let (.setTLS(a, _), .setTLS(b, _)): return a == b
+        case let (.setTLS(a, _), .removeEntity(b)): return a == b
+        case (.setEntity, .setValue), (.removeEntity, _), (.setValue, .setEntity), (.setValue, .removeEntity),
+            (.setEntity, .setTLS), (.setValue, .setTLS), (.setTLS, .setEntity), (.setTLS, .setValue):
             return false
         }
     }
@@ -30,6 +36,8 @@ enum PendingEdit: Equatable, Sendable {
             try document.removeApplicationEntity(named: name, method: method)
         case let .setValue(key, text):
             try document.setValue(text, for: key, method: method)
+        case let .setTLS(name, settings):
+            try document.setTLS(settings, forEntityNamed: name, method: method)
         }
     }
 }

@@ -71,7 +71,7 @@ struct MoveOperation: Sendable {
             storage = try await DICOMAssociation.connect(
                 host: destination.host, port: destination.port, callingAETitle: service.configuration.aeTitle,
                 calledAETitle: aeTitle, contexts: Array(contexts),
-                configuration: AssociationConfiguration(maximumPDULength: service.configuration.maximumPDULength))
+                configuration: try service.configuration.subAssociationConfiguration(for: destination))
         } catch {
             service.log("C-MOVE: cannot associate with \(aeTitle) at \(destination.host):\(destination.port): \(error)")
             for record in records { tally.recordFailure(sopInstanceUID: record.sopInstanceUID) }

@@ -33,7 +33,7 @@ public final class QRSCP: Sendable {
         let storage = ReceivedInstanceWriter(directory: configuration.directory, index: index)
         let serverConfiguration = ServerConfiguration(
             policy: configuration.acceptancePolicy,
-            association: AssociationConfiguration(maximumPDULength: configuration.maximumPDULength),
+            association: try configuration.serverAssociationConfiguration(),
             maximumAssociations: configuration.maximumAssociations)
         let server = try await DICOMServer.start(
             host: configuration.host, port: configuration.port,
@@ -44,7 +44,9 @@ public final class QRSCP: Sendable {
                 storage: storage
             ).run()
         }
-        log("qrscp: \(configuration.aeTitle) listening on \(configuration.host):\(server.port)")
+        log(
+            "qrscp: \(configuration.aeTitle) listening on \(configuration.host):\(server.port)"
+                + (configuration.tls == nil ? "" : " with TLS"))
         return QRSCP(configuration: configuration, index: index, server: server)
     }
 

@@ -5,15 +5,23 @@ import Foundation
 public struct MoveDestination: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// Send over DICOM TLS with the SCP's own TLS settings (`AET=HOST:PORT:tls`; docs/lua-api.md "DICOM TLS").
+    public var tls = false
 
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    /// Parses `AET=HOST:PORT` (the `--dest` option) into the AE title and its address.
+    /// Parses `AET=HOST:PORT` or `AET=HOST:PORT:tls` (the `--dest` option) into the AE title and its address.
     public static func parse(_ text: String) throws -> (aeTitle: String, destination: MoveDestination) {
-        let usage = "expected AET=HOST:PORT, got \"\(text)\""
+        if text.lowercased().hasSuffix(":tls") {
+            let (ae, plain) = try parse(String(text.dropLast(4)))
+            var destination = plain
+            destination.tls = true
+            return (ae, destination)
+        }
+        let usage = "expected AET=HOST:PORT or AET=HOST:PORT:tls, got \"\(text)\""
         guard let equals = text.firstIndex(of: "="), let colon = text.lastIndex(of: ":"), equals < colon else {
             throw QRSCPConfigurationError(usage)
         }
@@ -58,6 +66,8 @@ public struct QRSCPConfiguration: Sendable {
     public var faults = QRSCPFaults()
     /// The C-MOVE/C-GET requests served so far (faults apply to the first).
     let retrieveRequests = RetrieveRequestCounter()
+    /// DICOM TLS: listen with TLS, and send to `tls` destinations with the same certificate. Default nil.
+    public var tls: TLSSettings? = nil
 
     public init(
         directory: String, aeTitle: String = "QRSCP", host: String = "127.0.0.1", port: Int = 11112,

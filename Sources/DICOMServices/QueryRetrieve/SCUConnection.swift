@@ -35,17 +35,29 @@ public enum SCUConnection {
         return settings
     }
 
-    /// Connects from `calling` to `remote`.
+    /// Connects from `calling` to `remote`, over TLS when `remote` has TLS settings (docs/lua-api.md
+    /// "DICOM TLS"; unusable settings fail as `.connectionFailed` naming the file).
     public static func connect(
         calling: ApplicationEntity, remote: ApplicationEntity, contexts: [ProposedPresentationContext],
         configuration: ConfigurationDocument, sinkProvider: AssociationDataSetSinkProvider? = nil
     ) async throws
         -> DICOMAssociation
     {
-        try await DICOMAssociation.connect(
+        var settings = associationConfiguration(configuration, sinkProvider: sinkProvider)
+        settings.transportSecurity = try transportSecurity(for: remote)
+        return try await DICOMAssociation.connect(
             host: remote.hostname, port: remote.port, callingAETitle: calling.aeTitle,
-            calledAETitle: remote.aeTitle, contexts: contexts,
-            configuration: associationConfiguration(configuration, sinkProvider: sinkProvider))
+            calledAETitle: remote.aeTitle, contexts: contexts, configuration: settings)
+    }
+
+    /// TLS towards `remote` when it has TLS settings, nil for plain TCP.
+    public static func transportSecurity(for remote: ApplicationEntity) throws -> TransportSecurity? {
+        guard let tls = remote.tls else { return nil }
+        do {
+            return try TransportSecurity(settings: tls, role: .requestor)
+        } catch {
+            throw AssociationError.connectionFailed("TLS settings of \(remote.name): \(error)")
+        }
     }
 
     /// A one-line description of a network failure, naming the remote.

@@ -85,6 +85,14 @@ public final class StorageSCP: Sendable {
             return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)
         }
         association.logger = log
+        if let tls = settings.tls {
+            // A failed handshake never becomes an association: say why in the SCP's log and events.
+            association.transportSecurity = try TransportSecurity(settings: tls, role: .acceptor)
+            association.transportSecurity?.failureReporter = { message in
+                log.warning("\(message)")
+                observer(.error(message))
+            }
+        }
         var configuration = ServerConfiguration(
             policy: policy, association: association,
             maximumAssociations: settings.maximumAssociations)

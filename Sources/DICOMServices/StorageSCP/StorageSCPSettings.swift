@@ -1,3 +1,4 @@
+import DICOMNetwork
 import Foundation
 
 /// How a storage SCP runs: its AE title and port, where files go, and who may associate.
@@ -32,6 +33,9 @@ public struct StorageSCPSettings: Sendable, Equatable {
     /// `IdleTimeout`, seconds: an association silent this long between messages is aborted (it would
     /// otherwise hold one of `maximumAssociations` until it closes). nil (the default): no limit.
     public var idleTimeout: Double? = nil
+    /// DICOM TLS (docs/lua-api.md "DICOM TLS"): listen with TLS with these settings (those of the SCP's AE
+    /// when read from a configuration). nil (the default): plain TCP.
+    public var tls: TLSSettings? = nil
 
     public init(
         aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
@@ -75,5 +79,6 @@ public struct StorageSCPSettings: Sendable, Equatable {
             artimTimeout: doc.acseTimeout)
         dimseTimeout = doc.dimseTimeout
         idleTimeout = doc.idleTimeout
+        tls = entity.tls
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import DICOMNetwork
 import DICOMServices
 import Foundation
 
-/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT ...] [--max-associations N]
-/// [--fault F ...]`:
+/// `dicomlua qrscp --dir DIR [--aet QRSCP] [--port N] [--dest AET=HOST:PORT[:tls] ...] [--max-associations N]
+/// [--fault F ...] [--tls-cert F --tls-key F [--tls-ca F] [--tls-verify-peer]]`:
 /// the test Query/Retrieve SCP over a folder (`QRSCP`), in the foreground until SIGINT/SIGTERM.
 struct QRSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +27,7 @@ struct QRSCPCommand: ParsableCommand {
             valueName: "fault"))
     var faultOptions: [String] = []
     @OptionGroup(title: "Logging") var logging: LoggingOptions
+    @OptionGroup var tls: TLSOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
@@ -37,6 +39,11 @@ struct QRSCPCommand: ParsableCommand {
         }
         for destination in destinations {
             do { _ = try MoveDestination.parse(destination) } catch { throw ValidationError("--dest: \(error)") }
+        }
+        let tlsSettings: TLSSettings?
+        do { tlsSettings = try tls.settings() } catch { throw ValidationError("\(error)") }
+        if tlsSettings == nil, destinations.contains(where: { $0.lowercased().hasSuffix(":tls") }) {
+            throw ValidationError("--dest ...:tls sends with qrscp's own certificate: give --tls-cert and --tls-key")
         }
         _ = try parsedFaults()
     }
@@ -64,6 +71,7 @@ struct QRSCPCommand: ParsableCommand {
         if configuration.faults.any {
             StandardError.write("qrscp: test faults on: \(faultOptions.joined(separator: ", "))")
         }
+        configuration.tls = try tls.settings()
         let outcome = BlockingResult<QRSCP>()
         Task {
             do { outcome.set(.success(try await QRSCP.start(configuration))) } catch { outcome.set(.failure(error)) }

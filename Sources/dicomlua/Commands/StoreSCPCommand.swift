@@ -36,6 +36,7 @@ struct StoreSCPCommand: ParsableCommand {
     var service = false
     @Option(help: .hidden)
     var statusFd: Int32?
+    @OptionGroup var tls: TLSOptions
 }
 
 extension StoreSCPCommand {
@@ -66,6 +67,11 @@ struct StoreSCPRunner {
         if let v = command.dir { settings.directory = v }
         if let v = command.ext { settings.fileExtension = v }
         if let v = command.acceptAny { settings.allowedCallingAETitles = v ? nil : document.knownAETitles }
+        do {
+            if let tls = try command.tls.settings() { settings.tls = tls }
+        } catch {
+            return fail("\(error)", log: nil)
+        }
         let logDirectory = command.logDir ?? (command.service ? document.logDirectory.path : nil)
         let log = logDirectory.map { StorageSCPLog(directory: $0) }
         let hooksPath = command.hooks ?? document.hooksFile?.path
@@ -124,6 +130,9 @@ struct StoreSCPRunner {
             if event != .stopped { log?.record(event) }
             activeHooks?.observe(event)
             if case .instanceStored(let file, _) = event { printLine("stored \(file.path)") }
+            if case .error(let message) = event {
+                FileHandle.standardError.write(Data("dicomlua storescp: \(message)\n".utf8))
+            }
         }
         let settingsToUse = settings
         let gate = activeHooks?.gate
@@ -147,7 +156,7 @@ struct StoreSCPRunner {
             }
         }
         printLine(
-            "dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port), storing into \(scp.store.directory)"
+            "dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port)\(settings.tls == nil ? "" : " with TLS"), storing into \(scp.store.directory)"
         )
         reportStatus("ok")
 

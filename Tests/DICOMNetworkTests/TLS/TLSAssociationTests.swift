@@ -1,0 +1,193 @@
+import Foundation
+import NIOCore
+import TestSupport
+import XCTest
+
+@testable import DICOMNetwork
+
+/// DICOM TLS in the one pipeline (docs/lua-api.md "DICOM TLS"): our requestor against our acceptor, the
+/// refusals with their reasons on both sides, and a stalled handshake that never blocks the listener.
+final class TLSAssociationTests: XCTestCase {
+    private func cert(_ name: String) throws -> String { try TestCertificates.path(name) }
+
+    /// A TLS echo server that requires client certificates from `ca.pem`; `failures` collects its reports.
+    private func startTLSServer(
+        failures: Recorder<String>, artim: TimeAmount = .seconds(5), verifyPeer: Bool = true
+    ) async throws -> DICOMServer {
+        var association = AssociationConfiguration(artimTimeout: artim)
+        var security = try TransportSecurity(
+            settings: TLSSettings(
+                certificate: cert("server.pem"), privateKey: cert("server.key"), ca: cert("ca.pem"),
+                verifyPeer: verifyPeer),
+            role: .acceptor)
+        security.failureReporter = { failures.append($0) }
+        association.transportSecurity = security
+        return try await startEchoServer(association: association)
+    }
+
+    private func clientConfiguration(
+        certificate: String?, key: String?, ca: String? = "ca.pem"
+    ) throws
+        -> AssociationConfiguration
+    {
+        var association = AssociationConfiguration(connectTimeout: .seconds(5), artimTimeout: .seconds(5))
+        association.transportSecurity = try TransportSecurity(
+            settings: TLSSettings(
+                certificate: try certificate.map(cert), privateKey: try key.map(cert), ca: try ca.map(cert)),
+            role: .requestor)
+        return association
+    }
+
+    private func echo(port: Int, _ configuration: AssociationConfiguration) async throws {
+        let association = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: port, callingAETitle: "TLSSCU", calledAETitle: "DICOMLUA",
+            contexts: [verificationContext], configuration: configuration)
+        let status = try await association.echo()
+        XCTAssertTrue(status.isSuccess)
+        try await association.release()
+    }
+
+    /// Connects and expects a failure; returns its description.
+    private func failedConnect(port: Int, _ configuration: AssociationConfiguration) async -> String {
+        do {
+            let association = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: port, callingAETitle: "TLSSCU", calledAETitle: "DICOMLUA",
+                contexts: [verificationContext], configuration: configuration)
+            // TLS 1.3: the server judges our certificate after our side finished; the refusal ends the
+            // association on its first use.
+            do {
+                _ = try await association.echo()
+                await association.abort()
+                return "unexpectedly succeeded"
+            } catch {
+                return "\(error)"
+            }
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testEchoOverTLSWithClientCertificates() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
+        XCTAssertEqual(failures.all, [])
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testClientCertificateOfAnotherCAIsRefusedAndTheServerKeepsServing() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        let message = await failedConnect(
+            port: server.port, try clientConfiguration(certificate: "other-client.pem", key: "other-client.key"))
+        XCTAssertTrue(message.contains("unknown CA"), message)
+        let reported = await eventually(timeout: 5) { !failures.all.isEmpty }
+        XCTAssertTrue(reported)
+        XCTAssertTrue(
+            failures.all.first?.contains("certificate verify failed: unable to get local issuer certificate") == true,
+            "\(failures.all)")
+        try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testExpiredClientCertificateIsRefused() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        let message = await failedConnect(
+            port: server.port, try clientConfiguration(certificate: "expired.pem", key: "expired.key"))
+        XCTAssertTrue(message.contains("expired"), message)
+        let reported = await eventually(timeout: 5) { !failures.all.isEmpty }
+        XCTAssertTrue(reported)
+        XCTAssertTrue(
+            failures.all.first?.contains("certificate verify failed: certificate has expired") == true,
+            "\(failures.all)")
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testMissingClientCertificateIsRefusedWhenVerifyingThePeer() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        let message = await failedConnect(port: server.port, try clientConfiguration(certificate: nil, key: nil))
+        XCTAssertTrue(message.contains("certificate"), message)
+        let reported = await eventually(timeout: 5) { !failures.all.isEmpty }
+        XCTAssertTrue(reported)
+        XCTAssertTrue(failures.all.first?.contains("peer did not return a certificate") == true, "\(failures.all)")
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testServerCertificateOfAnUnknownCAIsRefusedByTheClient() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        let message = await failedConnect(
+            port: server.port, try clientConfiguration(certificate: "client.pem", key: "client.key", ca: "other-ca.pem")
+        )
+        XCTAssertTrue(
+            message.contains("certificate verify failed: unable to get local issuer certificate"), message)
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testPlainClientOnTheTLSPort() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures)
+        let message = await failedConnect(port: server.port, AssociationConfiguration(artimTimeout: .seconds(5)))
+        XCTAssertFalse(message.contains("unexpectedly"), message)
+        let reported = await eventually(timeout: 5) { !failures.all.isEmpty }
+        XCTAssertTrue(reported)
+        XCTAssertTrue(failures.all.first?.contains("the peer is not speaking TLS") == true, "\(failures.all)")
+        try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testTLSClientOnAPlainPort() async throws {
+        let server = try await startEchoServer()
+        let started = Date()
+        let message = await failedConnect(
+            port: server.port, try clientConfiguration(certificate: "client.pem", key: "client.key"))
+        XCTAssertTrue(
+            message.contains("the peer is not speaking TLS")
+                || message.contains("the peer closed the connection during the TLS handshake"), message)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    /// A peer that sends the start of a ClientHello and stalls is dropped after ARTIM, with a message,
+    /// while other peers are served meanwhile.
+    func testStalledHandshakeIsDroppedAfterARTIMWithoutBlockingOthers() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(failures: failures, artim: .seconds(2))
+        let staller = try XCTUnwrap(RawTCPClient(port: server.port, timeout: 8))
+        // A TLS handshake record header announcing 512 bytes, then a few of them.
+        staller.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03])
+        let started = Date()
+        try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "the stalled handshake held up another peer")
+        XCTAssertTrue(staller.waitForClose())
+        XCTAssertLessThan(Date().timeIntervalSince(started), 6)
+        XCTAssertTrue(
+            failures.all.contains { $0.contains("the TLS handshake did not complete within 2 s") }, "\(failures.all)")
+        try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    func testWorldReadablePrivateKeyIsRefusedNamingTheFile() throws {
+        let dir = try makeTemporaryDirectory("tls-key")
+        let key = dir.appendingPathComponent("open.key").path
+        try FileManager.default.copyItem(atPath: try cert("client.key"), toPath: key)
+        chmod(key, 0o644)
+        XCTAssertThrowsError(
+            try TLSSettingsValidation.check(TLSSettings(certificate: try cert("client.pem"), privateKey: key))
+        ) { error in
+            XCTAssertTrue("\(error)".contains("private key file \(key)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("other users"), "\(error)")
+        }
+        XCTAssertThrowsError(try TLSSettingsValidation.profile(named: "tls-any")) { error in
+            XCTAssertTrue("\(error)".contains("bcp195-nd"), "\(error)")
+        }
+        XCTAssertThrowsError(
+            try TLSSettingsValidation.check(
+                TLSSettings(certificate: dir.appendingPathComponent("none.pem").path, privateKey: key))
+        ) { error in
+            XCTAssertTrue("\(error)".contains("none.pem"), "\(error)")
+        }
+    }
+}
