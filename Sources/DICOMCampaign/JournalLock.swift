@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The lock that lets one process run a journal (docs/design.md "Durable state is a database"): an exclusive
+/// The lock that lets one process run a journal (docs/design.md "Durable state is a database, not a hand-made file"): an exclusive
 /// `flock` on `JOURNAL.lock`, which the kernel releases when the process dies, however it dies. The file
 /// holds the holder's pid, host and start time only to name it in the refusal; it is never used to decide
 /// whether the lock is held.
