@@ -108,14 +108,15 @@ q.callback_function = function(status, data, info)
 end
 local ok, retrieved, message = q:retrieve{patient_id = patient_id}
 
--- 5. Count what arrived and stop the destination.
+-- 5. Stop the destination, then count what arrived: stopping runs the on_stored hooks still queued (the last
+--    files may arrive just before the final response, while their hooks wait for the script).
+stop_destination()
 local files
 if scp then
   files = #arrived
 else
   files = count_files(dest_dir, service:get_value('FileExtension')) - restore.before
 end
-stop_destination()
 
 print(string.format('retrieve of patient %s: %s, %d instance(s) reported by the PACS, %d file(s) arrived in %s',
   patient_id, ok and 'succeeded' or ('failed: ' .. tostring(message)), retrieved, files, dest_dir))
