@@ -5,7 +5,7 @@ import Foundation
 MallocTuning.apply()
 let commandLine = CommandLine.arguments
 if commandLine.count > 1, ServiceCommands.names.contains(commandLine[1]) {
-    ServiceCommands.main(Array(commandLine.dropFirst()))
+    ServiceCommands.run(Array(commandLine.dropFirst()))
 } else {
     let status = ScriptRunner.main(commandLine)
     fflush(stdout)

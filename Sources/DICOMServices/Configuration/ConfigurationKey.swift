@@ -23,6 +23,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case duplicatePolicy = "DuplicatePolicy"
     case hooksFile = "HooksFile"
     case maxAssociations = "MaxAssociations"
+    case maxPendingConnections = "MaxPendingConnections"
     case calledAECheck = "CalledAECheck"
     case logDirectory = "LogDir"
 
@@ -46,7 +47,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
-            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory:
+            .hooksFile, .maxAssociations, .maxPendingConnections, .calledAECheck, .logDirectory:
             return nil
         }
     }
@@ -59,7 +60,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
-            .calledAECheck:
+            .maxPendingConnections, .calledAECheck:
             return false
         }
     }

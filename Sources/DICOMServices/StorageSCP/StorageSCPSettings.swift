@@ -20,9 +20,13 @@ public struct StorageSCPSettings: Sendable, Equatable {
     public var checkCalledAETitle: Bool
     /// `MaxAssociations`: simultaneous associations; more are rejected 2/3/2.
     public var maximumAssociations: Int
+    /// `MaxPendingConnections`: connections without a complete A-ASSOCIATE-RQ yet, held at once (they take no
+    /// association slot and are closed after `artimTimeout`); at the limit the oldest is closed.
+    public var maximumPendingConnections: Int = 256
     /// `MaxPDULength`: the Maximum Length we announce.
     public var maximumPDULength: Int
-    /// `AcseTimeout` (ARTIM), seconds.
+    /// `AcseTimeout` (ARTIM), seconds; also how long a connection may stay without a complete
+    /// A-ASSOCIATE-RQ.
     public var artimTimeout: Double
     /// Flush each file to disk before renaming it into place.
     public var fsync: Bool
@@ -55,7 +59,7 @@ public struct StorageSCPSettings: Sendable, Equatable {
 
     /// From a configuration: the AE named by `StorScpServiceAE` (or `aeName`), `StorScpDir`,
     /// `FileExtension`, `DuplicatePolicy`, `AcceptAny` (with `No`, the AE titles of the document),
-    /// `CalledAECheck`, `MaxAssociations`, `MaxPDULength`, `AcseTimeout`, `DimseTimeout`, `IdleTimeout`.
+    /// `CalledAECheck`, `MaxAssociations`, `MaxPendingConnections`, `MaxPDULength`, `AcseTimeout`, `DimseTimeout`, `IdleTimeout`.
     public init(configuration doc: ConfigurationDocument, aeName: String? = nil) throws {
         let entity: ApplicationEntity
         if let aeName {
@@ -75,5 +79,6 @@ public struct StorageSCPSettings: Sendable, Equatable {
             artimTimeout: doc.acseTimeout)
         dimseTimeout = doc.dimseTimeout
         idleTimeout = doc.idleTimeout
+        maximumPendingConnections = max(1, doc.maxPendingConnections)
     }
 }

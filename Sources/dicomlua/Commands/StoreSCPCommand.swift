@@ -36,6 +36,44 @@ struct StoreSCPCommand: ParsableCommand {
     var service = false
     @Option(help: .hidden)
     var statusFd: Int32?
+
+    /// Every option checked before anything starts (a usage error: `dicomlua: ...`, exit status 2).
+    func validate() throws {
+        if let port, !(0...65535).contains(port) {
+            throw ValidationError("--port must be 1-65535 (0: a free one), got \(port)")
+        }
+        if let aet {
+            do {
+                _ = try ApplicationEntityValidation.checkAETitle(aet, method: "--aet")
+            } catch let error as ConfigurationError {
+                throw ValidationError("--aet: \(error.problem)")
+            }
+        }
+        do {
+            _ = try ApplicationEntityValidation.checkHostname(host, method: "--host")
+        } catch let error as ConfigurationError {
+            throw ValidationError("--host: \(error.problem)")
+        }
+        if let ext, !InstanceFileNaming.isValidExtension(ext) || ext.isEmpty {
+            throw ValidationError(
+                "--ext must be 1-16 characters of A-Z a-z 0-9 _ - (no dot, no path separator), got \"\(ext)\"")
+        }
+        for (name, value) in [("--dir", dir), ("--log-dir", logDir), ("--config", config), ("--hooks", hooks)] {
+            guard let value else { continue }
+            if value.isEmpty || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw ValidationError("\(name) must be a path without control characters, got \"\(value)\"")
+            }
+        }
+        for (name, value) in [("--config", config), ("--hooks", hooks)] {
+            guard let value else { continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue
+            else { throw ValidationError("\(name): no such file \(value)") }
+        }
+        if let statusFd, statusFd < 0 {
+            throw ValidationError("--status-fd must be a descriptor (>= 0), got \(statusFd)")
+        }
+    }
 }
 
 extension StoreSCPCommand {
@@ -112,6 +150,8 @@ struct StoreSCPRunner {
             scp = try runLoop.await {
                 try await StorageSCP.start(settings: settingsToUse, gate: gate, observer: observer)
             }
+        } catch let error as StorageSCPStartError {
+            return fail("\(error)", log: log)
         } catch {
             return fail(
                 "cannot start the storage SCP \(settings.aeTitle) on port \(settings.port) storing into \(settings.directory): \(error)",
