@@ -36,6 +36,9 @@ public struct StorageSCPSettings: Sendable, Equatable {
     /// `IdleTimeout`, seconds: an association silent this long between messages is aborted (it would
     /// otherwise hold one of `maximumAssociations` until it closes). nil (the default): no limit.
     public var idleTimeout: Double? = nil
+    /// Seconds that transfers in flight may take to finish when the SCP is stopped as a `Service` (graceful
+    /// shutdown, e.g. SIGTERM); what is left then is aborted. Default 30.
+    public var shutdownGracePeriod: Double = 30
 
     public init(
         aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",

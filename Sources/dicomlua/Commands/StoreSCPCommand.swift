@@ -2,13 +2,16 @@ import ArgumentParser
 import DICOMScripting
 import DICOMServices
 import Foundation
+import Logging
 import LuaBridge
+import ServiceLifecycle
 
 /// `dicomlua storescp`: the storage SCP in the foreground (also what the storage SCP service runs).
 /// Settings come from the system configuration (`--config PATH` to choose the file), each flag overriding
 /// its key. The hooks file (`--hooks`, else `HooksFile`) runs in a Lua state on the main thread; its global
-/// functions `on_association`, `on_stored`, `on_association_end` are called there. SIGINT/SIGTERM stop
-/// accepting, let transfers in flight finish (up to 30 s) and exit 0.
+/// functions `on_association`, `on_stored`, `on_association_end` are called there. SIGINT/SIGTERM are a
+/// graceful shutdown (swift-service-lifecycle `ServiceGroup`): stop accepting, let transfers in flight finish
+/// (up to 30 s) and exit 0.
 struct StoreSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storescp", abstract: "The storage SCP in the foreground (also what the service runs).")
@@ -99,7 +102,9 @@ struct StoreSCPRunner {
             return fail("\(error)", log: nil)
         }
         settings.host = command.host
-        if let v = command.aet { settings.aeTitle = v }
+        if let v = command.aet {
+            settings.aeTitle = (try? ApplicationEntityValidation.checkAETitle(v, method: "")) ?? v
+        }
         if let v = command.port { settings.port = v }
         if let v = command.dir { settings.directory = v }
         if let v = command.ext { settings.fileExtension = v }
@@ -127,11 +132,12 @@ struct StoreSCPRunner {
             }
         }
 
-        let stop = StopRequest(runLoop: runLoop)
+        // SIGINT/SIGTERM before the service group below traps them: remembered, then handed to it.
+        let early = StopRequest(runLoop: runLoop)
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.request() }
+            source.setEventHandler { early.request() }
             source.resume()
             return source
         }
@@ -166,14 +172,32 @@ struct StoreSCPRunner {
                 return fail("cannot write the pid file \(pidFile): \(error)", log: log)
             }
         }
+        // Graceful shutdown through swift-service-lifecycle: on SIGTERM/SIGINT the group stops its services in
+        // reverse order, the announcement first, then the SCP (no new connection, transfers in flight finish,
+        // 30 s at most). The main thread runs the hooks' run loop meanwhile.
+        let running = StopRequest(runLoop: runLoop)
+        let finished = StopRequest(runLoop: runLoop)
+        let announcement = ClosureService {
+            running.request()
+            try? await gracefulShutdown()
+            printLine("dicomlua storescp: stopping (transfers in flight finish first)")
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [scp, announcement], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Logger(label: "dicomlua.storescp", factory: { _ in SwiftLogNoOpLogHandler() })))
+        Task {
+            try? await group.run()
+            finished.request()
+        }
+        runLoop.run(until: { running.isRequested || finished.isRequested })
+        if early.isRequested { Task { await group.triggerGracefulShutdown() } }
         printLine(
             "dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port), storing into \(scp.store.directory)"
         )
         reportStatus("ok")
 
-        runLoop.run(until: { stop.isRequested })
-        printLine("dicomlua storescp: stopping (transfers in flight finish first)")
-        _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
+        runLoop.run(until: { finished.isRequested })
         runLoop.drain()
         if command.service, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
         printLine("dicomlua storescp: stopped")
