@@ -20,9 +20,9 @@ final class StorageSCPServiceTests: XCTestCase {
             configuration: ServiceGroupConfiguration(
                 services: [scp], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
         let running = Task { try await group.run() }
-        // A 16 MB instance, sent slowly enough to be in flight when the shutdown comes.
+        // A 32 MB instance, sent slowly enough to be in flight when the shutdown comes.
         let sources = try StorageTestFiles.make(
-            count: 1, in: root.appendingPathComponent("src"), pixelBytes: 16 << 20)
+            count: 1, in: root.appendingPathComponent("src"), pixelBytes: 32 << 20)
         let sender = try ChildProcess(
             dcmtk("storescu"), ["-aet", "SENDER", "-aec", "OUR_SCP", "127.0.0.1", "\(scp.port)", sources[0].path])
         let depot = root.appendingPathComponent("in/depot").path
@@ -33,9 +33,10 @@ final class StorageSCPServiceTests: XCTestCase {
         await group.triggerGracefulShutdown()
         try await running.value
         XCTAssertEqual(sender.wait(timeout: 30), 0, "the transfer in flight was cut: \(sender.stderr)")
-        XCTAssertEqual(
-            try StorageTestFiles.dataSetBytes(ofFile: root.appendingPathComponent("in/\(sources[0].uid).dcm").path),
-            try StorageTestFiles.dataSetBytes(ofFile: sources[0].path))
+        let stored = try StorageTestFiles.dataSetBytes(
+            ofFile: root.appendingPathComponent("in/\(sources[0].uid).dcm").path)
+        let source = try StorageTestFiles.dataSetBytes(ofFile: sources[0].path)
+        XCTAssertTrue(Data(stored) == Data(source), "the stored data set differs from its source")
         XCTAssertNil(RawTCPClient(port: scp.port), "still listening after the shutdown")
     }
 }
