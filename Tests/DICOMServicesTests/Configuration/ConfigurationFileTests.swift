@@ -136,7 +136,8 @@ final class ConfigurationFileTests: ConfigurationTestCase {
             #"{"format": "dicomlua-config/1", "values": {"Colour": "red"}}"#,
             "$.values.Colour: unknown key (expected one of QRScuServiceAE, StorScpServiceAE, StorScuServiceAE, EchoScuServiceAE, "
                 + "MaxQueryResponses, StorScpDir, AcceptAny, FileExtension, StorScpCtrlPort, ConnectTimeout, AcseTimeout, DimseTimeout, "
-                + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, CalledAECheck, LogDir)")
+                + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, MaxPendingConnections, CalledAECheck, LogDir)"
+        )
         try check(
             #"{"format": "dicomlua-config/1", "values": {"QRScuServiceAE": "ghost"}}"#,
             "$.values.QRScuServiceAE: QRScuServiceAE must name an existing application entity, got \"ghost\"")
