@@ -102,9 +102,15 @@ final class StorageSCPCrashTests: XCTestCase {
         try writeConfiguration()
         let big = try makeLargeInstance(megabytes: 200)
         var parents: [ChildProcess] = []
-        defer { parents.forEach { $0.stop() } }
+        var scps: [pid_t] = []
+        defer {
+            // No SCP left behind, even when an assertion failed early (their parents do not reap them).
+            for pid in scps { kill(pid, SIGKILL) }
+            parents.forEach { $0.stop() }
+        }
         var current = try startUnreapedSCP(port: freeTCPPort())
         parents.append(current.parent)
+        scps.append(current.pid)
         for round in 1...5 {
             let port = try XCTUnwrap(listeningPort(current.parent))
             let sender = try ChildProcess(
@@ -117,6 +123,7 @@ final class StorageSCPCrashTests: XCTestCase {
             // Restart at once (the killed one is still a zombie).
             current = try startUnreapedSCP(port: freeTCPPort())
             parents.append(current.parent)
+            scps.append(current.pid)
             XCTAssertEqual(depotFiles(), [], "round \(round): a depot file survived the kill and the restart")
             let outside = try FileManager.default.contentsOfDirectory(atPath: path("in")).filter { $0 != "depot" }
             XCTAssertEqual(outside, [], "round \(round): a partial file outside the depot")
@@ -128,6 +135,5 @@ final class StorageSCPCrashTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("in")).count, 2)
         XCTAssertEqual(depotFiles(), [])
-        kill(current.pid, SIGTERM)
     }
 }

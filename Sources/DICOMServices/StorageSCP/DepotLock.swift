@@ -6,9 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Who still writes a depot file, decided by a lock that the kernel releases with the process (issue of
-/// docs/design.md "Received instances": a pid test such as `kill(pid, 0)` is fooled by a zombie and by a
-/// re-used pid). Each writer holds an advisory `flock` (exclusive) on its own depot file, through a
+/// Who still writes a depot file (docs/protocol-notes.md §5), decided by a lock that the kernel releases with
+/// the process: a pid test such as `kill(pid, 0)` is fooled by a zombie and by a re-used pid. Each writer holds an advisory `flock` (exclusive) on its own depot file, through a
 /// descriptor opened with `O_CLOEXEC` so that a hook's child process never inherits it; the clean-up
 /// removes every depot file that no open descriptor locks.
 ///
