@@ -84,9 +84,11 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        // Weakly: the handler owns `flow`, so a strong capture would be a cycle that kept every handler (and
+        // its buffers) alive after its connection closed.
+        let weak = WeakAssociationHandler(self)
         let loop = context.eventLoop
-        flow.resume = { loop.execute { bound.value.resumeReading() } }
+        flow.resume = { loop.execute { weak.handler?.resumeReading() } }
         if case .requestor = side { fire(.evt1) }
         if context.channel.isActive { activate() }
     }
@@ -435,3 +437,9 @@ final class AssociationHandler: ChannelDuplexHandler {
 
 @available(*, unavailable)
 extension AssociationHandler: Sendable {}
+
+/// A weak reference to a handler, read only on its event loop (inside `loop.execute`).
+final class WeakAssociationHandler: @unchecked Sendable {
+    weak var handler: AssociationHandler?
+    init(_ handler: AssociationHandler) { self.handler = handler }
+}

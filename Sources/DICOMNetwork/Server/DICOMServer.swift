@@ -18,7 +18,8 @@ public final class DICOMServer: Sendable {
         self.registry = registry
     }
 
-    /// Binds and starts accepting. `port` 0 picks a free port (see `port`).
+    /// Binds and starts accepting. `port` 0 picks a free port (see `port`). Throws `ServerStartError` when it
+    /// cannot listen (port in use, privileged port, foreign address).
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, configuration: ServerConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -32,7 +33,8 @@ public final class DICOMServer: Sendable {
         let admission = configuration.admission
         let hooks = AssociationHandler.AcceptorHooks(
             decide: { request, address in
-                guard registry.openCount <= maximum else { return .reject(.localLimitExceeded) }
+                // Counts this request too (see `PendingConnectionHandler`); pending connections do not count.
+                guard registry.associationCount <= maximum else { return .reject(.localLimitExceeded) }
                 let info = AssociationRequestInfo(
                     callingAETitle: request.callingAETitle,
                     calledAETitle: request.calledAETitle, peerAddress: address)
@@ -49,6 +51,9 @@ public final class DICOMServer: Sendable {
             },
             decideAfter: decideAfter(configuration.decideBeforeAccept))
         let associationConfiguration = configuration.association
+        let maximumPending = configuration.maximumPendingConnections
+        let pendingTimeout = configuration.pendingConnectionTimeout ?? associationConfiguration.artimTimeout
+        let logger = associationConfiguration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -56,8 +61,14 @@ public final class DICOMServer: Sendable {
             .childChannelOption(.recvAllocator, value: AssociationReadBuffers.allocator)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard registry.register(channel) else {
+                    guard let registration = registry.register(channel, maximumPending: maximumPending) else {
                         throw AssociationError.notEstablished  // shutting down: refuse the connection
+                    }
+                    if let oldest = registration.evicted {
+                        logger.notice(
+                            "connection from \(oldest.remoteAddress.map { "\($0)" } ?? "?") closed before its A-ASSOCIATE-RQ: \(maximumPending) connections were pending (MaxPendingConnections), the oldest makes room"
+                        )
+                        oldest.close(promise: nil)
                     }
                     let handler = AssociationHandler(
                         side: .acceptor(hooks), configuration: associationConfiguration,
@@ -66,9 +77,17 @@ public final class DICOMServer: Sendable {
                     try channel.pipeline.syncOperations.addPipeline(
                         handler: handler,
                         configuration: associationConfiguration)
+                    try channel.pipeline.syncOperations.addHandler(
+                        PendingConnectionHandler(registry: registry, timeout: pendingTimeout, logger: logger),
+                        position: .before(handler))
                 }
             }
-        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            throw ServerStartError(host: host, port: port, error: error)
+        }
         return DICOMServer(port: channel.localAddress?.port ?? port, serverChannel: channel, registry: registry)
     }
 
@@ -85,18 +104,33 @@ public final class DICOMServer: Sendable {
         }
     }
 
-    /// Number of open connections (associations being negotiated, established or closing).
+    /// Number of open connections (pending, associations being negotiated, established or closing).
     public var openConnections: Int { registry.openCount }
+    /// Connections that have not yet sent a complete A-ASSOCIATE-RQ.
+    public var pendingConnections: Int { registry.pendingCount }
 
-    /// Stops accepting, lets associations in flight finish until `gracePeriod` has passed, then aborts
+    /// Stops accepting, closes the pending connections (no A-ASSOCIATE-RQ yet), lets associations in flight
+    /// finish until `gracePeriod` has passed, then aborts
     /// (A-ABORT, service-user source) and closes the remaining connections, and waits for their service
-    /// handlers to return.
+    /// handlers to return. Waits on the connections' close futures (raced against the grace period), not by
+    /// polling. Calling it again (or from `run()` under a `ServiceGroup`) waits for the same end.
     public func shutdown(gracePeriod: TimeAmount = .seconds(10)) async {
         registry.stopAccepting()
         try? await serverChannel.close()
-        let deadline = NIODeadline.now() + gracePeriod
-        while registry.openCount > 0 && NIODeadline.now() < deadline {
-            try? await Task.sleep(nanoseconds: 20_000_000)
+        // Connections that never asked for an association have nothing to finish.
+        for channel in registry.pendingChannels { channel.close(promise: nil) }
+        let open = registry.openChannels
+        if !open.isEmpty {
+            // Whichever comes first: every connection closed, or the grace period over (a second
+            // completion of the promise is ignored).
+            let loop = serverChannel.eventLoop
+            let done = loop.makePromise(of: Void.self)
+            let timer = loop.scheduleTask(in: gracePeriod) { done.succeed(()) }
+            EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).whenComplete { _ in
+                timer.cancel()
+                done.succeed(())
+            }
+            try? await done.futureResult.get()
         }
         // Past the grace period: A-ABORT (service-user source) what is left, then close.
         let remaining = registry.openChannels
@@ -111,28 +145,67 @@ public final class DICOMServer: Sendable {
     }
 }
 
-/// Open child channels and service tasks of a server, behind a lock.
+/// Open child channels and service tasks of a server, behind a lock. A channel is *pending* from its
+/// registration until `associationRequested` (its A-ASSOCIATE-RQ arrived), then counts as an association
+/// until it closes.
 final class ConnectionRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var channels: [ObjectIdentifier: Channel] = [:]
+    /// Pending channels with their arrival number (the smallest is the oldest).
+    private var pending: [ObjectIdentifier: UInt64] = [:]
+    private var arrivals: UInt64 = 0
+    private var associating: Set<ObjectIdentifier> = []
     private var tasks: [Int: Task<Void, Never>] = [:]
     private var nextTaskID = 0
     private var accepting = true
 
     var openCount: Int { lock.withLock { channels.count } }
+    var pendingCount: Int { lock.withLock { pending.count } }
+    var associationCount: Int { lock.withLock { associating.count } }
     var openChannels: [Channel] { lock.withLock { Array(channels.values) } }
+    var pendingChannels: [Channel] { lock.withLock { pending.keys.compactMap { channels[$0] } } }
 
-    func register(_ channel: Channel) -> Bool {
+    /// Registers a new connection as pending; nil when the server no longer accepts. At `maximumPending`
+    /// pending connections, the oldest leaves the pending set and is returned as `evicted`, for the caller
+    /// to close.
+    func register(_ channel: Channel, maximumPending: Int) -> (channel: Channel, evicted: Channel?)? {
         let id = ObjectIdentifier(channel)
-        let accepted = lock.withLock { () -> Bool in
-            guard accepting else { return false }
+        let registration = lock.withLock { () -> (channel: Channel, evicted: Channel?)? in
+            guard accepting else { return nil }
+            var evicted: Channel?
+            if pending.count >= maximumPending, let oldest = pending.min(by: { $0.value < $1.value })?.key {
+                pending.removeValue(forKey: oldest)
+                evicted = channels[oldest]
+            }
             channels[id] = channel
-            return true
+            arrivals += 1
+            pending[id] = arrivals
+            return (channel, evicted)
         }
-        if accepted {
-            channel.closeFuture.whenComplete { _ in self.lock.withLock { _ = self.channels.removeValue(forKey: id) } }
+        if registration != nil {
+            channel.closeFuture.whenComplete { _ in
+                self.lock.withLock {
+                    _ = self.channels.removeValue(forKey: id)
+                    _ = self.pending.removeValue(forKey: id)
+                    _ = self.associating.remove(id)
+                }
+            }
         }
-        return accepted
+        return registration
+    }
+
+    func isPending(_ channel: Channel) -> Bool {
+        lock.withLock { pending[ObjectIdentifier(channel)] != nil }
+    }
+
+    /// The channel's A-ASSOCIATE-RQ arrived: it leaves the pending set and counts as an association.
+    func associationRequested(_ channel: Channel) {
+        let id = ObjectIdentifier(channel)
+        lock.withLock {
+            guard channels[id] != nil else { return }
+            pending.removeValue(forKey: id)
+            associating.insert(id)
+        }
     }
 
     /// Runs `body` in a task that is tracked until it finishes (for `shutdown`).

@@ -24,7 +24,7 @@ public enum ApplicationEntityValidation {
 
     /// PS3.5 §6.2 VR AE: characters of the default repertoire (ISO-IR 6, here ASCII 0x20–0x7E) except
     /// backslash; leading and trailing spaces are not significant and are removed; not all spaces.
-    static func checkAETitle(_ title: String, method: String) throws -> String {
+    public static func checkAETitle(_ title: String, method: String) throws -> String {
         if let bad = title.unicodeScalars.first(where: { !($0.value >= 0x20 && $0.value <= 0x7E) || $0 == "\\" }) {
             let what =
                 bad == "\\"
@@ -48,7 +48,7 @@ public enum ApplicationEntityValidation {
         return trimmed
     }
 
-    static func checkHostname(_ host: String, method: String) throws -> String {
+    public static func checkHostname(_ host: String, method: String) throws -> String {
         if host.isEmpty {
             throw ConfigurationError(method, "hostname must not be empty")
         }

@@ -63,6 +63,7 @@ public enum ConfigurationDefaults {
         case .duplicatePolicy: return "overwrite"
         case .hooksFile: return ""
         case .maxAssociations: return "16"
+        case .maxPendingConnections: return "256"
         case .calledAECheck: return "Yes"
         case .logDirectory: return locations.file(for: scope).deletingLastPathComponent().path
         case .associationHookTimeout: return "30"

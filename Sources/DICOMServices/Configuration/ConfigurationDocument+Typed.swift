@@ -50,6 +50,9 @@ extension ConfigurationDocument {
         return path.isEmpty ? nil : URL(fileURLWithPath: path)
     }
     public var maxAssociations: Int { int(.maxAssociations) }
+    /// Connections of the storage SCP that have not yet sent their A-ASSOCIATE-RQ, held at once (they do
+    /// not take a `MaxAssociations` slot); at the limit the oldest is closed.
+    public var maxPendingConnections: Int { int(.maxPendingConnections) }
     /// `CalledAECheck` = `Yes`: reject an association whose called AE title is not ours (A-ASSOCIATE-RJ
     /// result 1, source 1, reason 7: called AE title not recognized, PS3.8 §9.3.4).
     public var calledAECheck: Bool { value(of: .calledAECheck) == "Yes" }

@@ -23,6 +23,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case duplicatePolicy = "DuplicatePolicy"
     case hooksFile = "HooksFile"
     case maxAssociations = "MaxAssociations"
+    case maxPendingConnections = "MaxPendingConnections"
     case calledAECheck = "CalledAECheck"
     case logDirectory = "LogDir"
     // Hooks under load (docs/lua-api.md "Hooks under load").
@@ -54,7 +55,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .echoSCUServiceAE: return .echoSCU
         case .maxQueryResponses, .storageSCPDirectory, .acceptAny, .fileExtension, .storageSCPControlPort,
             .configFile, .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy,
-            .hooksFile, .maxAssociations, .calledAECheck, .logDirectory, .associationHookTimeout, .hookQueueLimit,
+            .hooksFile, .maxAssociations, .maxPendingConnections, .calledAECheck, .logDirectory,
+            .associationHookTimeout, .hookQueueLimit,
             .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit, .queryCharacterSet:
             return nil
         }
@@ -68,7 +70,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .queryRetrieveSCUServiceAE, .storageSCPServiceAE, .storageSCUServiceAE, .echoSCUServiceAE,
             .maxQueryResponses, .acceptAny, .fileExtension, .storageSCPControlPort, .connectTimeout,
             .acseTimeout, .dimseTimeout, .idleTimeout, .maxPDULength, .duplicatePolicy, .maxAssociations,
-            .calledAECheck, .associationHookTimeout, .hookQueueLimit, .hookDrainTimeout, .hookTimeLimit,
+            .maxPendingConnections, .calledAECheck, .associationHookTimeout, .hookQueueLimit, .hookDrainTimeout,
+            .hookTimeLimit,
             .luaMemoryLimit, .queryCharacterSet:
             return false
         }

@@ -6,7 +6,7 @@ import DICOMCore
 /// Limits (documented in the README):
 /// - `MaxQueryResponses` integer 1–99999 (IDL: at most 5 digits); `StorScpCtrlPort` 1–65535;
 ///   `MaxPduLength` 4096–2097152 bytes (PS3.8 §D.1: the receiver's maximum; 0 "unlimited" is not offered);
-///   `MaxAssociations` 1–1024.
+///   `MaxAssociations` 1–1024; `MaxPendingConnections` 1–4096.
 /// - `ConnectTimeout`, `AcseTimeout` seconds, > 0 and ≤ 3600, decimals allowed; `DimseTimeout` and
 ///   `IdleTimeout` 0 (none) or up to 86400.
 /// - `AcceptAny`, `CalledAECheck` `Yes`/`No`, any case; stored as `Yes`/`No`.
@@ -22,6 +22,7 @@ enum ConfigurationValueRules {
     static let maxQueryResponsesRange = 1...99999
     static let maxPDULengthRange = 4096...(131072 * 16)
     static let maxAssociationsRange = 1...1024
+    static let maxPendingConnectionsRange = 1...4096
     static let connectTimeoutRange = 0.001...3600.0
     static let dimseTimeoutRange = 0.0...86400.0
     static let maximumFileExtensionLength = 16
@@ -46,6 +47,8 @@ enum ConfigurationValueRules {
             return String(try integer(text, in: maxPDULengthRange, key: key, method: method))
         case .maxAssociations:
             return String(try integer(text, in: maxAssociationsRange, key: key, method: method))
+        case .maxPendingConnections:
+            return String(try integer(text, in: maxPendingConnectionsRange, key: key, method: method))
         case .connectTimeout, .acseTimeout:
             return try seconds(text, in: connectTimeoutRange, key: key, method: method, meaning: "seconds, more than 0")
         case .dimseTimeout, .idleTimeout, .hookTimeLimit:
@@ -95,7 +98,7 @@ enum ConfigurationValueRules {
     /// True when the key is stored as a JSON number in the file.
     static func isNumeric(_ key: ConfigurationKey) -> Bool {
         switch key {
-        case .maxQueryResponses, .storageSCPControlPort, .maxPDULength, .maxAssociations,
+        case .maxQueryResponses, .storageSCPControlPort, .maxPDULength, .maxAssociations, .maxPendingConnections,
             .connectTimeout, .acseTimeout, .dimseTimeout, .idleTimeout, .associationHookTimeout, .hookQueueLimit,
             .hookDrainTimeout, .hookTimeLimit, .luaMemoryLimit:
             return true

@@ -117,6 +117,8 @@ public enum RetrieveService {
             named: queryAE, property: "QUERY_SCP", method: "get", configuration: configuration)
         let identifier = try keys.identifier(model: model, level: level, method: "get")
         let target = directory ?? configuration.storageDirectory
+        // The default StorScpDir is created when first needed; a folder the script names must exist.
+        if directory == nil { try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue
         else {

@@ -14,7 +14,8 @@ import Darwin
 /// group, moving it into place on `finish()` (docs/protocol-notes.md §5: atomic rename, duplicates as the
 /// store's policy says) and keeping the outcome, which answers the C-STORE-RSP on the event loop
 /// (`AnsweringDataSetSink`) and is read by the service through the message (`outcome`). `abandon()` removes
-/// the depot file. One owner at a time: the association's event loop, then the consumer of the message.
+/// the depot file. While it is being written, the depot file is locked through `lock` (`DepotLock`), so
+/// that a clean-up by a later or another process leaves it alone. One owner at a time: the association's event loop, then the consumer of the message.
 public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     let store: ReceivedInstanceStore
     let request: CStoreRQ
@@ -22,6 +23,8 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     let callingAETitle: String
     private let writer: Part10StreamWriter
     private let headerLength: Int
+    /// Descriptor holding the depot file's `flock` until the file is in place or removed (-1: none).
+    private var lock: Int32
     private var prefix: [UInt8] = []
     private var done = false
     /// Set by `finish()`, or by a failed `write`; read after the message reached its consumer.
@@ -29,8 +32,9 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
 
     init(
         store: ReceivedInstanceStore, request: CStoreRQ, transferSyntaxUID: String, callingAETitle: String,
-        writer: Part10StreamWriter, headerLength: Int
+        writer: Part10StreamWriter, headerLength: Int, lock: Int32 = -1
     ) {
+        self.lock = lock
         self.store = store
         self.request = request
         self.transferSyntaxUID = transferSyntaxUID
@@ -75,6 +79,16 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     public func abandon() {
         done = true
         writer.discard()
+        releaseLock()
+    }
+
+    deinit { releaseLock() }
+
+    /// Closes the lock's descriptor (the file is in place or removed; nothing in the depot is ours).
+    private func releaseLock() {
+        guard lock >= 0 else { return }
+        close(lock)
+        lock = -1
     }
 
     /// Moves the completed file into place; the outcome is returned, not recorded.
@@ -83,6 +97,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
             return .failure(.outOfResources("instance \(request.affectedSOPInstanceUID) was abandoned"))
         }
         done = true
+        defer { releaseLock() }
         if let deidentifier = store.deidentifier { return completeDeidentified(deidentifier) }
         let (finalPath, derived) = store.finalPath(forSOPInstanceUID: request.affectedSOPInstanceUID)
         if derived {

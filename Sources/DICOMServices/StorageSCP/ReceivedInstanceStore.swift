@@ -83,25 +83,15 @@ public final class ReceivedInstanceStore: Sendable {
         }
     }
 
-    /// Removes the files left in the depot by transfers that a crash interrupted: those of processes that no
-    /// longer exist (the pid prefix of their name), and files without one. Files another live SCP sharing the
-    /// folder is writing stay. Returns how many were removed.
+    /// Removes the files left in the depot by transfers that a crash interrupted: every file that no live
+    /// process holds locked (`DepotLock`: the kernel releases the lock with its process, even one left a
+    /// zombie or whose pid was re-used). Files another live SCP sharing the folder is writing stay. Returns
+    /// how many were removed.
     @discardableResult
     public func removeDepotLeftovers() -> Int {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: depotDirectory) else { return 0 }
-        var removed = 0
-        for name in names where Self.writerIsGone(depotFileName: name) && unlink(depotDirectory + "/" + name) == 0 {
-            removed += 1
-        }
+        let removed = DepotLock.removeUnlocked(in: depotDirectory)
         if removed > 0 { logger.notice("removed \(removed) incomplete file(s) from \(depotDirectory)") }
         return removed
-    }
-
-    /// True unless the depot file's name starts with the pid of a live process other than this one.
-    static func writerIsGone(depotFileName name: String) -> Bool {
-        guard let dash = name.firstIndex(of: "-"), let pid = pid_t(name[..<dash]), pid > 0 else { return true }
-        if pid == getpid() { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// The final path for an instance and whether its name was derived (invalid UID).
@@ -120,20 +110,23 @@ public final class ReceivedInstanceStore: Sendable {
             mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
             transferSyntaxUID: transferSyntaxUID,
             sourceApplicationEntityTitle: callingAETitle)
-        // `<pid>-<token>-<n>.part`: the pid tells `removeDepotLeftovers` of another SCP sharing this folder
-        // (the service and a script's storage_scp.new) which files are still being written; the random
-        // token (one per process) keeps a later process with the same pid clear of leftovers, the counter
-        // keeps names unique within the process without asking for randomness per instance.
+        // `<pid>-<token>-<n>.part`: unique across processes sharing this folder (the service and a script's
+        // storage_scp.new) and within the process; who still writes it is told by its lock (`DepotLock`).
         let temporary = depotDirectory + "/" + DepotFileNames.next()
         let writer: Part10StreamWriter
+        let lock: Int32
         do {
-            writer = try Part10StreamWriter(temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
+            (writer, lock) = try DepotLock.creating(in: depotDirectory) {
+                let writer = try Part10StreamWriter(
+                    temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
+                return (writer, temporary)
+            }
         } catch {
             throw StoreFailure.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(error)")
         }
         return IncomingInstance(
             store: self, request: request, transferSyntaxUID: transferSyntaxUID,
-            callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength)
+            callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength, lock: lock)
     }
 
     /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
@@ -223,7 +216,8 @@ public final class ReceivedInstanceStore: Sendable {
     }
 }
 
-/// Names of depot files: unique within the process, and across processes through pid and token.
+/// Names of depot files: unique within the process, and across processes through pid and token (a
+/// re-used pid draws another token).
 enum DepotFileNames {
     private static let prefix = "\(getpid())-\(UInt64.random(in: 1...UInt64.max))-"
     private static let lock = NSLock()

@@ -32,6 +32,8 @@ public final class StorageSCP: Sendable {
     public var port: Int { server.port }
     /// Associations open now.
     public var openAssociations: Int { server.openConnections }
+    /// Connections that have not yet sent a complete A-ASSOCIATE-RQ (`MaxPendingConnections`).
+    public var pendingConnections: Int { server.pendingConnections }
 
     private init(
         settings: StorageSCPSettings, store: ReceivedInstanceStore, server: DICOMServer, observer: @escaping Observer,
@@ -45,7 +47,8 @@ public final class StorageSCP: Sendable {
     }
 
     /// Prepares the folder (throws `StoreFailure` when it cannot be created or written), removes depot
-    /// leftovers, binds and starts accepting.
+    /// leftovers, binds and starts accepting (throws `StorageSCPStartError` naming the AE title, port and
+    /// address when it cannot listen).
     ///
     /// `storedBeforeAnswer` is called for each stored instance before its C-STORE-RSP goes out, on a NIO
     /// thread (`observer` hears of it later, from the association's task): for bookkeeping that the
@@ -95,7 +98,8 @@ public final class StorageSCP: Sendable {
         }
         var configuration = ServerConfiguration(
             policy: policy, association: association,
-            maximumAssociations: settings.maximumAssociations)
+            maximumAssociations: settings.maximumAssociations,
+            maximumPendingConnections: settings.maximumPendingConnections)
         let counter = AssociationCounter()
         let decidedIDs = DecidedAssociationIDs()
         if let gate {
@@ -114,14 +118,19 @@ public final class StorageSCP: Sendable {
                 return nil
             }
         }
-        let server = try await DICOMServer.start(
-            host: settings.host, port: settings.port, configuration: configuration,
-            eventLoopGroup: eventLoopGroup
-        ) { association in
-            let peer = association.remoteAddress.map(describe) ?? "?"
-            await serveAssociation(
-                association, id: decidedIDs.take(for: peer) ?? counter.next(), store: store, awaitRoom: awaitRoom,
-                observer: observer)
+        let server: DICOMServer
+        do {
+            server = try await DICOMServer.start(
+                host: settings.host, port: settings.port, configuration: configuration,
+                eventLoopGroup: eventLoopGroup
+            ) { association in
+                let peer = association.remoteAddress.map(describe) ?? "?"
+                await serveAssociation(
+                    association, id: decidedIDs.take(for: peer) ?? counter.next(), store: store,
+                    awaitRoom: awaitRoom, observer: observer)
+            }
+        } catch {
+            throw StorageSCPStartError(aeTitle: settings.aeTitle, reason: "\(error)")
         }
         observer(.started(aeTitle: settings.aeTitle, port: server.port, directory: store.directory))
         return StorageSCP(settings: settings, store: store, server: server, observer: observer, counter: counter)
@@ -182,6 +191,14 @@ final class DecidedAssociationIDs: @unchecked Sendable {
     private var ids: [String: Int] = [:]
     func set(_ id: Int, for peer: String) { lock.withLock { ids[peer] = id } }
     func take(for peer: String) -> Int? { lock.withLock { ids.removeValue(forKey: peer) } }
+}
+
+/// The storage SCP could not listen: "storage SCP STORE_AE cannot start: port 11112 on 0.0.0.0 is already in
+/// use (another process listens there)".
+public struct StorageSCPStartError: Error, Sendable, CustomStringConvertible {
+    public var aeTitle: String
+    public var reason: String
+    public var description: String { "storage SCP \(aeTitle) cannot start: \(reason)" }
 }
 
 /// Numbers associations.

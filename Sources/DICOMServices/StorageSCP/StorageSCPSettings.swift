@@ -21,9 +21,13 @@ public struct StorageSCPSettings: Sendable, Equatable {
     public var checkCalledAETitle: Bool
     /// `MaxAssociations`: simultaneous associations; more are rejected 2/3/2.
     public var maximumAssociations: Int
+    /// `MaxPendingConnections`: connections without a complete A-ASSOCIATE-RQ yet, held at once (they take no
+    /// association slot and are closed after `artimTimeout`); at the limit the oldest is closed.
+    public var maximumPendingConnections: Int = 256
     /// `MaxPDULength`: the Maximum Length we announce.
     public var maximumPDULength: Int
-    /// `AcseTimeout` (ARTIM), seconds.
+    /// `AcseTimeout` (ARTIM), seconds; also how long a connection may stay without a complete
+    /// A-ASSOCIATE-RQ.
     public var artimTimeout: Double
     /// Flush each file to disk before renaming it into place.
     public var fsync: Bool
@@ -36,6 +40,9 @@ public struct StorageSCPSettings: Sendable, Equatable {
     /// DICOM TLS (docs/lua-api.md "DICOM TLS"): listen with TLS with these settings (those of the SCP's AE
     /// when read from a configuration). nil (the default): plain TCP.
     public var tls: TLSSettings? = nil
+    /// Seconds that transfers in flight may take to finish when the SCP is stopped as a `Service` (graceful
+    /// shutdown, e.g. SIGTERM); what is left then is aborted. Default 30.
+    public var shutdownGracePeriod: Double = 30
 
     public init(
         aeTitle: String, host: String = "0.0.0.0", port: Int, directory: String, fileExtension: String = "dcm",
@@ -59,7 +66,7 @@ public struct StorageSCPSettings: Sendable, Equatable {
 
     /// From a configuration: the AE named by `StorScpServiceAE` (or `aeName`), `StorScpDir`,
     /// `FileExtension`, `DuplicatePolicy`, `AcceptAny` (with `No`, the AE titles of the document),
-    /// `CalledAECheck`, `MaxAssociations`, `MaxPDULength`, `AcseTimeout`, `DimseTimeout`, `IdleTimeout`.
+    /// `CalledAECheck`, `MaxAssociations`, `MaxPendingConnections`, `MaxPDULength`, `AcseTimeout`, `DimseTimeout`, `IdleTimeout`.
     public init(configuration doc: ConfigurationDocument, aeName: String? = nil) throws {
         let entity: ApplicationEntity
         if let aeName {
@@ -80,5 +87,6 @@ public struct StorageSCPSettings: Sendable, Equatable {
         dimseTimeout = doc.dimseTimeout
         idleTimeout = doc.idleTimeout
         tls = entity.tls
+        maximumPendingConnections = max(1, doc.maxPendingConnections)
     }
 }

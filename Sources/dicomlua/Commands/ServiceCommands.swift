@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The subcommands that are not scripts (`dicomlua storescp ...`). `main.swift` sends a command line here
 /// only when its first argument is one of `names`, so `dicomlua script.lua` never reaches ArgumentParser

@@ -2,13 +2,16 @@ import ArgumentParser
 import DICOMScripting
 import DICOMServices
 import Foundation
+import Logging
 import LuaBridge
 
 /// `dicomlua storescp`: the storage SCP in the foreground (also what the storage SCP service runs).
 /// Settings come from the system configuration (`--config PATH` to choose the file), each flag overriding
 /// its key. The hooks file (`--hooks`, else `HooksFile`) runs in a Lua state on the main thread; its global
 /// functions `on_association`, `on_stored`, `on_association_end` are called there. SIGINT/SIGTERM stop
-/// accepting, let transfers in flight finish (up to 30 s) and exit 0.
+/// accepting, let transfers in flight finish (up to 30 s), run the queued hooks for at most `HookDrainTimeout`
+/// and exit 0; a second signal exits at once (docs/lua-api.md "Hooks under load"). The signals are handled here,
+/// not by a swift-service-lifecycle `ServiceGroup`, because the hooks' run loop must keep the main thread.
 struct StoreSCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storescp", abstract: "The storage SCP in the foreground (also what the service runs).")
@@ -37,6 +40,44 @@ struct StoreSCPCommand: ParsableCommand {
     @Option(help: .hidden)
     var statusFd: Int32?
     @OptionGroup var tls: TLSOptions
+
+    /// Every option checked before anything starts (a usage error: `dicomlua: ...`, exit status 2).
+    func validate() throws {
+        if let port, !(0...65535).contains(port) {
+            throw ValidationError("--port must be 1-65535 (0: a free one), got \(port)")
+        }
+        if let aet {
+            do {
+                _ = try ApplicationEntityValidation.checkAETitle(aet, method: "--aet")
+            } catch let error as ConfigurationError {
+                throw ValidationError("--aet: \(error.problem)")
+            }
+        }
+        do {
+            _ = try ApplicationEntityValidation.checkHostname(host, method: "--host")
+        } catch let error as ConfigurationError {
+            throw ValidationError("--host: \(error.problem)")
+        }
+        if let ext, !InstanceFileNaming.isValidExtension(ext) || ext.isEmpty {
+            throw ValidationError(
+                "--ext must be 1-16 characters of A-Z a-z 0-9 _ - (no dot, no path separator), got \"\(ext)\"")
+        }
+        for (name, value) in [("--dir", dir), ("--log-dir", logDir), ("--config", config), ("--hooks", hooks)] {
+            guard let value else { continue }
+            if value.isEmpty || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw ValidationError("\(name) must be a path without control characters, got \"\(value)\"")
+            }
+        }
+        for (name, value) in [("--config", config), ("--hooks", hooks)] {
+            guard let value else { continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue
+            else { throw ValidationError("\(name): no such file \(value)") }
+        }
+        if let statusFd, statusFd < 0 {
+            throw ValidationError("--status-fd must be a descriptor (>= 0), got \(statusFd)")
+        }
+    }
 }
 
 extension StoreSCPCommand {
@@ -62,7 +103,9 @@ struct StoreSCPRunner {
             return fail("\(error)", log: nil)
         }
         settings.host = command.host
-        if let v = command.aet { settings.aeTitle = v }
+        if let v = command.aet {
+            settings.aeTitle = (try? ApplicationEntityValidation.checkAETitle(v, method: "")) ?? v
+        }
         if let v = command.port { settings.port = v }
         if let v = command.dir { settings.directory = v }
         if let v = command.ext { settings.fileExtension = v }
@@ -142,6 +185,8 @@ struct StoreSCPRunner {
                 try await StorageSCP.start(
                     settings: settingsToUse, gate: gate, awaitRoom: activeHooks?.awaitRoom, observer: observer)
             }
+        } catch let error as StorageSCPStartError {
+            return fail("\(error)", log: log)
         } catch {
             return fail(
                 "cannot start the storage SCP \(settings.aeTitle) on port \(settings.port) storing into \(settings.directory): \(error)",

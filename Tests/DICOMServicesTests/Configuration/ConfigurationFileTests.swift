@@ -136,7 +136,7 @@ final class ConfigurationFileTests: ConfigurationTestCase {
             #"{"format": "dicomlua-config/1", "values": {"Colour": "red"}}"#,
             "$.values.Colour: unknown key (expected one of QRScuServiceAE, StorScpServiceAE, StorScuServiceAE, EchoScuServiceAE, "
                 + "MaxQueryResponses, StorScpDir, AcceptAny, FileExtension, StorScpCtrlPort, ConnectTimeout, AcseTimeout, DimseTimeout, "
-                + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, CalledAECheck, LogDir, "
+                + "IdleTimeout, MaxPduLength, DuplicatePolicy, HooksFile, MaxAssociations, MaxPendingConnections, CalledAECheck, LogDir, "
                 + "AssociationHookTimeout, HookQueueLimit, HookDrainTimeout, HookTimeLimit, LuaMemoryLimit, QueryCharacterSet)"
         )
         try check(

@@ -15,13 +15,24 @@ final class ConfigurationKeyTests: ConfigurationTestCase {
             "configfile": locations.userFile.path,
             "ConnectTimeout": "10", "AcseTimeout": "30", "DimseTimeout": "60", "IdleTimeout": "600",
             "MaxPduLength": "116794",
-            "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16", "CalledAECheck": "Yes",
+            "DuplicatePolicy": "overwrite", "HooksFile": "", "MaxAssociations": "16",
+            "MaxPendingConnections": "256", "CalledAECheck": "Yes",
             "LogDir": locations.userFile.deletingLastPathComponent().path,
             "AssociationHookTimeout": "30", "HookQueueLimit": "1000", "HookDrainTimeout": "30", "HookTimeLimit": "30",
             "LuaMemoryLimit": "0", "QueryCharacterSet": "",
         ]
         XCTAssertEqual(Set(expected.keys), Set(ConfigurationKey.allCases.map(\.rawValue)))
         for (key, value) in expected { XCTAssertEqual(try c.value(forKey: key), value, key) }
+    }
+
+    func testMaxPendingConnectionsReachesTheStorageSCP() throws {
+        let c = try userConfiguration()
+        XCTAssertEqual(try StorageSCPSettings(configuration: c.current).maximumPendingConnections, 256)
+        try c.setValue("40", forKey: "maxpendingconnections")
+        XCTAssertEqual(try StorageSCPSettings(configuration: c.current).maximumPendingConnections, 40)
+        XCTAssertThrowsError(try c.setValue("0", forKey: "MaxPendingConnections")) { error in
+            XCTAssertTrue("\(error)".contains("MaxPendingConnections must be 1-4096, got 0"), "\(error)")
+        }
     }
 
     func testIdleTimeoutReachesTheStorageSCPAndZeroMeansNone() throws {

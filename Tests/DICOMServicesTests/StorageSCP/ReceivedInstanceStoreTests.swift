@@ -192,24 +192,46 @@ final class ReceivedInstanceStoreTests: XCTestCase {
     func testDepotFilesOfALiveSCPSharingTheFolderStayAndThoseOfDeadOnesGo() throws {
         let store = try ReceivedInstanceStore(directory: folder.path)
         try store.prepare()
-        // Another live process writing into the same depot (pid 1 always exists), and one that is gone.
-        let live = "1-\(UUID().uuidString).part"
-        let dead = try deadPID()
-        let gone = "\(dead)-\(UUID().uuidString).part"
-        for name in [live, gone] {
+        // A file another live process is writing (it holds its lock), and one whose name carries the pid of
+        // a live process (pid 1) that holds no lock on it: a re-used pid, or a zombie's.
+        let live = "7-\(UUID().uuidString).part"
+        let stale = "1-\(UUID().uuidString).part"
+        for name in [live, stale] {
             _ = FileManager.default.createFile(atPath: store.depotDirectory + "/" + name, contents: Data([1]))
         }
+        let holder = try ChildProcess(
+            "/usr/bin/flock", ["--no-fork", "--exclusive", store.depotDirectory + "/" + live, "/bin/sleep", "30"])
+        defer { holder.stop() }
+        let deadline = Date().addingTimeInterval(10)
+        while !isLocked(store.depotDirectory + "/" + live) && Date() < deadline { usleep(10_000) }
         XCTAssertEqual(store.removeDepotLeftovers(), 1)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [live])
+        // Once its writer is gone (killed: the kernel releases the lock), the file goes too.
+        kill(holder.process.processIdentifier, SIGKILL)
+        holder.process.waitUntilExit()
+        XCTAssertEqual(store.removeDepotLeftovers(), 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
     }
 
-    /// The pid of a process that has exited.
-    private func deadPID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+    func testAnInstanceBeingWrittenIsNotRemovedByAnotherStoresCleanUp() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        let rq = CStoreRQ(
+            messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7", affectedSOPInstanceUID: "1.2.3.4.99")
+        let instance = try store.beginInstance(rq, transferSyntaxUID: "1.2.840.10008.1.2.1", callingAETitle: "A")
+        let other = try ReceivedInstanceStore(directory: folder.path)
+        XCTAssertEqual(other.removeDepotLeftovers(), 0, "the file being written was taken for a leftover")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory).count, 1)
+        instance.abandon()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
+    }
+
+    /// True when some other open file description holds a `flock` on `path`.
+    private func isLocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return flock(fd, LOCK_EX | LOCK_NB) != 0
     }
 
     func testInvalidExtensionIsRefused() {

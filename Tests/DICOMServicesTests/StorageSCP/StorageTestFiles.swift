@@ -30,7 +30,12 @@ enum StorageTestFiles {
             try ds.set(Tag(0x0028, 0x0102), int: 7, vr: .US)
             try ds.set(Tag(0x0028, 0x0103), int: 0, vr: .US)
             try ds.set(Tag(0x0028, 0x0004), string: "MONOCHROME2")
-            let pixels = (0..<(side * side + (side * side) % 2)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            let count = side * side + (side * side) % 2
+            // Large images: one byte value (a memset; a computed pattern takes seconds in a debug build).
+            let pixels =
+                count > 1 << 20
+                ? [UInt8](repeating: UInt8(truncatingIfNeeded: index &+ 1), count: count)
+                : (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
             ds.insert(DataElement(tag: Tag(0x7FE0, 0x0010), vr: .OB, bytes: pixels))
             let path = folder.appendingPathComponent("src\(index).dcm").path
             try DICOMFile(dataSet: ds, transferSyntax: .explicitVRLittleEndian).write(to: path)
