@@ -43,7 +43,7 @@ final class InteractivePromptTests: XCTestCase {
         send("error('boom')"); until("dicomlua: stdin:1: boom"); until("> ")
         send("c = cfg.new() c:set_application_entity('pacs', 'QRSCP', '127.0.0.1', " + port + ", 'Query_SCP_Service_List', 'Query_SCP') c:commit()"); until("> ")
         send("q = query.new() q:set_property{query_scp = 'pacs'}"); until("> ")
-        send("select(2, q:query())"); until("2\r\n"); until("> ")
+        send("select(2, q:query())"); until("2\tfalse\r\n"); until("> ")  # count, truncated
         send("io.write('sleeping', '\\n') io.flush() dicom.sleep(30)"); until("sleeping\r\n"); time.sleep(0.3)
         os.write(fd, b"\x03"); until("interrupted!"); until("> ")
         send("print('still here')"); until("still here\r\n"); until("> ")
