@@ -156,7 +156,7 @@ final class MapTests: XCTestCase {
     }
 
     func testSHA256AndUIDDecimalAreRight() {
-        let digest = SHA256.hash(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.digest(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
         XCTAssertEqual(digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let mac = SHA256.hmac(key: Array("key".utf8), Array("The quick brown fox jumps over the lazy dog".utf8))
         XCTAssertEqual(

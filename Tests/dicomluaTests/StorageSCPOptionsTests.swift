@@ -39,24 +39,27 @@ final class StorageSCPOptionsTests: XCTestCase {
 
     func testInvalidOptionsAreUsageErrorsWithExitStatus2() throws {
         let cases: [([String], String)] = [
-            (["--port", "70000"], "dicomlua: --port must be 1-65535 (0: a free one), got 70000"),
-            (["--port=-1"], "dicomlua: --port must be 1-65535 (0: a free one), got -1"),
+            (["--port", "70000"], "dicomlua: storescp: --port must be 1-65535 (0: a free one), got 70000"),
+            (["--port=-1"], "dicomlua: storescp: --port must be 1-65535 (0: a free one), got -1"),
             (
                 ["--aet", String(repeating: "A", count: 25)],
-                "dicomlua: --aet: AE title must be 1-16 characters, got 25"
+                "dicomlua: storescp: --aet: AE title must be 1-16 characters, got 25"
             ),
-            (["--aet", "BAD\\AE"], "dicomlua: --aet: AE title must use the DICOM default character repertoire"),
-            (["--aet", "   "], "dicomlua: --aet: AE title must be 1-16 characters, not empty or all spaces"),
-            (["--ext", ".dcm"], "dicomlua: --ext must be 1-16 characters of A-Z a-z 0-9 _ -"),
-            (["--host", ""], "dicomlua: --host: hostname must not be empty"),
-            (["--hooks", path("missing.lua")], "dicomlua: --hooks: no such file \(path("missing.lua"))"),
-            (["--no-such-option"], "dicomlua: Unknown option '--no-such-option'"),
+            (
+                ["--aet", "BAD\\AE"],
+                "dicomlua: storescp: --aet: AE title must use the DICOM default character repertoire"
+            ),
+            (["--aet", "   "], "dicomlua: storescp: --aet: AE title must be 1-16 characters, not empty or all spaces"),
+            (["--ext", ".dcm"], "dicomlua: storescp: --ext must be 1-16 characters of A-Z a-z 0-9 _ -"),
+            (["--host", ""], "dicomlua: storescp: --host: hostname must not be empty"),
+            (["--hooks", path("missing.lua")], "dicomlua: storescp: --hooks: no such file \(path("missing.lua"))"),
+            (["--no-such-option"], "dicomlua: storescp: Unknown option '--no-such-option'"),
         ]
         for (arguments, expected) in cases {
             let result = try storescp(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.hasPrefix(expected), "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains("Usage: dicomlua storescp"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("dicomlua: see 'dicomlua storescp --help'"), result.stderr)
             XCTAssertFalse(result.stdout.contains("listening"), result.stdout)
         }
     }

@@ -68,7 +68,9 @@ struct StoreSCPCommand: ParsableCommand {
                 throw ValidationError("\(name) must be a path without control characters, got \"\(value)\"")
             }
         }
-        for (name, value) in [("--config", config), ("--hooks", hooks)] {
+        // A missing --config file is created from the built-in defaults (docs/lua-api.md "Files"); a hooks file
+        // must exist.
+        for (name, value) in [("--hooks", hooks)] {
             guard let value else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue

@@ -163,8 +163,11 @@ final class TLSAssociationTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 2, "the stalled handshake held up another peer")
         XCTAssertTrue(staller.waitForClose())
         XCTAssertLessThan(Date().timeIntervalSince(started), 6)
+        // Both the TLS handshake limit and the pending-connection time-out (MaxPendingConnections, issue 20) are
+        // ARTIM: whichever fires first closes the staller; only the TLS handler's message reaches `failures`.
         XCTAssertTrue(
-            failures.all.contains { $0.contains("the TLS handshake did not complete within 2 s") }, "\(failures.all)")
+            failures.all.allSatisfy { $0.contains("the TLS handshake did not complete within 2 s") },
+            "\(failures.all)")
         try await echo(port: server.port, clientConfiguration(certificate: "client.pem", key: "client.key"))
         await server.shutdown(gracePeriod: .seconds(2))
     }

@@ -22,8 +22,13 @@ final class CorruptedConfigurationTests: ConfigurationTestCase {
             (
                 "one byte flipped to a quote",
                 {
+                    // A letter a third of the way in (never a byte that already is a quote: that is no
+                    // corruption at all, as it happened when new keys moved the file's layout).
                     var d = good
-                    d[d.count / 3] = UInt8(ascii: "\"")
+                    let index = d.indices.first {
+                        $0 >= d.count / 3 && (d[$0] | 0x20) >= 0x61 && (d[$0] | 0x20) <= 0x7A
+                    }
+                    d[index ?? d.count / 3] = UInt8(ascii: "\"")
                     return d
                 }()
             ),

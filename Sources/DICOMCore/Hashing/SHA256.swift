@@ -1,6 +1,7 @@
-/// SHA-256 (FIPS 180-4 §6.2), used only to derive file names for received instances whose SOP Instance UID
-/// cannot be a path (`InstanceFileNaming`). Small and dependency-free; not for anything security-related.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4 §6.2) and HMAC-SHA-256 (RFC 2104): the one implementation, used to derive file names
+/// for received instances whose SOP Instance UID cannot be a path (`InstanceFileNaming`) and the new UIDs of
+/// de-identification (keyed by the map's secret). Checked against the published test vectors.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -13,7 +14,7 @@ enum SHA256 {
     ]
 
     /// The 32-byte digest of `message`.
-    static func digest(_ message: [UInt8]) -> [UInt8] {
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [
             0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
         ]
@@ -59,11 +60,19 @@ enum SHA256 {
     }
 
     /// Lowercase hexadecimal digest.
-    static func hexDigest(_ message: [UInt8]) -> String {
+    public static func hexDigest(_ message: [UInt8]) -> String {
         digest(message).map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
         }.joined()
+    }
+
+    /// HMAC-SHA-256 of `message` with `key` (RFC 2104).
+    public static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        var k = key.count > 64 ? digest(key) : key
+        k += [UInt8](repeating: 0, count: 64 - k.count)
+        let inner = digest(k.map { $0 ^ 0x36 } + message)
+        return digest(k.map { $0 ^ 0x5c } + inner)
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
