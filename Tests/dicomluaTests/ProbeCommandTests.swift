@@ -110,30 +110,9 @@ final class ProbeCommandTests: XCTestCase {
             ["sample-data", path("pacs"), "--patients", "1", "--series", "1", "--instances", "1", "--rows", "16"])
         XCTAssertEqual(data.status, 0, data.stderr)
         let (port, ourPort) = (freeTCPPort(), freeTCPPort())
-        try """
-        [DEFAULT]
-            ae_title: PYQRSCP
-            port: \(port)
-            max_pdu: 16382
-            acse_timeout: 30
-            dimse_timeout: 30
-            network_timeout: 30
-            bind_address: 127.0.0.1
-            instance_location: \(path("instances"))
-            database_location: \(path("instances.sqlite"))
-            log_identifier: False
-        [PROBE_IN]
-            address: 127.0.0.1
-            port: \(ourPort)
-        """.write(toFile: path("qrscp.ini"), atomically: true, encoding: .utf8)
-        let qrscp = try ChildProcess(
-            "/usr/bin/env", ["python3", "-m", "pynetdicom", "qrscp", "-c", path("qrscp.ini")],
-            currentDirectory: directory)
+        let qrscp = try PynetdicomQRSCP.start(
+            in: directory, port: port, destinations: [("PROBE_IN", ourPort)], load: path("pacs"))
         defer { qrscp.stop() }
-        XCTAssertTrue(waitForPort(port, timeout: 30), qrscp.stderr)
-        let load = try ChildProcess.run(
-            dcmtk("storescu"), ["-aec", "PYQRSCP", "+sd", "+r", "127.0.0.1", "\(port)", path("pacs")], timeout: 60)
-        XCTAssertEqual(load.status, 0, load.stderr)
         let result = try probe(["PYQRSCP@127.0.0.1:\(port)", "--dest", "PROBE_IN", "--port", "\(ourPort)"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("Implementation version name: PYNETDICOM"), result.stdout)

@@ -23,31 +23,9 @@ final class PynetdicomQRSCPTests: XCTestCase {
         XCTAssertEqual(generated.status, 0, generated.stderr)
 
         let (qrPort, destPort) = (freeTCPPort(), freeTCPPort())
-        try """
-        [DEFAULT]
-            ae_title: PYQRSCP
-            port: \(qrPort)
-            max_pdu: 16382
-            acse_timeout: 30
-            dimse_timeout: 30
-            network_timeout: 30
-            bind_address: 127.0.0.1
-            instance_location: \(path("instances"))
-            database_location: \(path("instances.sqlite"))
-            log_identifier: False
-        [SCRIPT_SCP]
-            address: 127.0.0.1
-            port: \(destPort)
-        """.write(toFile: path("qrscp.ini"), atomically: true, encoding: .utf8)
-        let qrscp = try ChildProcess(
-            "/usr/bin/env", ["python3", "-m", "pynetdicom", "qrscp", "-c", path("qrscp.ini")],
-            currentDirectory: directory)
+        let qrscp = try PynetdicomQRSCP.start(
+            in: directory, port: qrPort, destinations: [("SCRIPT_SCP", destPort)], load: path("pacs"))
         defer { qrscp.stop() }
-        XCTAssertTrue(waitForPort(qrPort, timeout: 30), qrscp.stderr)
-        let load = try ChildProcess.run(
-            dcmtk("storescu"), ["-aec", "PYQRSCP", "+sd", "+r", "127.0.0.1", "\(qrPort)", path("pacs")],
-            timeout: 120)
-        XCTAssertEqual(load.status, 0, load.stderr)
 
         let script = """
             local qr_port, dest_port, moved, got = tonumber(arg[1]), tonumber(arg[2]), arg[3], arg[4]
