@@ -126,6 +126,19 @@ final class ArchivePeer: @unchecked Sendable {
     /// its forked children write unsynchronised, so lines may interleave but the phrase stays whole).
     var storeSubOperations: Int { log.components(separatedBy: "Received Store SCU RSP").count - 1 }
 
+    /// `storeSubOperations` once it reaches `expected`, or after `timeout` seconds: dcmqrscp's forked child
+    /// may still be writing its last lines, and this process reads the pipe on its own thread, when a
+    /// campaign has already ended (a CI run once counted 149 of 150 that had all arrived).
+    func storeSubOperations(reaching expected: Int, timeout: TimeInterval = 10) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var count = storeSubOperations
+        while count < expected && Date() < deadline {
+            usleep(50_000)
+            count = storeSubOperations
+        }
+        return count
+    }
+
     /// dcmqrscp's log since `markLog()`.
     var log: String {
         let all = qrscp.stdout + qrscp.stderr

@@ -47,7 +47,7 @@ final class CampaignEngineTests: XCTestCase {
             $0.hasSuffix(".dcm")
         }
         XCTAssertEqual(files.count, items.compactMap(\.expectedCount).reduce(0, +))
-        XCTAssertEqual(peer.storeSubOperations, 150, "each instance sent once")
+        XCTAssertEqual(peer.storeSubOperations(reaching: 150), 150, "each instance sent once")
         let (maximum, total) = peer.counter.counts
         XCTAssertEqual(maximum, 2, "at most parallel = 2 associations at once (inventories included)")
         XCTAssertGreaterThanOrEqual(total, 100, "50 inventories (one association each) and 50 C-MOVEs")
