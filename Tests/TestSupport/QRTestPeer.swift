@@ -106,9 +106,10 @@ public final class QRTestPeer: @unchecked Sendable {
     /// C-CANCEL surely arrives while sub-operations remain.
     /// `moveDestinations`: more C-MOVE destinations dcmqrscp knows (AE title → port on 127.0.0.1), e.g. a
     /// storage SCP inside a script.
+    /// `verbose`: dcmqrscp logs each DIMSE message (`-v`), e.g. a C-CANCEL it received.
     public init(
         instances: [TestInstance] = TestInstance.standardSet, destinationSleepSeconds: Int = 0,
-        moveDestinations: [String: Int] = [:]
+        moveDestinations: [String: Int] = [:], verbose: Bool = false
     ) throws {
         folder = try makeTemporaryDirectory("qrpeer")
         self.instances = instances
@@ -148,7 +149,7 @@ public final class QRTestPeer: @unchecked Sendable {
             """
         let configFile = folder.appendingPathComponent("dcmqrscp.cfg")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        qrscp = try ChildProcess(dcmtk("dcmqrscp"), ["-c", configFile.path, "\(qrPort)"])
+        qrscp = try ChildProcess(dcmtk("dcmqrscp"), (verbose ? ["-v"] : []) + ["-c", configFile.path, "\(qrPort)"])
         guard waitForPort(qrPort), waitForPort(destinationPort) else {
             throw PeerError("dcmqrscp or storescp did not start: \(qrscp.stderr) \(storescp.stderr)")
         }
