@@ -32,9 +32,9 @@ extension AssociationHandler {
             write(.associateRJ(rj))
             end(.rejected(rj))
         case .dt1, .ar7:
-            guard let context, let pdu = pendingPData else { return }
+            guard let context, let parts = pendingPData else { return }
             pendingPData = nil
-            lastPDataWrite = context.write(wrapOutboundOut(pdu))
+            for part in parts { lastPDataWrite = context.write(wrapOutboundOut(part)) }
         case .dt2, .ar6:
             deliver(receivedPDVs)
             receivedPDVs = []
@@ -179,7 +179,7 @@ extension AssociationHandler {
             channel: context.channel,
             handler: NIOLoopBound(self, eventLoop: context.eventLoop),
             negotiated: negotiated, messages: messages,
-            closed: closedPromise.futureResult)
+            closed: closedPromise.futureResult, overTLS: configuration.transportSecurity != nil)
         establishedPromise?.succeed(association)
         establishedPromise = nil
         silentSince = .now()
@@ -195,7 +195,7 @@ extension AssociationHandler {
         var completed: [AssociationMessage] = []
         var responses: [ByteBuffer] = []
         func handOver() {
-            if !responses.isEmpty { _ = sendPData(responses) }
+            if !responses.isEmpty { _ = sendPData(responses.map { [$0] }) }
             responses = []
             completed.forEach(yield)
             completed = []

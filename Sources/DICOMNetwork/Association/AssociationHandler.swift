@@ -48,7 +48,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     var receivedPDVs: [PresentationDataValue] = []
     var receivedAbort: AbortPDU?
     var pendingDecision: AcceptorDecision?
-    var pendingPData: ByteBuffer?
+    var pendingPData: [ByteBuffer]?
     var lastPDataWrite: EventLoopFuture<Void>?
     /// The A-ABORT to send for the next AA-1/AA-7/AA-8/blank cell, with the reason in words.
     var pendingAbort: (pdu: AbortPDU, detail: String)?
@@ -304,9 +304,10 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     // MARK: Local primitives (called by DICOMAssociation on the event loop)
 
-    /// Evt9: sends already-encoded P-DATA-TF PDUs. The returned future completes at once while the channel
-    /// is writable, otherwise when the last PDU is written (backpressure for the caller).
-    func sendPData(_ pdus: [ByteBuffer]) -> EventLoopFuture<Void> {
+    /// Evt9: sends already-encoded P-DATA-TF PDUs, each as the buffers it is written from (one, or a header
+    /// and a fragment: `PDataTFWriter.encodeInPlace`). The returned future completes at once while the
+    /// channel is writable, otherwise when the last PDU is written (backpressure for the caller).
+    func sendPData(_ pdus: [[ByteBuffer]]) -> EventLoopFuture<Void> {
         guard let context else {
             return closedPromise.futureResult.eventLoop.makeFailedFuture(AssociationError.notEstablished)
         }

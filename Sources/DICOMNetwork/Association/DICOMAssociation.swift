@@ -21,10 +21,16 @@ public final class DICOMAssociation: Sendable {
     /// from the process-wide counter, so that it is also unique across associations.
     public func nextMessageID() -> UInt16 { MessageIDAllocator.processWide() }
 
+    /// Whether a P-DATA-TF goes out as its 12 header bytes followed by the fragment buffer itself
+    /// (`PDataTFWriter.encodeInPlace`, no copy), or copied into one buffer per PDU: under TLS every write
+    /// becomes a TLS record of its own, so the header is not written apart there.
+    let writesFragmentsInPlace: Bool
+
     init(
         channel: Channel, handler: NIOLoopBound<AssociationHandler>, negotiated: NegotiatedAssociation,
-        messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>
+        messages: AssociationMessages, closed: EventLoopFuture<AssociationError?>, overTLS: Bool
     ) {
+        self.writesFragmentsInPlace = !overTLS
         self.channel = channel
         self.handler = handler
         self.negotiated = negotiated
@@ -187,10 +193,12 @@ public final class DICOMAssociation: Sendable {
         var index = 0
         let handler = self.handler
         while index < pdvs.count {
-            var batch: [ByteBuffer] = []
+            var batch: [[ByteBuffer]] = []
             var batchBytes = 0
             while index < pdvs.count && batchBytes < 1 << 20 {
-                batch.append(PDataTFWriter.encode([pdvs[index]]))
+                batch.append(
+                    writesFragmentsInPlace
+                        ? PDataTFWriter.encodeInPlace(pdvs[index]) : [PDataTFWriter.encode([pdvs[index]])])
                 batchBytes += pdvs[index].data.readableBytes
                 index += 1
             }

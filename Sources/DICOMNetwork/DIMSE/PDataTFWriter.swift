@@ -23,4 +23,18 @@ public enum PDataTFWriter {
         buffer.writePDU(.dataTF(pdvs))  // the one PDU writer (ByteBuffer+PDU.swift)
         return buffer
     }
+
+    /// One P-DATA-TF PDU containing `pdv`, as two buffers to be written one after the other: the PDU and
+    /// PDV headers (PS3.8 §9.3.5, 12 bytes), then the fragment itself, not copied (the socket writes both
+    /// with one `writev`). Byte for byte the same as `encode([pdv])`.
+    public static func encodeInPlace(_ pdv: PresentationDataValue) -> [ByteBuffer] {
+        var header = ByteBufferAllocator().buffer(capacity: pduHeaderLength + pdvOverhead)
+        header.writeInteger(pduType)
+        header.writeInteger(UInt8(0))
+        header.writeInteger(UInt32(pdvOverhead + pdv.data.readableBytes))
+        header.writeInteger(UInt32(pdv.data.readableBytes + 2))
+        header.writeInteger(pdv.contextID)
+        header.writeInteger(pdv.messageControlHeader)
+        return [header, pdv.data]
+    }
 }

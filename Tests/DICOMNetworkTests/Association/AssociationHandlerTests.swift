@@ -216,7 +216,7 @@ final class AssociationHandlerTests: XCTestCase {
         _ = try harness.nextPDU()
         try harness.receive(.releaseRP)
         try release.wait()
-        XCTAssertThrowsError(try harness.handler.sendPData([ByteBuffer(bytes: [1])]).wait()) { error in
+        XCTAssertThrowsError(try harness.handler.sendPData([[ByteBuffer(bytes: [1])]]).wait()) { error in
             XCTAssertEqual(error as? AssociationError, .notEstablished)
         }
     }

@@ -101,6 +101,30 @@ final class DIMSEMessageFragmenterTests: XCTestCase {
             "04" + "00" + "0000000f" + "00000004" + "01" + "03" + "aabb" + "00000003" + "01" + "00" + "cc")
     }
 
+    /// The header-and-fragment form written without a copy is byte for byte the one-buffer PDU, and its
+    /// second buffer is the fragment's own storage.
+    func testInPlacePDataTFIsTheSameBytesWithoutCopyingTheFragment() {
+        var chunk = ByteBufferAllocator().buffer(capacity: 64)
+        chunk.writeBytes((0..<40).map { UInt8($0) })
+        for (isCommand, isLast) in [(true, true), (false, false), (false, true)] {
+            let pdv = PresentationDataValue(
+                contextID: 7, isCommand: isCommand, isLastFragment: isLast,
+                data: chunk.getSlice(at: 3, length: 33)!)
+            let parts = PDataTFWriter.encodeInPlace(pdv)
+            XCTAssertEqual(parts.count, 2)
+            var joined = parts[0]
+            var fragment = parts[1]
+            joined.writeBuffer(&fragment)
+            XCTAssertEqual(dimseHex(joined), dimseHex(PDataTFWriter.encode([pdv])))
+            XCTAssertEqual(parts[0].readableBytes, 12)
+            parts[1].withUnsafeReadableBytes { fragmentBytes in
+                chunk.withUnsafeReadableBytes { chunkBytes in
+                    XCTAssertEqual(fragmentBytes.baseAddress, chunkBytes.baseAddress! + 3, "the fragment is not copied")
+                }
+            }
+        }
+    }
+
     func testStreamingFragmenterMatchesWholeBufferFragmentation() throws {
         let fragmenter = try DIMSEMessageFragmenter(peerMaxPDULength: 4096)
         var random = DIMSETestRandom(state: 42)
