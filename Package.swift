@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // C shim: inline wrappers for Lua macros and the one place that raises Lua errors.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
+        // C shim: the Linux calls glibc declares only under _GNU_SOURCE (preadv2 with RWF_NOWAIT).
+        .target(name: "CPosixShim"),
 
         .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
         .target(
@@ -38,6 +40,7 @@ let package = Package(
         .target(
             name: "DICOMNetwork",
             dependencies: [
+                "CPosixShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CPosixShim
 import NIOCore
 import NIOPosix
 
@@ -8,8 +9,11 @@ import Darwin
 #endif
 
 /// A data set stored in a file region (e.g. a Part 10 file from the end of its meta information), read in
-/// chunks on NIO's blocking-I/O thread pool so that memory stays flat whatever the file size. Each chunk is
-/// read with `pread(2)` straight into the `ByteBuffer` that is sent (no intermediate `Data` copy).
+/// chunks so that memory stays flat whatever the file size. Each chunk is read straight into the
+/// `ByteBuffer` that is sent (no intermediate `Data` copy): in the calling task when the page cache holds
+/// it (`preadv2` with `RWF_NOWAIT`, which never waits for the disk), else with `pread(2)` on NIO's
+/// blocking-I/O thread pool. The cached case, the usual one when sending files just written or read, so
+/// costs no change of thread (docs/design.md, the send path).
 public struct FileRegionDataSetSource: DataSetSource {
     public let path: String
     public let offset: Int
@@ -29,6 +33,7 @@ public struct FileRegionDataSetSource: DataSetSource {
     public func read(offset relative: Int, length count: Int) async throws -> ByteBuffer {
         let path = self.path
         let start = self.offset + relative
+        if let cached = Self.readFromPageCache(path: path, offset: start, count: count) { return cached }
         return try await threadPool.runIfActive {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileRegionReadError(path: path, offset: start, errno: errno) }
@@ -51,6 +56,26 @@ public struct FileRegionDataSetSource: DataSetSource {
             }
             return buffer
         }
+    }
+}
+
+extension FileRegionDataSetSource {
+    /// The whole chunk when the page cache holds all of it, else nil (the caller reads on the thread pool,
+    /// which also reports any error).
+    static func readFromPageCache(path: String, offset: Int, count: Int) -> ByteBuffer? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        var filled = 0
+        while filled < count {
+            let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { raw -> Int in
+                max(0, dicomlua_pread_nowait(fd, raw.baseAddress!, count - filled, off_t(offset + filled)))
+            }
+            if n == 0 { return nil }
+            filled += n
+        }
+        return buffer
     }
 }
 
