@@ -32,17 +32,7 @@ enum StorageSCUBinding {
             "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
             set: { $0.callback = try PropertyValue.callback($1) })
         type.property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
-        type.method("set_property") { object, arguments in
-            let table = try arguments.table(0, "set_property")
-            for (name, value) in try LuaNames.keywords(table, method: "set_property") {
-                try QueryBinding.prefixed("set_property") { try type.setProperty(name, of: object, to: value) }
-            }
-            return []
-        }
-        type.method("get_property") { object, arguments in
-            let name = try arguments.string(0, "get_property")
-            return [try QueryBinding.prefixed("get_property") { try type.getProperty(name, of: object) }]
-        }
+        PropertyMethods.install(on: type, idlNames: ["STORAGE_SCP", "CALLBACK_FUNCTION", "CALLBACK_DATA"])
         type.method("clear_properties") { object, _ in
             object.clear()
             return []
