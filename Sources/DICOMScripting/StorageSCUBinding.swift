@@ -39,6 +39,8 @@ enum StorageSCUBinding {
         }
         type.method("send") { object, arguments in
             let files = try paths(arguments[0])
+            // An empty list sends nothing and opens no association (a script's filter may find no file).
+            if files.isEmpty { return [.integer(0)] }
             let configuration = try Configuration(scope: .user).current
             let session = CallbackSession(
                 function: try PropertyValue.resolveCallback(object.callback, state: weakState, method: "send"),
@@ -67,8 +69,8 @@ enum StorageSCUBinding {
             }
             return [path]
         case .table(let table):
-            guard table.fields.isEmpty, !table.array.isEmpty else {
-                throw LuaScriptError("send: expected a path or a non-empty array of paths")
+            guard table.fields.isEmpty else {
+                throw LuaScriptError("send: expected a path or an array of paths, got a table with named fields")
             }
             return try table.array.enumerated().map { index, item in
                 guard let path = item.stringValue, !path.isEmpty else {

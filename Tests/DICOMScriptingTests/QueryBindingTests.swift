@@ -245,6 +245,11 @@ final class QueryBindingTests: XCTestCase {
             return sent, #lines, lines[1], all:Send('\(peer.sourceFiles[0])')
             """)
         XCTAssertEqual(results.map(\.description), ["2", "2", "Send: 0x0000 Success", "1"])
+        // An empty list (a filter that found nothing) sends nothing and returns 0.
+        let before = peer.destinationFiles.count
+        let empty = try run("local s = storage_scu.new(); s.storage_scp = 'dest'; return s:send{}")
+        XCTAssertEqual(empty.map(\.description), ["0"])
+        XCTAssertEqual(peer.destinationFiles.count, before)
     }
 
     func testDeadRemoteFailuresAreReturnedNotRaised() throws {
