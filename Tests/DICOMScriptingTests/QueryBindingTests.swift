@@ -250,6 +250,21 @@ final class QueryBindingTests: XCTestCase {
         let empty = try run("local s = storage_scu.new(); s.storage_scp = 'dest'; return s:send{}")
         XCTAssertEqual(empty.map(\.description), ["0"])
         XCTAssertEqual(peer.destinationFiles.count, before)
+        // A file that does not exist: the C library's words, no errno number, no byte offset.
+        let missing = try run(
+            """
+            local s = storage_scu.new(); s.storage_scp = 'dest'
+            local line
+            s.callback_function = function(status) line = status[1]; return 1 end
+            local sent = s:send{'/nonexistent-dicomlua.dcm'}
+            return sent, line, select(2, pcall(dicom.read, '/nonexistent-dicomlua.dcm'))
+            """)
+        XCTAssertEqual(missing[0].integerValue, 0)
+        XCTAssertEqual(
+            missing[1].stringValue,
+            "Send: failed, /nonexistent-dicomlua.dcm: cannot open the file: no such file or directory")
+        XCTAssertFalse(missing[2].description.contains("errno"), missing[2].description)
+        XCTAssertTrue(missing[2].description.contains("No such file or directory"), missing[2].description)
     }
 
     func testDeadRemoteFailuresAreReturnedNotRaised() throws {
