@@ -38,17 +38,7 @@ enum QueryBinding {
         addProperties(to: type)
         ProbeBinding.addMethod(to: type, runLoop: runLoop)
 
-        type.method("set_property") { object, arguments in
-            let table = try arguments.table(0, "set_property")
-            for (name, value) in try LuaNames.keywords(table, method: "set_property").sorted(by: { $0.key < $1.key }) {
-                try prefixed("set_property") { try type.setProperty(name, of: object, to: value) }
-            }
-            return []
-        }
-        type.method("get_property") { object, arguments in
-            let name = try arguments.string(0, "get_property")
-            return [try prefixed("get_property") { try type.getProperty(name, of: object) }]
-        }
+        PropertyMethods.install(on: type, idlNames: idlPropertyNames)
         type.method("clear_properties") { object, _ in
             object.clear()
             return []
@@ -127,7 +117,8 @@ enum QueryBinding {
             "patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "verify", "retry", "settle",
         ]
         if method == "get" { allowed.insert("directory") }
-        let keywords = try LuaNames.keywords(try arguments.optionalTable(0, method), method: method, allowed: allowed)
+        let keywords = try LuaNames.keywords(
+            try arguments.optionalTable(0, method), method: method, allowed: allowed, abbreviable: idlRetrieveKeywords)
         func keyword(_ name: String) throws -> String? {
             try prefixed(method) {
                 try PropertyValue.optionalString(keywords[name] ?? .nil, property: name.uppercased())
@@ -204,6 +195,15 @@ enum QueryBinding {
         }
         return RetrieveOptions(verify: verify, retry: retry, settle: settle, callFinal: callFinal)
     }
+
+    /// IDL's own properties of the query object (docs/idl-reference.md §2.2): the names that may be abbreviated.
+    static let idlPropertyNames =
+        ["QUERY_SCP", "STORAGE_SCP", "CALLBACK_FUNCTION", "CALLBACK_DATA", "QUERY_MODEL", "QUERY_LEVEL"]
+        + QueryField.allCases.map(\.rawValue)
+
+    /// IDL's keywords of `Retrieve` (docs/idl-reference.md §2.1; `COUNT` is a return value in Lua), which may
+    /// be abbreviated (`retrieve{pat = '1'}`); `get` identifies objects by the same four.
+    static let idlRetrieveKeywords = ["patient_id", "study_instance_uid", "series_instance_uid", "sop_instance_uid"]
 
     /// The properties of docs/lua-api.md, case-insensitive (the userdata type lowercases names).
     private static func addProperties(to type: LuaUserdataType<QueryObject>) {

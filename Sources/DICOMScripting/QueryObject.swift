@@ -1,4 +1,5 @@
 import DICOMServices
+import Foundation
 import LuaBridge
 
 /// The state behind one `query.new()` userdata: IDL's query object properties (docs/idl-reference.md §2.2).
@@ -45,7 +46,12 @@ enum PropertyValue {
         case .string:
             guard let text = value.stringValue else { throw LuaScriptError("\(property) must be UTF-8 text") }
             return text.isEmpty ? nil : text
-        case .boolean, .integer, .number, .table, .function, .reference:
+        case .integer, .number:
+            // IDL's own example writes PATIENT_ID = 000001, which Lua reads as the number 1.
+            throw LuaScriptError(
+                "\(property) must be text: write it in quotes ('000001', not 000001: a number loses its leading zeros), got the number \(value)"
+            )
+        case .boolean, .table, .function, .reference:
             throw LuaScriptError("\(property) must be a string, got \(value.typeName)")
         }
     }
@@ -61,9 +67,10 @@ enum PropertyValue {
         }
     }
 
-    /// An integer in `range`.
+    /// An integer in `range`, given as a number or as a numeric string (`QUERY_LEVEL = '1'`, as IDL converts).
     static func integer(_ value: LuaValue, property: String, range: ClosedRange<Int>) throws -> Int {
-        guard let number = value.integerValue, range.contains(Int(number)) else {
+        let given = value.integerValue ?? value.stringValue.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard let number = given, range.contains(Int(number)) else {
             throw LuaScriptError(
                 "\(property) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.typeName) \(value)"
             )

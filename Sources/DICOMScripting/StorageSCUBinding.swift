@@ -32,23 +32,15 @@ enum StorageSCUBinding {
             "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
             set: { $0.callback = try PropertyValue.callback($1) })
         type.property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
-        type.method("set_property") { object, arguments in
-            let table = try arguments.table(0, "set_property")
-            for (name, value) in try LuaNames.keywords(table, method: "set_property") {
-                try QueryBinding.prefixed("set_property") { try type.setProperty(name, of: object, to: value) }
-            }
-            return []
-        }
-        type.method("get_property") { object, arguments in
-            let name = try arguments.string(0, "get_property")
-            return [try QueryBinding.prefixed("get_property") { try type.getProperty(name, of: object) }]
-        }
+        PropertyMethods.install(on: type, idlNames: ["STORAGE_SCP", "CALLBACK_FUNCTION", "CALLBACK_DATA"])
         type.method("clear_properties") { object, _ in
             object.clear()
             return []
         }
         type.method("send") { object, arguments in
             let files = try paths(arguments[0])
+            // An empty list sends nothing and opens no association (a script's filter may find no file).
+            if files.isEmpty { return [.integer(0)] }
             let configuration = try Configuration(scope: .user).current
             let session = CallbackSession(
                 function: try PropertyValue.resolveCallback(object.callback, state: weakState, method: "send"),
@@ -77,8 +69,8 @@ enum StorageSCUBinding {
             }
             return [path]
         case .table(let table):
-            guard table.fields.isEmpty, !table.array.isEmpty else {
-                throw LuaScriptError("send: expected a path or a non-empty array of paths")
+            guard table.fields.isEmpty else {
+                throw LuaScriptError("send: expected a path or an array of paths, got a table with named fields")
             }
             return try table.array.enumerated().map { index, item in
                 guard let path = item.stringValue, !path.isEmpty else {

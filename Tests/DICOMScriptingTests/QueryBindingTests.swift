@@ -116,6 +116,46 @@ final class QueryBindingTests: XCTestCase {
         XCTAssertEqual(results.first?.boolValue, false)
         XCTAssertEqual(results[1].integerValue, 0)
         XCTAssertTrue(results[2].stringValue?.contains("0xA801") ?? false, "\(results)")
+        // The message names the archive (title, host, port) and the destination as the archive must know it.
+        XCTAssertTrue(
+            results[2].stringValue?.contains("remote_qr (QRSCP at 127.0.0.1:\(peer.qrPort)) answered 0xA801") ?? false,
+            "\(results)")
+        XCTAssertTrue(
+            results[2].stringValue?.contains("the destination was AE title 'NOWHERE', expected at 127.0.0.1:104")
+                ?? false, "\(results)")
+    }
+
+    /// IDL's keyword abbreviations (unique prefixes among IDL's own keywords only), a number where text is
+    /// needed, numeric strings for integer properties, and IDL's output-keyword form of GetProperty.
+    func testIDLKeywordAbbreviationsAndValueConversions() throws {
+        let results = try run(
+            """
+            local q = query.new()
+            q:set_property{query_s = 'remote_qr', stor = 'dest', query_level = '1', query_m = '1'}
+            local p = q:get_property{query_scp = true, QUERY_LEVEL = true, query_mod = true}
+            local ok, count = q:retrieve{pat = 'P2', study = '1.2.826.0.1.3680043.2.1143.77.2'}
+            return p.query_scp, p.Query_Level, p.query_model, q:get_property('storage'), ok, count
+            """)
+        XCTAssertEqual(results.map(\.description), ["remote_qr", "1", "1", "dest", "true", "2"])
+        XCTAssertEqual(peer.destinationFiles.count, 2)
+        assertRaises(
+            "local q = query.new(); q:retrieve{s = '1'}",
+            "retrieve: keyword 's' is ambiguous: it abbreviates SERIES_INSTANCE_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID"
+        )
+        assertRaises(
+            "local q = query.new(); q:set_property{pat = 'x'}",
+            "set_property: keyword 'pat' is ambiguous: it abbreviates PATIENT_ID, PATIENT_NAME")
+        assertRaises("local q = query.new(); q:retrieve{ver = true}", "retrieve: unknown keyword 'ver'")
+        assertRaises("local q = query.new(); q:set_property{callback_fin = true}", "no property 'callback_fin'")
+        assertRaises(
+            "local q = query.new(); q.patient_id = 000001",
+            "PATIENT_ID must be text: write it in quotes ('000001', not 000001: a number loses its leading zeros), got the number 1"
+        )
+        assertRaises(
+            "local q = query.new(); q:set_property{query_scp = 'remote_qr', storage_scp = 'dest'}; q:retrieve{patient_id = 000001}",
+            "retrieve: PATIENT_ID must be text")
+        assertRaises("local q = query.new(); q.query_level = 'two'", "QUERY_LEVEL must be an integer from 0 to 3")
+        assertRaises("local q = query.new(); q:get_property{query_scp = 1}", "get_property: write QUERY_SCP = true")
     }
 
     func testCallbackErrorCancelsAndIsRaisedAgainWithTraceback() {
@@ -205,6 +245,26 @@ final class QueryBindingTests: XCTestCase {
             return sent, #lines, lines[1], all:Send('\(peer.sourceFiles[0])')
             """)
         XCTAssertEqual(results.map(\.description), ["2", "2", "Send: 0x0000 Success", "1"])
+        // An empty list (a filter that found nothing) sends nothing and returns 0.
+        let before = peer.destinationFiles.count
+        let empty = try run("local s = storage_scu.new(); s.storage_scp = 'dest'; return s:send{}")
+        XCTAssertEqual(empty.map(\.description), ["0"])
+        XCTAssertEqual(peer.destinationFiles.count, before)
+        // A file that does not exist: the C library's words, no errno number, no byte offset.
+        let missing = try run(
+            """
+            local s = storage_scu.new(); s.storage_scp = 'dest'
+            local line
+            s.callback_function = function(status) line = status[1]; return 1 end
+            local sent = s:send{'/nonexistent-dicomlua.dcm'}
+            return sent, line, select(2, pcall(dicom.read, '/nonexistent-dicomlua.dcm'))
+            """)
+        XCTAssertEqual(missing[0].integerValue, 0)
+        XCTAssertEqual(
+            missing[1].stringValue,
+            "Send: failed, /nonexistent-dicomlua.dcm: cannot open the file: no such file or directory")
+        XCTAssertFalse(missing[2].description.contains("errno"), missing[2].description)
+        XCTAssertTrue(missing[2].description.contains("No such file or directory"), missing[2].description)
     }
 
     func testDeadRemoteFailuresAreReturnedNotRaised() throws {

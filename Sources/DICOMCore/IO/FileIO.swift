@@ -17,7 +17,7 @@ public struct DICOMFileError: Error, Sendable, Equatable, CustomStringConvertibl
         self.errno = errno
     }
     public var description: String {
-        "\(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        "\(operation) \(path) failed: \(String(cString: strerror(errno)))"
     }
 }
 

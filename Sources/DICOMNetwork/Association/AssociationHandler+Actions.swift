@@ -76,7 +76,7 @@ extension AssociationHandler {
             }
         case .aa2:
             if transition.event == .evt18 {
-                end(.timedOut("no answer from the peer within the ARTIM time-out in \(transition.from)"))
+                end(.timedOut(transition.from.artimExpiryText(after: configuration.artimTimeout)))
             } else if transition.event == .evt16, let abort = receivedAbort {
                 end(.aborted(abort, byPeer: true, detail: ""))
             } else {

@@ -83,7 +83,7 @@ public enum RetrieveService {
             originators: [configuration.queryRetrieveSCU.aeTitle, remote.aeTitle])
         let plan = Plan(
             operation: "retrieve", title: StatusLines.retrieveTitle(destination: destination.aeTitle),
-            service: .move, remote: remote, configuration: configuration, control: control,
+            service: .move, remote: remote, destination: destination, configuration: configuration, control: control,
             onResponse: onResponse, options: options, session: session, sinkProvider: nil
         ) { model, identifier, index in
             let sopClass = model.moveSOPClassUID
@@ -195,6 +195,8 @@ public enum RetrieveService {
         var title: String
         var service: DIMSEService
         var remote: ApplicationEntity
+        /// The C-MOVE destination (nil for C-GET), named when the archive refuses.
+        var destination: ApplicationEntity? = nil
         var configuration: ConfigurationDocument
         var control: OperationControl
         var onResponse: OperationEventHandler?
@@ -347,9 +349,15 @@ public enum RetrieveService {
         }
         if final.status.category == .failure {
             let comment = final.errorComment.map { " (\($0))" } ?? ""
+            // The destination as the archive must know it (PS3.4 C.4.2.2.1: it maps the title to an address).
+            let destination =
+                plan.destination.map {
+                    "; the destination was AE title '\($0.aeTitle)', expected at \($0.hostname):\($0.port)"
+                } ?? ""
             session.failed(
                 index,
-                "\(plan.operation): \(remote.name) answered \(final.status.description(for: plan.service))\(comment)")
+                "\(plan.operation): \(remote.name) (\(remote.aeTitle) at \(remote.hostname):\(remote.port)) answered "
+                    + "\(final.status.description(for: plan.service))\(comment)\(destination)")
         }
         await settle(plan, index: index, completed: Int(final.counts.completed ?? lastCounts.completed ?? 0))
         if plan.options.callFinal, let onResponse = plan.onResponse {

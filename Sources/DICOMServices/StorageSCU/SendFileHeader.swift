@@ -31,12 +31,12 @@ public struct SendFileHeader: Sendable, Equatable {
     public static func read(path: String) throws -> SendFileHeader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot open the file (errno \(errno))")
+            throw SendFileHeaderError(path: path, offset: nil, problem: "cannot open the file: \(cLibraryWords(errno))")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw SendFileHeaderError(path: path, offset: 0, problem: "cannot stat the file (errno \(errno))")
+            throw SendFileHeaderError(path: path, offset: nil, problem: "cannot read the file: \(cLibraryWords(errno))")
         }
         let fileLength = Int(info.st_size)
         let limit = min(fileLength, 132 + maximumMetaLength)
@@ -55,7 +55,8 @@ public struct SendFileHeader: Sendable, Equatable {
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, count - filled, off_t(filled)) }
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else {
-                throw SendFileHeaderError(path: path, offset: filled, problem: "cannot read the file (errno \(errno))")
+                throw SendFileHeaderError(
+                    path: path, offset: nil, problem: "cannot read the file: \(cLibraryWords(errno))")
             }
             if n == 0 { break }
             filled += n
@@ -128,7 +129,14 @@ public struct SendFileHeader: Sendable, Equatable {
 /// Why a file's Part 10 header could not be read.
 public struct SendFileHeaderError: Error, Sendable, CustomStringConvertible {
     public var path: String
-    public var offset: Int
+    /// Where in the file the problem is; nil when the file could not be opened or read at all.
+    public var offset: Int?
     public var problem: String
-    public var description: String { "\(path): \(problem) (at byte \(offset))" }
+    public var description: String { "\(path): \(problem)" + (offset.map { " (at byte \($0))" } ?? "") }
+}
+
+/// The C library's words for `code` in lower case ("no such file or directory"), without its number.
+func cLibraryWords(_ code: Int32) -> String {
+    let text = String(cString: strerror(code))
+    return text.prefix(1).lowercased() + text.dropFirst()
 }

@@ -40,6 +40,7 @@ struct StoreSCPCommand: ParsableCommand {
     @Option(help: .hidden)
     var statusFd: Int32?
     @OptionGroup var tls: TLSOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     /// Every option checked before anything starts (a usage error: `dicomlua: ...`, exit status 2).
     func validate() throws {
@@ -94,6 +95,7 @@ struct StoreSCPRunner {
     let command: StoreSCPCommand
 
     func run() -> Int32 {
+        command.logging.bootstrap()
         var locations = ConfigurationLocations.fromEnvironment()
         if let path = command.config { locations.systemFile = URL(fileURLWithPath: path) }
         let document: ConfigurationDocument
@@ -170,9 +172,11 @@ struct StoreSCPRunner {
         }
         defer { signals.forEach { $0.cancel() } }
 
+        let logFormat = command.logging.logFormat
         let observer: StorageSCP.Observer = { event in
             // The stop line is written when the process really stops (below), not when the port closes.
             if event != .stopped { log?.record(event) }
+            StorageSCPEventLog.log(event, format: logFormat)
             activeHooks?.observe(event)
             if case .instanceStored(let file, _) = event { printLine("stored \(file.path)") }
             if case .error(let message) = event {

@@ -3,9 +3,8 @@ import DICOMNetwork
 import DICOMServices
 import Foundation
 
-/// Options shared by `move` and `get`. `--verify` and `--retry` are not offered yet: the retrieve report
-/// they need is work in progress in RetrieveService (docs/cli.md "move and get").
-struct RetrieveOptions: ParsableArguments {
+/// Options shared by `move` and `get` (docs/cli.md "move and get").
+struct RetrieveCommandOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The archive: AET@HOST:PORT or a configured AE name.", valueName: "REMOTE"))
     var remote: String
 
@@ -14,8 +13,30 @@ struct RetrieveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder for the received files.", valueName: "DIR"))
     var dir: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "List the instances first (a hierarchical C-FIND) and check that each one arrived; name the missing."))
+    var verify = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Ask again for missing instances, up to N rounds (implies --verify).", valueName: "N"))
+    var retry = 0
+
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard (0...100).contains(retry) else { throw ValidationError("--retry must be in 0...100, got \(retry)") }
+    }
+
+    /// `--verify`, or `--retry` (which implies it).
+    var verifies: Bool { verify || retry > 0 }
+
+    /// `--verify` and `--retry` as the retrieval model's options (docs/retrieval-model.md).
+    var retrieveOptions: DICOMServices.RetrieveOptions {
+        DICOMServices.RetrieveOptions(verify: verify, retry: retry)
+    }
 
     /// The keys, model and level: QueryRetrieveLevel if given, else the deepest level whose unique key is
     /// given; the model of -P/-S/-O, else Patient Root for a patient-level retrieve and Study Root otherwise
@@ -41,15 +62,21 @@ struct MoveCommand: ParsableCommand {
             storage SCP AE). With --dir, dicomlua listens on --port (default: the destination AE's port) as \
             that AE while the move runs and writes the files into DIR; the archive must know the destination \
             AE title with this host and port (see 'dicomlua probe').
-            Exit status: 0 when the move completed with no failed sub-operation, 1 otherwise, 2 for a usage error.
+            With --verify the instances are listed first (a hierarchical C-FIND) and each one is looked for \
+            among what arrived (with --dir, or in this host's storage SCP service's folder when --dest is its \
+            AE); the SOP Instance UIDs still missing are printed on standard output, one a line. --retry N \
+            asks again for the missing ones, up to N rounds.
+            Exit status: 0 when the move completed with no failed sub-operation (with --verify: when nothing \
+            is missing), 1 otherwise (a partial retrieve included), 2 for a usage error.
 
             Examples:
               dicomlua move PACS@10.0.0.5:104 -S -k StudyInstanceUID=1.2.3 \\
                   --dest DICOMLUA_STORE --dir ./in --port 11113
               dicomlua move MyPACS -k PatientID=12345   # to the storage SCP service
+              dicomlua move MyPACS -S -k StudyInstanceUID=1.2.3 --dir ./in --verify --retry 2
             """)
 
-    @OptionGroup var options: RetrieveOptions
+    @OptionGroup var options: RetrieveCommandOptions
 
     @Option(help: ArgumentHelp("Move destination: an AE title or a configured AE name.", valueName: "AET"))
     var dest: String?
@@ -75,6 +102,11 @@ struct MoveCommand: ParsableCommand {
         }
         let progress = ProgressLine(label: "move", quiet: options.progress.quiet)
         let counter = TransferCounter()
+        // With --dir the files come to this process: the retrieve sees each one (docs/retrieval-model.md
+        // "Attribution"); without, it can see only this host's storage SCP service (by name, with --verify).
+        let tracker = options.dir == nil ? nil : ArrivalsTracker()
+        let system = options.dir == nil && options.verifies ? try? Configuration(scope: .system).current : nil
+        let record: (@Sendable (StoredInstance) -> Void)? = tracker.map { tracker in { tracker.record($0) } }
         var listener: StorageSCP?
         if let dir = options.dir {
             var settings = try StorageSCPSettings(configuration: document, aeName: destinationName)
@@ -86,7 +118,7 @@ struct MoveCommand: ParsableCommand {
             do {
                 listener = try runBlocking {
                     try await StorageSCP.start(
-                        settings: listening,
+                        settings: listening, storedBeforeAnswer: record,
                         observer: { event in
                             if case .instanceStored(let file, _) = event { counter.add(bytes: Int64(file.bytes)) }
                         })
@@ -104,14 +136,16 @@ struct MoveCommand: ParsableCommand {
         let outcome = try runBlocking {
             try await RetrieveService.move(
                 keys: keys, model: model, level: level, queryAE: name, storageAE: destinationName,
-                configuration: document, control: control
-            ) { event in
-                counter.update(event.counts)
-                progress.update(done: counter.done, total: counter.total, bytes: counter.bytes)
-                return .proceed
-            }
+                configuration: document, control: control,
+                onResponse: { event in
+                    counter.update(event.counts)
+                    progress.update(done: counter.done, total: counter.total, bytes: counter.bytes)
+                    return .proceed
+                }, options: options.retrieveOptions, destinationTracker: tracker, system: system)
         }
-        try RetrieveReport.finish(outcome: outcome, counter: counter, progress: progress, verb: "moved")
+        try RetrieveSummary.finish(
+            outcome: outcome, counter: counter, progress: progress, verb: "moved", verify: options.verifies,
+            destination: destinationEntity, observedHere: options.dir != nil)
     }
 
     /// The AE name of the destination: `--dest` as a configured name, else as an AE title (an in-memory AE
@@ -140,15 +174,20 @@ struct GetCommand: ParsableCommand {
         discussion: """
             DIR defaults to the configuration's StorScpDir. No listening port is needed (unlike move), but the \
             archive must support C-GET (see 'dicomlua probe').
-            Exit status: 0 when the get completed with no failed sub-operation, 1 otherwise, 2 for a usage error.
+            With --verify the instances are listed first (a hierarchical C-FIND) and each one is looked for \
+            among what arrived; the SOP Instance UIDs still missing are printed on standard output, one a line. \
+            --retry N asks again for the missing ones, up to N rounds.
+            Exit status: 0 when the get completed with no failed sub-operation (with --verify: when nothing \
+            is missing), 1 otherwise (a partial retrieve included), 2 for a usage error.
 
             Examples:
               dicomlua get PACS@10.0.0.5:104 -S -k StudyInstanceUID=1.2.3 --dir ./in
+              dicomlua get PACS@10.0.0.5:104 -k StudyInstanceUID=1.2.3 --dir ./in --verify --retry 2
               dicomlua get MyPACS -k StudyInstanceUID=1.2.3 \\
                   -k SeriesInstanceUID=1.2.3.4 --dir ./in
             """)
 
-    @OptionGroup var options: RetrieveOptions
+    @OptionGroup var options: RetrieveCommandOptions
 
     func run() throws {
         options.common.logging.bootstrap()
@@ -172,21 +211,23 @@ struct GetCommand: ParsableCommand {
             outcome = try runBlocking {
                 try await RetrieveService.get(
                     keys: keys, model: model, level: level, queryAE: name, directory: directory,
-                    configuration: document, control: control
-                ) { event in
-                    counter.update(event.counts)
-                    if let file = event.file, let size = try? FileManager.default.attributesOfItem(atPath: file)[.size]
-                    {
-                        counter.add(bytes: (size as? NSNumber)?.int64Value ?? 0)
-                    }
-                    progress.update(done: counter.done, total: counter.total, bytes: counter.bytes)
-                    return .proceed
-                }
+                    configuration: document, control: control,
+                    onResponse: { event in
+                        counter.update(event.counts)
+                        if let file = event.file,
+                            let size = try? FileManager.default.attributesOfItem(atPath: file)[.size]
+                        {
+                            counter.add(bytes: (size as? NSNumber)?.int64Value ?? 0)
+                        }
+                        progress.update(done: counter.done, total: counter.total, bytes: counter.bytes)
+                        return .proceed
+                    }, options: options.retrieveOptions)
             }
         } catch let error as ConfigurationError {
             throw CLIFailure("\(error)")
         }
-        try RetrieveReport.finish(outcome: outcome, counter: counter, progress: progress, verb: "received")
+        try RetrieveSummary.finish(
+            outcome: outcome, counter: counter, progress: progress, verb: "received", verify: options.verifies)
     }
 }
 
@@ -211,24 +252,6 @@ final class TransferCounter: @unchecked Sendable {
         }
     }
     var bytes: Int64 { lock.withLock { byteCount } }
-}
-
-/// The end of `move` and `get`: the summary line (the counters of the final response) and the exit status.
-/// After the retrieve-truth work this is where the retrieve report (verified, retried) is printed.
-enum RetrieveReport {
-    static func finish(
-        outcome: RetrieveOutcome, counter: TransferCounter, progress: ProgressLine, verb: String
-    ) throws {
-        let completed = max(outcome.count, counter.completed)
-        var summary = "\(verb) \(completed) instance\(completed == 1 ? "" : "s")"
-        if counter.failed > 0 { summary += ", \(counter.failed) failed" }
-        if counter.warning > 0 { summary += ", \(counter.warning) with warnings" }
-        if outcome.cancelled { summary += " (cancelled)" }
-        if counter.bytes > 0 { summary += String(format: ", %.1f MB", Double(counter.bytes) / 1_000_000) }
-        progress.finish(summary: summary)
-        if !outcome.succeeded { throw CLIFailure(outcome.message ?? "failed") }
-        if outcome.cancelled { throw CLIFailure("cancelled") }
-    }
 }
 
 /// Ctrl-C during a retrieve or a send: the first cancels the operation (C-CANCEL), a second ends the process.
