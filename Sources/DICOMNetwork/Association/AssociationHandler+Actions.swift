@@ -242,7 +242,7 @@ extension AssociationHandler {
         negotiated: NegotiatedAssociation
     ) -> (DIMSEStatus, [ByteBuffer])? {
         guard let sink = message.sink as? any AnsweringDataSetSink,
-            let request = try? CStoreRQ(commandSet: message.command),
+            case .success(.cStoreRQ(let request)) = message.decoded,
             let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
         else { return nil }
         let status = sink.responseStatus
