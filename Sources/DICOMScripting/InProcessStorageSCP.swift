@@ -63,16 +63,20 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         ScriptSCPs.add(self)
     }
 
+    /// Takes the running SCP out of this object and of the script's list; nil when it was not running.
+    private func detach() -> StorageSCP? {
+        let running = lock.withLock { () -> StorageSCP? in
+            let s = scp
+            scp = nil
+            return s
+        }
+        if running != nil { ScriptSCPs.remove(self) }
+        return running
+    }
+
     /// Stops accepting, lets transfers in flight finish (up to `gracePeriod` s), runs the pending hooks.
     public func stop(gracePeriod: Double = 10) throws {
-        guard
-            let running = lock.withLock({ () -> StorageSCP? in
-                let s = scp
-                scp = nil
-                return s
-            })
-        else { return }
-        ScriptSCPs.remove(self)
+        guard let running = detach() else { return }
         hooks.backlog.release()  // a full backlog must not hold transfers in flight (e.g. stop() in a hook)
         try runLoop.await { await running.stop(gracePeriod: gracePeriod) }
         stopSignal.signal()
@@ -101,14 +105,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
 
     /// Stops without running Lua (garbage collection, state closing): bounded wait on another thread.
     func stopDetached() {
-        guard
-            let running = lock.withLock({ () -> StorageSCP? in
-                let s = scp
-                scp = nil
-                return s
-            })
-        else { return }
-        ScriptSCPs.remove(self)
+        guard let running = detach() else { return }
         hooks.backlog.release()  // no hook will run: nothing may wait for room
         let done = DispatchSemaphore(value: 0)
         Task.detached {

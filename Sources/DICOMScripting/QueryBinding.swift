@@ -8,17 +8,7 @@ import LuaBridge
 enum QueryBinding {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         let type = makeType(state: state, runLoop: runLoop)
-        try state.register(type)
-        try state.setModule(
-            "query",
-            functions: [
-                "new": { arguments in
-                    if !arguments[0].isNil {
-                        throw LuaScriptError("query.new: takes no arguments (set properties with set_property{...})")
-                    }
-                    return [try arguments.makeUserdata(QueryObject(), of: type)]
-                }
-            ])
+        try ObjectModule.install("query", type: type, in: state) { QueryObject() }
     }
 
     /// The record of a query match: 21 fields with lowercase keys (docs/idl-reference.md §2.5).
@@ -210,15 +200,7 @@ enum QueryBinding {
         type.property(
             "QUERY_SCP", get: { LuaValue($0.queryAE ?? "") },
             set: { $0.queryAE = try PropertyValue.optionalString($1, property: "QUERY_SCP") })
-        type.property(
-            "STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
-            set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
-        type.property(
-            "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
-            set: { $0.callback = try PropertyValue.callback($1) })
-        type.property(
-            "CALLBACK_DATA", get: { $0.callbackData },
-            set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.addStorageTargetProperties()
         type.property(
             "CALLBACK_FINAL", get: { .boolean($0.callbackFinal) },
             set: { object, value in

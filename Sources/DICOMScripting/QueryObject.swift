@@ -3,7 +3,7 @@ import Foundation
 import LuaBridge
 
 /// The state behind one `query.new()` userdata: IDL's query object properties (docs/idl-reference.md §2.2).
-final class QueryObject {
+final class QueryObject: StorageTargetObject {
     var queryAE: String?
     var storageAE: String?
     /// A Lua function, the name of a global function (string), or nil.
@@ -25,7 +25,7 @@ final class QueryObject {
 }
 
 /// The state behind one `storage_scu.new()` userdata (docs/idl-reference.md §6).
-final class StorageSCUObject {
+final class StorageSCUObject: StorageTargetObject {
     var storageAE: String?
     var callback: LuaValue = .nil
     var callbackData: LuaValue = .integer(0)
@@ -91,5 +91,28 @@ enum PropertyValue {
             return function
         case .nil, .boolean, .integer, .number, .table, .reference: return nil
         }
+    }
+}
+
+/// An object with the `STORAGE_SCP`, `CALLBACK_FUNCTION` and `CALLBACK_DATA` properties (docs/idl-reference.md
+/// §2.2, §6): `query` and `storage_scu`.
+protocol StorageTargetObject: AnyObject {
+    var storageAE: String? { get set }
+    /// A Lua function, the name of a global function (string), or nil.
+    var callback: LuaValue { get set }
+    /// Passed unchanged to the callback; 0 when unset (IDL).
+    var callbackData: LuaValue { get set }
+}
+
+extension LuaUserdataType where Object: StorageTargetObject {
+    /// `STORAGE_SCP`, `CALLBACK_FUNCTION` and `CALLBACK_DATA`, as both objects read and set them.
+    func addStorageTargetProperties() {
+        property(
+            "STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
+            set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
+        property(
+            "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
+            set: { $0.callback = try PropertyValue.callback($1) })
+        property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
     }
 }

@@ -8,30 +8,13 @@ import LuaBridge
 enum StorageSCUBinding {
     static func install(in state: LuaState, runLoop: ScriptRunLoop) throws {
         let type = makeType(state: state, runLoop: runLoop)
-        try state.register(type)
-        try state.setModule(
-            "storage_scu",
-            functions: [
-                "new": { arguments in
-                    if !arguments[0].isNil {
-                        throw LuaScriptError(
-                            "storage_scu.new: takes no arguments (set properties with set_property{...})")
-                    }
-                    return [try arguments.makeUserdata(StorageSCUObject(), of: type)]
-                }
-            ])
+        try ObjectModule.install("storage_scu", type: type, in: state) { StorageSCUObject() }
     }
 
     private static func makeType(state: LuaState, runLoop: ScriptRunLoop) -> LuaUserdataType<StorageSCUObject> {
         let type = LuaUserdataType<StorageSCUObject>(name: "storage_scu")
         weak let weakState = state
-        type.property(
-            "STORAGE_SCP", get: { LuaValue($0.storageAE ?? "") },
-            set: { $0.storageAE = try PropertyValue.optionalString($1, property: "STORAGE_SCP") })
-        type.property(
-            "CALLBACK_FUNCTION", get: { $0.callback.isNil ? LuaValue("") : $0.callback },
-            set: { $0.callback = try PropertyValue.callback($1) })
-        type.property("CALLBACK_DATA", get: { $0.callbackData }, set: { $0.callbackData = $1.isNil ? .integer(0) : $1 })
+        type.addStorageTargetProperties()
         PropertyMethods.install(on: type, idlNames: ["STORAGE_SCP", "CALLBACK_FUNCTION", "CALLBACK_DATA"])
         type.method("clear_properties") { object, _ in
             object.clear()

@@ -60,8 +60,8 @@ public struct DICOMFile: Sendable, Equatable {
             let dicm: [UInt8] = Array("DICM".utf8)
             var metaStart: Int? = nil
             var layout = Layout.dataSetOnly
-            if raw.count >= 132 && Array(raw[128..<132]) == dicm {
-                metaStart = 132
+            if Part10Header.hasPreamble(raw) {
+                metaStart = Part10Header.metaOffset
                 layout = .part10
             } else if raw.count >= 4 && Array(raw[0..<4]) == dicm {
                 metaStart = 4
@@ -79,10 +79,7 @@ public struct DICOMFile: Sendable, Equatable {
             var meta = DataSet()
             var dataStart = 0
             if let start = metaStart {
-                var parser = ElementParser(raw, transferSyntax: .explicitVRLittleEndian)
-                parser.position = start
-                meta = try parser.readGroup2(end: raw.count)
-                dataStart = parser.position
+                (meta, dataStart) = try Part10Header.readMeta(raw, from: start, isWholeFile: true)
             }
             let transferSyntax: TransferSyntax
             if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {

@@ -62,13 +62,7 @@ extension AssociationHandler {
         case .ar10:
             fire(.evt14)
         case .aa1, .aa8:
-            let (pdu, detail) =
-                pendingAbort ?? (
-                    AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                    "\(transition.event) not expected in \(transition.from)"
-                )
-            pendingAbort = nil
-            write(.abort(pdu))
+            let (pdu, detail) = sendAbort(for: transition)
             if transition.event == .evt15 {
                 end(.aborted(pdu, byPeer: false, detail: detail))
             } else {
@@ -97,13 +91,7 @@ extension AssociationHandler {
         case .notApplicable:
             // A blank cell. Where the connection is open, the machine moved to Sta13: abort like AA-8.
             guard transition.to == .sta13, transition.from != .sta13 else { return }
-            let (pdu, detail) =
-                pendingAbort ?? (
-                    AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                    "\(transition.event) not expected in \(transition.from)"
-                )
-            pendingAbort = nil
-            write(.abort(pdu))
+            let (pdu, detail) = sendAbort(for: transition)
             end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
         }
     }
@@ -187,6 +175,19 @@ extension AssociationHandler {
         return association
     }
 
+    /// AA-1/AA-8 (PS3.8 §9.2, Table 9-9): sends the A-ABORT an action left in `pendingAbort`, or one for an
+    /// unexpected PDU; returns it and what went wrong.
+    private func sendAbort(for transition: UpperLayerTransition) -> (AbortPDU, String) {
+        let (pdu, detail) =
+            pendingAbort ?? (
+                AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
+                "\(transition.event) not expected in \(transition.from)"
+            )
+        pendingAbort = nil
+        write(.abort(pdu))
+        return (pdu, detail)
+    }
+
     /// DT-2/AR-6: P-DATA indication — assemble messages. An assembly error is a protocol error: A-ABORT.
     private func deliver(_ values: [PresentationDataValue]) {
         guard let negotiated else { return }
@@ -241,7 +242,7 @@ extension AssociationHandler {
         negotiated: NegotiatedAssociation
     ) -> (DIMSEStatus, [ByteBuffer])? {
         guard let sink = message.sink as? any AnsweringDataSetSink,
-            let request = try? CStoreRQ(commandSet: message.command),
+            case .success(.cStoreRQ(let request)) = message.decoded,
             let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
         else { return nil }
         let status = sink.responseStatus

@@ -12,20 +12,34 @@ public struct AssociationMessage: Sendable {
     /// Set when the association has already answered this request itself, on the event loop, with this
     /// status: a C-STORE-RQ streamed to an `AnsweringDataSetSink`. The consumer must not answer it again.
     public var answeredStatus: DIMSEStatus?
+    /// `command` decoded, once, when it arrived (PS3.7 §9.3): the typed message, or why it is not one.
+    let decoded: Result<DIMSEMessage, any Error>
 
     public init(
         contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
         answeredStatus: DIMSEStatus? = nil
     ) {
+        self.init(
+            contextID: contextID, command: command, decoded: Result { try DIMSEMessage(commandSet: command) },
+            dataSet: dataSet, sink: sink, answeredStatus: answeredStatus)
+    }
+
+    /// A message whose command set was decoded already (`MessageAssembler` decodes it when it completes).
+    init(
+        contextID: UInt8, command: CommandSet, decoded: Result<DIMSEMessage, any Error>, dataSet: IncomingDataSet,
+        sink: (any DataSetSink)? = nil, answeredStatus: DIMSEStatus? = nil
+    ) {
         self.contextID = contextID
         self.command = command
+        self.decoded = decoded
         self.dataSet = dataSet
         self.sink = sink
         self.answeredStatus = answeredStatus
     }
 
-    /// The typed DIMSE message (C-ECHO-RQ, C-STORE-RSP, …); throws for N-services or malformed sets.
-    public func dimse() throws -> DIMSEMessage { try DIMSEMessage(commandSet: command) }
+    /// The typed DIMSE message (C-ECHO-RQ, C-STORE-RSP, …), decoded when the command set arrived; throws for
+    /// N-services or malformed sets.
+    public func dimse() throws -> DIMSEMessage { try decoded.get() }
 
     /// The accumulated data set bytes, nil when there is none or it was streamed.
     public var dataSetBytes: ByteBuffer? {

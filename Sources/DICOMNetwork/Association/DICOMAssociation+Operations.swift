@@ -117,6 +117,17 @@ extension DICOMAssociation {
     }
 
     /// The next incoming message, which must be the response to `messageID`; anything else aborts.
+    /// The typed message; when its command set does not decode (PS3.7 §9.3), the association is aborted and
+    /// a protocol error thrown.
+    func decodeOrAbort(_ message: AssociationMessage) async throws -> DIMSEMessage {
+        do {
+            return try message.dimse()
+        } catch {
+            await abort()
+            throw AssociationError.protocolError("undecodable DIMSE message: \(error)")
+        }
+    }
+
     private func nextResponse(to messageID: UInt16, expecting field: CommandField) async throws -> DIMSEMessage {
         beginAwaitingResponse()
         defer { endAwaitingResponse() }
@@ -126,13 +137,7 @@ extension DICOMAssociation {
             throw AssociationError.protocolError(
                 "the peer released the association before answering message \(messageID)")
         }
-        let dimse: DIMSEMessage
-        do {
-            dimse = try message.dimse()
-        } catch {
-            await abort()
-            throw AssociationError.protocolError("undecodable DIMSE message: \(error)")
-        }
+        let dimse = try await decodeOrAbort(message)
         guard dimse.commandField == field, (try? message.command.unsignedShort(.messageIDBeingRespondedTo)) == messageID
         else {
             throw unexpected(dimse, for: messageID)

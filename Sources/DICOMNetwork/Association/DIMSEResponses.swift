@@ -15,20 +15,6 @@ extension CFindRSP: DIMSEOperationResponse {
     }
 }
 
-extension CMoveRSP: DIMSEOperationResponse {
-    public static func extract(_ message: DIMSEMessage) -> CMoveRSP? {
-        if case .cMoveRSP(let response) = message { return response }
-        return nil
-    }
-}
-
-extension CGetRSP: DIMSEOperationResponse {
-    public static func extract(_ message: DIMSEMessage) -> CGetRSP? {
-        if case .cGetRSP(let response) = message { return response }
-        return nil
-    }
-}
-
 /// One response of an operation, with its identifier data set (bytes in the context's transfer syntax) when
 /// one was sent — C-FIND pending matches, MOVE/GET failed SOP instance lists.
 public struct DIMSEResponse<Response: DIMSEOperationResponse>: Sendable {

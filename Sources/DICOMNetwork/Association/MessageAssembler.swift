@@ -24,7 +24,8 @@ public struct MessageAssembler {
     }
 
     private var framer = DIMSEMessageAssembler()
-    private var pending: (contextID: UInt8, command: CommandSet, target: Target)?
+    private var pending:
+        (contextID: UInt8, command: CommandSet, decoded: Result<DIMSEMessage, any Error>, target: Target)?
     public let maximumInMemoryDataSetLength: Int
 
     public init(maximumInMemoryDataSetLength: Int) {
@@ -53,11 +54,12 @@ public struct MessageAssembler {
                 let target: Target =
                     sinkProvider?(contextID, context.transferSyntax, commandSet).map { .sink($0, failure: nil) }
                     ?? .memory(ByteBuffer())
-                pending = (contextID, commandSet, target)
+                pending = (contextID, commandSet, Result { try DIMSEMessage(commandSet: commandSet) }, target)
             case .noDataSet:
-                guard let (contextID, command, _) = pending else { continue }
+                guard let (contextID, command, decoded, _) = pending else { continue }
                 pending = nil
-                completed = AssociationMessage(contextID: contextID, command: command, dataSet: .none)
+                completed = AssociationMessage(
+                    contextID: contextID, command: command, decoded: decoded, dataSet: .none)
             case let .dataFragment(fragment, isLast):
                 guard var current = pending else { continue }
                 current.target = try append(fragment, isLast: isLast, to: current.target)
@@ -67,10 +69,11 @@ public struct MessageAssembler {
                 switch current.target {
                 case .memory(let bytes):
                     completed = AssociationMessage(
-                        contextID: current.contextID, command: current.command, dataSet: .bytes(bytes))
+                        contextID: current.contextID, command: current.command, decoded: current.decoded,
+                        dataSet: .bytes(bytes))
                 case .sink(let sink, let failure):
                     completed = AssociationMessage(
-                        contextID: current.contextID, command: current.command,
+                        contextID: current.contextID, command: current.command, decoded: current.decoded,
                         dataSet: .streamed(failure: failure), sink: sink)
                 }
             }

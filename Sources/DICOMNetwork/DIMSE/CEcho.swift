@@ -12,10 +12,9 @@ public struct CEchoRQ: DIMSECommandMessage {
     public var hasDataSet: Bool { false }
 
     public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: false)
-        set.setUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageID, for: .messageID)
-        return set
+        CommandSet(
+            request: Self.commandField, hasDataSet: false, messageID: messageID, sopClassUID: affectedSOPClassUID,
+            priority: nil)
     }
 
     public init(commandSet set: CommandSet) throws {
@@ -53,19 +52,15 @@ public struct CEchoRSP: DIMSECommandMessage {
     public var hasDataSet: Bool { false }
 
     public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: false)
-        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
-        set.setUnsignedShort(status.rawValue, for: .status)
-        set.setErrorDetails(offendingElements: nil, errorComment: errorComment)
-        return set
+        CommandSet(
+            response: Self.commandField, hasDataSet: false, respondingTo: messageIDBeingRespondedTo, status: status,
+            sopClassUID: affectedSOPClassUID, offendingElements: nil, errorComment: errorComment)
     }
 
     public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
-        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
-        affectedSOPClassUID = set.string(.affectedSOPClassUID)
-        errorComment = set.string(.errorComment)
+        let fields = try set.responseFields(Self.commandField)
+        self.init(
+            messageIDBeingRespondedTo: fields.messageIDBeingRespondedTo, status: fields.status,
+            affectedSOPClassUID: fields.sopClassUID, errorComment: set.string(.errorComment))
     }
 }

@@ -1,32 +1,9 @@
 /// C-FIND-RQ (PS3.7 §9.3.2.1): the identifier (query keys) always follows.
-public struct CFindRQ: DIMSECommandMessage {
-    public static let commandField = CommandField.cFindRQ
-    public var messageID: UInt16
-    public var affectedSOPClassUID: String
-    public var priority: DIMSEPriority
+public typealias CFindRQ = IdentifierRQ<CFind>
 
-    public init(messageID: UInt16, affectedSOPClassUID: String, priority: DIMSEPriority = .medium) {
-        self.messageID = messageID
-        self.affectedSOPClassUID = affectedSOPClassUID
-        self.priority = priority
-    }
-
-    public var hasDataSet: Bool { true }
-
-    public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: true)
-        set.setUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageID, for: .messageID)
-        set.setUnsignedShort(priority.rawValue, for: .priority)
-        return set
-    }
-
-    public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageID = try set.requiredUnsignedShort(.messageID, in: Self.commandField)
-        affectedSOPClassUID = try set.requiredString(.affectedSOPClassUID, in: Self.commandField)
-        priority = try set.priority()
-    }
+/// C-FIND (PS3.7 §9.3.2): the matches come back in pending responses.
+public enum CFind: IdentifierOperation {
+    public static var requestField: CommandField { .cFindRQ }
 }
 
 /// C-FIND-RSP (PS3.7 §9.3.2.2): pending responses carry a matching identifier, the final one normally not.
@@ -67,21 +44,17 @@ public struct CFindRSP: DIMSECommandMessage {
     public var hasDataSet: Bool { hasIdentifier }
 
     public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: hasIdentifier)
-        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
-        set.setUnsignedShort(status.rawValue, for: .status)
-        set.setErrorDetails(offendingElements: offendingElements, errorComment: errorComment)
-        return set
+        CommandSet(
+            response: Self.commandField, hasDataSet: hasIdentifier, respondingTo: messageIDBeingRespondedTo,
+            status: status, sopClassUID: affectedSOPClassUID, offendingElements: offendingElements,
+            errorComment: errorComment)
     }
 
     public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
-        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
-        affectedSOPClassUID = set.string(.affectedSOPClassUID)
-        hasIdentifier = set.hasDataSet
-        offendingElements = try set.attributeTags(.offendingElement)
-        errorComment = set.string(.errorComment)
+        let fields = try set.responseFields(Self.commandField)
+        self.init(
+            messageIDBeingRespondedTo: fields.messageIDBeingRespondedTo, status: fields.status,
+            affectedSOPClassUID: fields.sopClassUID, hasIdentifier: set.hasDataSet,
+            offendingElements: try set.attributeTags(.offendingElement), errorComment: set.string(.errorComment))
     }
 }

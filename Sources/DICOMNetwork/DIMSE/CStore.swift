@@ -27,10 +27,9 @@ public struct CStoreRQ: DIMSECommandMessage {
     public var hasDataSet: Bool { true }
 
     public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: true)
-        set.setUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageID, for: .messageID)
-        set.setUnsignedShort(priority.rawValue, for: .priority)
+        var set = CommandSet(
+            request: Self.commandField, hasDataSet: true, messageID: messageID, sopClassUID: affectedSOPClassUID,
+            priority: priority)
         set.setUID(affectedSOPInstanceUID, for: .affectedSOPInstanceUID)
         if let moveOriginatorAETitle {
             set.setAETitle(moveOriginatorAETitle, for: .moveOriginatorApplicationEntityTitle)
@@ -40,11 +39,8 @@ public struct CStoreRQ: DIMSECommandMessage {
     }
 
     public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageID = try set.requiredUnsignedShort(.messageID, in: Self.commandField)
-        affectedSOPClassUID = try set.requiredString(.affectedSOPClassUID, in: Self.commandField)
+        (messageID, affectedSOPClassUID, priority) = try set.requestFields(Self.commandField)
         affectedSOPInstanceUID = try set.requiredString(.affectedSOPInstanceUID, in: Self.commandField)
-        priority = try set.priority()
         moveOriginatorAETitle = set.string(.moveOriginatorApplicationEntityTitle)
         moveOriginatorMessageID = try set.unsignedShort(.moveOriginatorMessageID)
     }
@@ -83,22 +79,18 @@ public struct CStoreRSP: DIMSECommandMessage {
     public var hasDataSet: Bool { false }
 
     public var commandSet: CommandSet {
-        var set = CommandSet(field: Self.commandField, hasDataSet: false)
-        set.setOptionalUID(affectedSOPClassUID, for: .affectedSOPClassUID)
-        set.setUnsignedShort(messageIDBeingRespondedTo, for: .messageIDBeingRespondedTo)
-        set.setUnsignedShort(status.rawValue, for: .status)
-        set.setErrorDetails(offendingElements: offendingElements, errorComment: errorComment)
+        var set = CommandSet(
+            response: Self.commandField, hasDataSet: false, respondingTo: messageIDBeingRespondedTo, status: status,
+            sopClassUID: affectedSOPClassUID, offendingElements: offendingElements, errorComment: errorComment)
         set.setOptionalUID(affectedSOPInstanceUID, for: .affectedSOPInstanceUID)
         return set
     }
 
     public init(commandSet set: CommandSet) throws {
-        try set.requireCommandField(Self.commandField)
-        messageIDBeingRespondedTo = try set.requiredUnsignedShort(.messageIDBeingRespondedTo, in: Self.commandField)
-        status = DIMSEStatus(try set.requiredUnsignedShort(.status, in: Self.commandField))
-        affectedSOPClassUID = set.string(.affectedSOPClassUID)
-        affectedSOPInstanceUID = set.string(.affectedSOPInstanceUID)
-        offendingElements = try set.attributeTags(.offendingElement)
-        errorComment = set.string(.errorComment)
+        let fields = try set.responseFields(Self.commandField)
+        self.init(
+            messageIDBeingRespondedTo: fields.messageIDBeingRespondedTo, status: fields.status,
+            affectedSOPClassUID: fields.sopClassUID, affectedSOPInstanceUID: set.string(.affectedSOPInstanceUID),
+            offendingElements: try set.attributeTags(.offendingElement), errorComment: set.string(.errorComment))
     }
 }

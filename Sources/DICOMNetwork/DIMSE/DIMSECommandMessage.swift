@@ -51,6 +51,56 @@ extension CommandSet {
         setUnsignedShort(CommandDataSetType.value(hasDataSet: hasDataSet), for: .commandDataSetType)
     }
 
+    /// A request's command set (PS3.7 §9.3, the "-RQ" tables): (0000,0100), (0000,0800), Affected SOP Class
+    /// UID, Message ID and, when given, Priority.
+    init(
+        request field: CommandField, hasDataSet: Bool, messageID: UInt16, sopClassUID: String, priority: DIMSEPriority?
+    ) {
+        self.init(field: field, hasDataSet: hasDataSet)
+        setUID(sopClassUID, for: .affectedSOPClassUID)
+        setUnsignedShort(messageID, for: .messageID)
+        if let priority { setUnsignedShort(priority.rawValue, for: .priority) }
+    }
+
+    /// What a request of type `field` always carries: its Message ID, Affected SOP Class UID and Priority
+    /// (MEDIUM when absent), after checking (0000,0100).
+    func requestFields(
+        _ field: CommandField
+    ) throws -> (messageID: UInt16, sopClassUID: String, priority: DIMSEPriority) {
+        try requireCommandField(field)
+        return (
+            try requiredUnsignedShort(.messageID, in: field), try requiredString(.affectedSOPClassUID, in: field),
+            try priority()
+        )
+    }
+
+    /// A response's command set (PS3.7 §9.3, the "-RSP" tables): (0000,0100), (0000,0800), Affected SOP
+    /// Class UID when known, Message ID Being Responded To, Status and the error details when present.
+    init(
+        response field: CommandField, hasDataSet: Bool, respondingTo messageID: UInt16, status: DIMSEStatus,
+        sopClassUID: String?, offendingElements: [UInt32]?, errorComment: String?
+    ) {
+        self.init(field: field, hasDataSet: hasDataSet)
+        setOptionalUID(sopClassUID, for: .affectedSOPClassUID)
+        setUnsignedShort(messageID, for: .messageIDBeingRespondedTo)
+        setUnsignedShort(status.rawValue, for: .status)
+        setErrorDetails(offendingElements: offendingElements, errorComment: errorComment)
+    }
+
+    /// What a response of type `field` always carries: Message ID Being Responded To and Status (both
+    /// required), and the Affected SOP Class UID when present, after checking (0000,0100).
+    func responseFields(
+        _ field: CommandField
+    ) throws -> (
+        messageIDBeingRespondedTo: UInt16, status: DIMSEStatus, sopClassUID: String?
+    ) {
+        try requireCommandField(field)
+        return (
+            try requiredUnsignedShort(.messageIDBeingRespondedTo, in: field),
+            DIMSEStatus(try requiredUnsignedShort(.status, in: field)), string(.affectedSOPClassUID)
+        )
+    }
+
     /// Throws unless (0000,0100) is `expected`.
     func requireCommandField(_ expected: CommandField) throws {
         let actual = try requiredUnsignedShort(.commandField, in: expected)

@@ -18,13 +18,7 @@ extension DICOMAssociation {
     /// Throws when the association is aborted or lost; returns after a normal release.
     public func serve(store: StoreHandler? = nil, other: RequestHandler? = nil) async throws {
         for try await message in messages {
-            let dimse: DIMSEMessage
-            do {
-                dimse = try message.dimse()
-            } catch {
-                await abort()
-                throw AssociationError.protocolError("undecodable DIMSE message: \(error)")
-            }
+            let dimse = try await decodeOrAbort(message)
             if let other, try await other(message, dimse, self) { continue }
             switch dimse {
             case .cEchoRQ(let request):

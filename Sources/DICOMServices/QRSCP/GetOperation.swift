@@ -15,81 +15,62 @@ struct GetOperation: Sendable {
 
     func run() async {
         let association = service.association
-        let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-        let responder = RetrieveResponder(
-            association: association, message: message, messageID: request.messageID,
-            sopClassUID: request.affectedSOPClassUID, withoutCounters: service.configuration.faults.noCounters,
-            CGetRSP.self)
-        do {
+        let responder = RetrieveResponder(service: service, message: message, request: request, CGet.self)
+        await responder.run("C-GET", log: service.log) {
             let prologue = try RetrievePrologue(
-                service: service, message: message, transferSyntax: transferSyntax,
+                service: service, message: message, transferSyntax: responder.transferSyntax,
                 sopClassUID: request.affectedSOPClassUID, command: "C-GET", sopClass: \.getSOPClassUID)
             let records = prologue.records
             var tally = SubOperationTally(total: records.count)
             var responses = signals.storeResponses.makeAsyncIterator()
             var lost = false
-            for (offset, record) in records.enumerated() {
-                let position = offset + 1
+            for (position, record) in zip(1..., records) {
                 if signals.isCancelled {
                     tally.cancel()
                     break
                 }
-                switch prologue.fate(position) {
-                case .drop:
-                    tally.record(.success, sopInstanceUID: record.sopInstanceUID)
-                    service.log("C-GET: fault drop-every: \(record.sopInstanceUID) not sent, counted as completed")
-                case .fail:
-                    tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                    service.log("C-GET: fault fail-every: \(record.sopInstanceUID) not sent, counted as failed")
-                case .send:
-                    guard !lost, let context = storageContext(for: record) else {
+                if prologue.shouldSend(position, record, tally: &tally, command: "C-GET", log: service.log) {
+                    if let context = lost ? nil : storageContext(for: record) {
+                        let store = CStoreRQ(
+                            messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
+                            affectedSOPInstanceUID: record.sopInstanceUID)
+                        do {
+                            let source = FileRegionDataSetSource(
+                                path: record.path, offset: record.dataSetOffset,
+                                length: record.dataSetLength)
+                            try await association.send(
+                                command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
+                        } catch {
+                            service.log("C-GET: sub-operation \(record.sopInstanceUID) failed: \(error)")
+                            tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                            lost = true
+                            continue
+                        }
+                        var answered = false
+                        while let response = await responses.next() {
+                            guard response.messageIDBeingRespondedTo == store.messageID else { continue }
+                            tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
+                            answered = true
+                            break
+                        }
+                        if !answered {
+                            tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+                            lost = true
+                            continue
+                        }
+                    } else {
                         if !lost {
                             service.log(
                                 "C-GET: no accepted context with the SCP role for \(record.sopClassUID) in \(record.transferSyntaxUID)"
                             )
                         }
                         tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                        break
-                    }
-                    let store = CStoreRQ(
-                        messageID: association.nextMessageID(), affectedSOPClassUID: record.sopClassUID,
-                        affectedSOPInstanceUID: record.sopInstanceUID)
-                    do {
-                        let source = FileRegionDataSetSource(
-                            path: record.path, offset: record.dataSetOffset,
-                            length: record.dataSetLength)
-                        try await association.send(
-                            command: store.encodedCommandSet(), dataSet: source, contextID: context.id)
-                    } catch {
-                        service.log("C-GET: sub-operation \(record.sopInstanceUID) failed: \(error)")
-                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                        lost = true
-                        continue
-                    }
-                    var answered = false
-                    while let response = await responses.next() {
-                        guard response.messageIDBeingRespondedTo == store.messageID else { continue }
-                        tally.record(response.status, sopInstanceUID: record.sopInstanceUID)
-                        answered = true
-                        break
-                    }
-                    if !answered {
-                        tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                        lost = true
-                        continue
                     }
                 }
                 if prologue.pendingAfter(position) { try await responder.pending(tally) }
             }
-            service.log(
-                "C-GET \(prologue.model.displayName): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
-            )
+            service.log(prologue.summary("C-GET", tally))
             if !lost { try await responder.final(tally) }
-        } catch let failure as QueryFailure {
-            service.log("C-GET failed: \(failure)")
-            try? await responder.failure(failure)
-        } catch {
-            service.log("C-GET ended: \(error)")
         }
     }
 

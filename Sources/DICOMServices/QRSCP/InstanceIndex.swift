@@ -30,7 +30,8 @@ public final class InstanceIndex: @unchecked Sendable {
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            if url.lastPathComponent.hasPrefix(".") { continue }  // temporary files of the stream writer
+            // Temporary files: the stream writer's hidden ones, and what a crash left in `received/depot/`.
+            if url.lastPathComponent.hasPrefix(".") || url.pathExtension == "part" { continue }
             do {
                 index.add(try Part10HeaderReader.record(path: url.path))
             } catch {

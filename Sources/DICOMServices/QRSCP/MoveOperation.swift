@@ -20,16 +20,11 @@ struct MoveOperation: Sendable {
     static let maximumContexts = 128
 
     func run() async {
-        let association = service.association
-        let transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-        let responder = RetrieveResponder(
-            association: association, message: message, messageID: request.messageID,
-            sopClassUID: request.affectedSOPClassUID, withoutCounters: service.configuration.faults.noCounters,
-            CMoveRSP.self)
+        let responder = RetrieveResponder(service: service, message: message, request: request, CMove.self)
         let destinationAE = request.moveDestination.trimmingCharacters(in: .whitespaces)
-        do {
+        await responder.run("C-MOVE to \(destinationAE)", log: service.log) {
             let prologue = try RetrievePrologue(
-                service: service, message: message, transferSyntax: transferSyntax,
+                service: service, message: message, transferSyntax: responder.transferSyntax,
                 sopClassUID: request.affectedSOPClassUID, command: "C-MOVE", sopClass: \.moveSOPClassUID)
             guard let destination = service.configuration.destinations[destinationAE] else {
                 throw QueryFailure(.moveDestinationUnknown, "unknown move destination \"\(destinationAE)\"")
@@ -41,15 +36,8 @@ struct MoveOperation: Sendable {
                 finalSent = try await send(
                     prologue, to: destinationAE, at: destination, tally: &tally, responder: responder)
             }
-            service.log(
-                "C-MOVE \(prologue.model.displayName) to \(destinationAE): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
-            )
+            service.log(prologue.summary("C-MOVE", tally, destination: destinationAE))
             if !finalSent { try await responder.final(tally) }
-        } catch let failure as QueryFailure {
-            service.log("C-MOVE to \(destinationAE) failed: \(failure)")
-            try? await responder.failure(failure)
-        } catch {
-            service.log("C-MOVE to \(destinationAE) ended: \(error)")
         }
     }
 
@@ -99,14 +87,7 @@ struct MoveOperation: Sendable {
                     "C-MOVE: fault early-final: final response sent before \(records.count - offset) C-STORE(s)")
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
-            switch prologue.fate(position) {
-            case .drop:
-                tally.record(.success, sopInstanceUID: record.sopInstanceUID)
-                service.log("C-MOVE: fault drop-every: \(record.sopInstanceUID) not sent, counted as completed")
-            case .fail:
-                tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
-                service.log("C-MOVE: fault fail-every: \(record.sopInstanceUID) not sent, counted as failed")
-            case .send:
+            if prologue.shouldSend(position, record, tally: &tally, command: "C-MOVE", log: service.log) {
                 if lost {
                     tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
                 } else {

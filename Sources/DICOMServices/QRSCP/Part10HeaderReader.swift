@@ -1,7 +1,7 @@
 import DICOMCore
 import Foundation
 
-/// Reads what the index needs from a Part 10 file (PS3.10 §7.1) cheaply: the first `prefixLength` bytes,
+/// Reads what the index needs from a Part 10 file (PS3.10 §7.1) cheaply (the header through `Part10Header`): the first `prefixLength` bytes,
 /// cut before Pixel Data (7FE0,0010), are decoded; the whole file is read only when the prefix does not
 /// reach Pixel Data (or the data set is deflated).
 public enum Part10HeaderReader {
@@ -18,14 +18,11 @@ public enum Part10HeaderReader {
         let fileLength = Int((try? handle.seekToEnd()) ?? 0)
         try handle.seek(toOffset: 0)
         var bytes = [UInt8](try handle.read(upToCount: prefixLength) ?? Data())
-        guard bytes.count >= 132, Array(bytes[128..<132]) == Array("DICM".utf8) else {
-            throw Part10HeaderError(
-                path: path,
-                "not a DICOM Part 10 file: expected \"DICM\" at offset 128, found \(bytes.count) bytes without it")
-        }
-        guard let dataSetOffset = metaEnd(bytes) else {
-            throw Part10HeaderError(
-                path: path, "the File Meta Information (group 0002) runs past the first \(bytes.count) bytes")
+        let dataSetOffset: Int
+        do {
+            dataSetOffset = try Part10Header.parse(bytes, isWholeFile: bytes.count >= fileLength).dataSetOffset
+        } catch let error as DICOMParseError {
+            throw Part10HeaderError(path: path, error.description)
         }
         var cut = bytes.count
         if let pixel = pixelDataOffset(bytes, from: dataSetOffset) {
@@ -52,31 +49,6 @@ public enum Part10HeaderReader {
         return InstanceRecord(
             path: path, dataSetOffset: dataSetOffset, dataSetLength: fileLength - dataSetOffset,
             transferSyntaxUID: file.transferSyntax.uid, values: values)
-    }
-
-    /// Offset just after the meta group (Explicit VR Little Endian from offset 132), nil if it is cut off.
-    static func metaEnd(_ bytes: [UInt8]) -> Int? {
-        var position = 132
-        while position + 8 <= bytes.count {
-            let group = UInt16(bytes[position]) | UInt16(bytes[position + 1]) << 8
-            guard group == 0x0002 else { return position }
-            let vr = String(decoding: bytes[(position + 4)..<(position + 6)], as: UTF8.self)
-            let length: Int
-            let header: Int
-            if ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"].contains(vr) {
-                guard position + 12 <= bytes.count else { return nil }
-                length = Int(
-                    UInt32(bytes[position + 8]) | UInt32(bytes[position + 9]) << 8
-                        | UInt32(bytes[position + 10]) << 16 | UInt32(bytes[position + 11]) << 24)
-                header = 12
-            } else {
-                length = Int(UInt16(bytes[position + 6]) | UInt16(bytes[position + 7]) << 8)
-                header = 8
-            }
-            guard length != 0xFFFF_FFFF, position + header + length <= bytes.count else { return nil }
-            position += header + length
-        }
-        return position == bytes.count ? position : nil
     }
 
     /// Offset of the top-level Pixel Data tag (little endian), searched from `start`.

@@ -30,7 +30,7 @@ public final class QRSCP: Sendable {
         log(
             "qrscp: indexed \(index.count) instance(s) in \(configuration.directory)"
                 + (skipped > 0 ? ", skipped \(skipped) file(s)" : ""))
-        let storage = ReceivedInstanceWriter(directory: configuration.directory, index: index)
+        let storage = try ReceivedInstanceWriter(directory: configuration.directory, index: index)
         let serverConfiguration = ServerConfiguration(
             policy: configuration.acceptancePolicy,
             association: try configuration.serverAssociationConfiguration(),

@@ -33,6 +33,31 @@ struct RetrievePrologue {
     /// What happens to the `position`-th (1-based) instance.
     func fate(_ position: Int) -> QRSCPFaults.Fate { faults.fate(position: position, firstRequest: firstRequest) }
 
+    /// Applies a `drop-every` or `fail-every` fault to the `position`-th instance (README "Test faults"): it is
+    /// not sent and counts as completed or failed. Returns true when it is to be sent.
+    func shouldSend(
+        _ position: Int, _ record: InstanceRecord, tally: inout SubOperationTally, command: String,
+        log: (String) -> Void
+    ) -> Bool {
+        switch fate(position) {
+        case .drop:
+            tally.record(.success, sopInstanceUID: record.sopInstanceUID)
+            log("\(command): fault drop-every: \(record.sopInstanceUID) not sent, counted as completed")
+            return false
+        case .fail:
+            tally.recordFailure(sopInstanceUID: record.sopInstanceUID)
+            log("\(command): fault fail-every: \(record.sopInstanceUID) not sent, counted as failed")
+            return false
+        case .send:
+            return true
+        }
+    }
+
+    /// The log line that ends a retrieve: matches, counters and final status.
+    func summary(_ command: String, _ tally: SubOperationTally, destination: String? = nil) -> String {
+        "\(command) \(model.displayName)\(destination.map { " to \($0)" } ?? ""): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+    }
+
     /// Whether a pending response follows the `position`-th sub-operation (`missing-last-pending` leaves out
     /// the last one).
     func pendingAfter(_ position: Int) -> Bool { !(faults.missingLastPending && position == records.count) }

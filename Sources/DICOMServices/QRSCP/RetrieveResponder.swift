@@ -15,18 +15,33 @@ struct RetrieveResponder: Sendable {
     let makeResponse: @Sendable (DIMSEStatus, SubOperationCounts, Bool, String?) -> any DIMSECommandMessage
 
     /// A C-MOVE-RSP or C-GET-RSP to `request` (they differ only in their command field, PS3.7 §9.3.3.2, §9.3.4.2).
-    init<Response: SubOperationResponse>(
-        association: DICOMAssociation, message: AssociationMessage, messageID: UInt16, sopClassUID: String,
-        withoutCounters: Bool, _ type: Response.Type
+    init<Operation: RetrieveOperation>(
+        service: QRSCPAssociationService, message: AssociationMessage, request: Operation.Request,
+        _ operation: Operation.Type
     ) {
-        self.association = association
+        association = service.association
         contextID = message.contextID
         transferSyntax = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-        self.withoutCounters = withoutCounters
+        withoutCounters = service.configuration.faults.noCounters
+        let messageID = request.messageID
+        let sopClassUID = request.affectedSOPClassUID
         makeResponse = { status, counts, identifier, comment in
-            Response(
+            RetrieveRSP<Operation>(
                 messageIDBeingRespondedTo: messageID, status: status, affectedSOPClassUID: sopClassUID,
                 subOperations: counts, hasIdentifier: identifier, offendingElements: nil, errorComment: comment)
+        }
+    }
+
+    /// Runs a retrieve: a `QueryFailure` it throws is answered with a final response of its status, any
+    /// other error (the association is gone) only logged, as `<label> failed:` / `<label> ended:`.
+    func run(_ label: String, log: (String) -> Void, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch let failure as QueryFailure {
+            log("\(label) failed: \(failure)")
+            try? await self.failure(failure)
+        } catch {
+            log("\(label) ended: \(error)")
         }
     }
 

@@ -21,14 +21,7 @@ public enum EchoService {
         let head = ["AE Name: (\(remote.name))", "AE Title: (\(remote.aeTitle))"]
         let association: DICOMAssociation
         do {
-            association = try await SCUConnection.connect(
-                calling: configuration.echoSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: verificationSOPClassUID,
-                        transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
-                ],
-                configuration: configuration)
+            association = try await connect(to: remote, configuration: configuration)
         } catch {
             let reason = (error as? AssociationError)?.description ?? String(describing: error)
             return ["Echo Failed:"] + head + ["Open Association Failed (\(reason))"]
@@ -54,5 +47,22 @@ public enum EchoService {
             "Implementation Version: (\(association.negotiated.peerImplementationVersionName ?? ""))",
             "Implementation Class UID: (\(association.negotiated.peerImplementationClassUID ?? ""))",
         ]
+    }
+
+    /// An association from `EchoScuServiceAE` to `remote` proposing the Verification SOP Class in Implicit VR
+    /// Little Endian (PS3.4 Annex A): the echo's, and the probe's.
+    static func connect(
+        to remote: ApplicationEntity, configuration: ConfigurationDocument
+    ) async throws
+        -> DICOMAssociation
+    {
+        try await SCUConnection.connect(
+            calling: configuration.echoSCU, remote: remote,
+            contexts: [
+                ProposedPresentationContext(
+                    abstractSyntax: verificationSOPClassUID,
+                    transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+            ],
+            configuration: configuration)
     }
 }

@@ -58,14 +58,7 @@ public enum ProbeService {
     ) async {
         let association: DICOMAssociation
         do {
-            association = try await SCUConnection.connect(
-                calling: configuration.echoSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: verificationSOPClassUID,
-                        transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
-                ],
-                configuration: configuration)
+            association = try await EchoService.connect(to: remote, configuration: configuration)
         } catch {
             report.echoFailure = SCUConnection.describe(error, remote: remote)
             return

@@ -16,6 +16,19 @@ public struct FindOutcome: Sendable {
 }
 
 extension QueryService {
+    /// An association from `QRScuServiceAE` to `remote` proposing `sopClass` (a C-FIND model) in the
+    /// uncompressed transfer syntaxes: the query's, and the retrieve inventory's.
+    static func connect(
+        to remote: ApplicationEntity, sopClass: String, configuration: ConfigurationDocument
+    ) async throws -> DICOMAssociation {
+        try await SCUConnection.connect(
+            calling: configuration.queryRetrieveSCU, remote: remote,
+            contexts: [
+                ProposedPresentationContext(abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
+            ],
+            configuration: configuration)
+    }
+
     /// One C-FIND (PS3.4 C.4.1) of any identifier, as `findscu -k` sends it: the loop that `query` uses
     /// for IDL's records, and the `dicomlua find` subcommand for its table, CSV and DICOM JSON.
     ///
@@ -43,13 +56,7 @@ extension QueryService {
         let limit = configuration.maxQueryResponses > 0 ? configuration.maxQueryResponses : Int.max
         let association: DICOMAssociation
         do {
-            association = try await SCUConnection.connect(
-                calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
-                ],
-                configuration: configuration)
+            association = try await connect(to: remote, sopClass: sopClass, configuration: configuration)
         } catch {
             return FindOutcome(
                 matches: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)

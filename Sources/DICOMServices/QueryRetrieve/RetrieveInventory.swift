@@ -24,12 +24,7 @@ public enum RetrieveInventory {
         let sopClass = patientRoot ? IDLQueryModel.patientRoot.findSOPClassUID : IDLQueryModel.studyRoot.findSOPClassUID
         let association: DICOMAssociation
         do {
-            association = try await SCUConnection.connect(
-                calling: configuration.queryRetrieveSCU, remote: remote,
-                contexts: [
-                    ProposedPresentationContext(
-                        abstractSyntax: sopClass, transferSyntaxes: TransferSyntaxUID.uncompressed)
-                ], configuration: configuration)
+            association = try await QueryService.connect(to: remote, sopClass: sopClass, configuration: configuration)
         } catch {
             throw Failure(description: SCUConnection.describe(error, remote: remote))
         }

@@ -25,9 +25,7 @@ public struct RetrieveResponse: Sendable, Equatable {
     }
 
     /// The response as received, its identifier decoded in the context's transfer syntax.
-    init<Response: SubOperationResponse & DIMSEOperationResponse>(
-        _ received: DIMSEResponse<Response>, elapsed: Double
-    ) {
+    init<Operation: RetrieveOperation>(_ received: DIMSEResponse<RetrieveRSP<Operation>>, elapsed: Double) {
         self.init(
             status: received.response.status, counts: received.response.subOperations,
             failedSOPInstanceUIDs: received.response.status.isPending

@@ -402,8 +402,8 @@ public enum RetrieveService {
     }
 }
 
-/// The responses of a C-MOVE or C-GET as `RetrieveResponse`s: one loop for both (their responses share
-/// `SubOperationResponse`).
+/// The responses of a C-MOVE or C-GET as `RetrieveResponse`s: one loop for both (their responses are one
+/// type, `RetrieveRSP`).
 struct Responses: Sendable {
     let messageID: UInt16
     let cancel: @Sendable () async -> Void
@@ -414,7 +414,7 @@ struct Responses: Sendable {
         mutating func next(_ elapsed: Double) async throws -> RetrieveResponse? { try await nextResponse(elapsed) }
     }
 
-    init<Response: SubOperationResponse & DIMSEOperationResponse>(_ responses: DIMSEResponses<Response>) {
+    init<Operation: RetrieveOperation>(_ responses: DIMSEResponses<RetrieveRSP<Operation>>) {
         messageID = responses.messageID
         cancel = { try? await responses.cancel() }
         makeIterator = {

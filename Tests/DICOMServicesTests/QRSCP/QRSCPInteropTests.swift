@@ -170,6 +170,24 @@ final class QRSCPInteropTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path).count, 6, result.stderr)
     }
 
+    func testStorescuIntoTheQRSCPLandsInReceivedAndIsIndexed() throws {
+        let pacs = directory.appendingPathComponent("pacs")
+        let source = try XCTUnwrap(
+            FileManager.default.enumerator(atPath: pacs.path)?.compactMap { $0 as? String }
+                .first { $0.hasSuffix(".dcm") })
+        let original = try DICOMFile.read(path: pacs.appendingPathComponent(source).path)
+        let uid = try XCTUnwrap(original.dataSet.string(.sopInstanceUID))
+        let result = try ChildProcess.run(
+            dcmtk("storescu"), ["-aec", "QRSCP", "127.0.0.1", "\(scp.port)", pacs.appendingPathComponent(source).path],
+            timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let stored = pacs.appendingPathComponent("received").appendingPathComponent("\(uid).dcm").path
+        XCTAssertEqual(try DICOMFile.read(path: stored).dataSet, original.dataSet)
+        XCTAssertEqual(scp.index.snapshot().first { $0.sopInstanceUID == uid }?.path, stored)
+        let depot = pacs.appendingPathComponent("received/depot").path
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: depot)) ?? [], [], "nothing left behind")
+    }
+
     private func studyUID(_ patientID: String) throws -> String {
         let uids = try findscu(
             "-P", ["QueryRetrieveLevel=STUDY", "PatientID=\(patientID)", "StudyInstanceUID"], tag: "(0020,000d)")
