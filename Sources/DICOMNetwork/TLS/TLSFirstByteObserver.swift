@@ -50,11 +50,15 @@ final class FirstInboundByte: @unchecked Sendable {
                     + "ServerHello, 16H, was expected): its port speaks plain DICOM"
             }
         }
-        if side == .requestor, closedWithoutData, value == nil {
+        guard closedWithoutData, value == nil else { return nil }
+        switch side {
+        case .acceptor:
+            // A port probe (connect, close) looks the same.
+            return "the client closed the connection without sending a byte (no TLS ClientHello)"
+        case .requestor:
             return "the remote closed the connection without answering our TLS ClientHello: its port probably "
                 + "speaks plain DICOM, not TLS"
         }
-        return nil
     }
 }
 
