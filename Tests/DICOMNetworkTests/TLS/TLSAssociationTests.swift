@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import TestSupport
 import XCTest
 
@@ -208,6 +209,40 @@ final class TLSAssociationTests: XCTestCase {
                 == true, "\(failures.all)")
         let freed = await eventually(timeout: 5) { server.pendingConnections == 0 }
         XCTAssertTrue(freed)
+        await server.shutdown(gracePeriod: .seconds(2))
+    }
+
+    /// A client that completes its TLS handshake and then sends no A-ASSOCIATE-RQ is closed by the same pending
+    /// time-out, and the TLS failure reporter says nothing: the handshake was not what was missing.
+    func testCompletedHandshakeWithoutARequestIsClosedByThePendingTimeOutNotReportedAsTLS() async throws {
+        let failures = Recorder<String>()
+        let server = try await startTLSServer(
+            failures: failures, artim: .seconds(10), pendingConnectionTimeout: .seconds(2))
+        let security = try XCTUnwrap(
+            try clientConfiguration(certificate: "client.pem", key: "client.key").transportSecurity)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        security.makeHandlers(
+                            side: .requestor, serverHostname: "127.0.0.1", handshakeTimeout: .seconds(10)))
+                }
+            }
+            .connect(host: "127.0.0.1", port: server.port).get()
+        let started = Date()
+        var done = false
+        while !done && Date().timeIntervalSince(started) < 5 {
+            done = try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.handler(type: TLSFailureHandler.self).handshakeDone
+            }.get()
+            if !done { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
+        XCTAssertTrue(done, "the TLS handshake did not complete")
+        try await channel.closeFuture.get()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 6, "closed by ARTIM (10 s), not the pending time-out")
+        let freed = await eventually(timeout: 5) { server.pendingConnections == 0 }
+        XCTAssertTrue(freed)
+        XCTAssertEqual(failures.all, [], "the TLS reporter claimed a connection whose handshake completed")
         await server.shutdown(gracePeriod: .seconds(2))
     }
 
