@@ -236,13 +236,22 @@ public protocol DataSetSource: Sendable {
     func read(offset: Int, length: Int) async throws -> ByteBuffer
 }
 
+/// Who bounds a TLS handshake's time: the TLS handlers with the association's ARTIM, or the caller.
+enum TLSHandshakeTimer: Equatable {
+    case artim
+    case ownedByCaller
+}
+
 extension ChannelPipeline.SynchronousOperations {
-    /// [TLS handler → TLS failure handler →] frame decoder → PDU parser → association handler: the one
-    /// pipeline of both sides. With `configuration.transportSecurity` the TLS handlers come first, so the
-    /// association code never sees TLS; the handshake counts against ARTIM (`artimTimeout`).
-    /// `serverHostname` (requestor) is the host we connect to, for SNI and `verify_hostname`.
+    /// [TLS handlers →] frame decoder → PDU parser → association handler: the one pipeline of both sides.
+    /// With `configuration.transportSecurity` the TLS handlers come first, so the association code never
+    /// sees TLS; the handshake counts against ARTIM (`artimTimeout`) — unless `handshakeTimeout` is
+    /// `.ownedByCaller`: a server's pending-connection time-out then bounds it (docs/protocol-notes.md
+    /// "DICOM TLS: who reports what"). `serverHostname` (requestor) is the host we connect to, for SNI and
+    /// `verify_hostname`.
     func addPipeline(
-        handler: AssociationHandler, configuration: AssociationConfiguration, serverHostname: String? = nil
+        handler: AssociationHandler, configuration: AssociationConfiguration, serverHostname: String? = nil,
+        handshakeTimeout: TLSHandshakeTimer = .artim
     ) throws {
         if let security = configuration.transportSecurity {
             let side: TransportSecurity.Role
@@ -252,7 +261,8 @@ extension ChannelPipeline.SynchronousOperations {
             }
             try self.addHandlers(
                 security.makeHandlers(
-                    side: side, serverHostname: serverHostname, handshakeTimeout: configuration.artimTimeout))
+                    side: side, serverHostname: serverHostname,
+                    handshakeTimeout: handshakeTimeout == .artim ? configuration.artimTimeout : nil))
         }
         try self.addHandler(
             ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))

@@ -75,8 +75,8 @@ public final class DICOMServer: Sendable {
                         establishedPromise: channel.eventLoop.makePromise(),
                         closedPromise: channel.eventLoop.makePromise())
                     try channel.pipeline.syncOperations.addPipeline(
-                        handler: handler,
-                        configuration: associationConfiguration)
+                        handler: handler, configuration: associationConfiguration,
+                        handshakeTimeout: .ownedByCaller)
                     try channel.pipeline.syncOperations.addHandler(
                         PendingConnectionHandler(registry: registry, timeout: pendingTimeout, logger: logger),
                         position: .before(handler))

@@ -9,7 +9,10 @@ import NIOCore
 ///
 /// It sits just before `AssociationHandler`, after the PDU parser, so that everything in front of it — the
 /// frame decoder, and a TLS handler at the front of the pipeline whose handshake is still running — counts
-/// as pending time.
+/// as pending time. Its timer is the only one running before the A-ASSOCIATE-RQ, TLS handshake included
+/// (the TLS handlers run none on a server's connection): when it fires it says which step was missing —
+/// the TLS handshake (told by `TLSFailureHandler` to its failure reporter) or the A-ASSOCIATE-RQ
+/// (docs/protocol-notes.md "DICOM TLS: who reports what").
 final class PendingConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = PDU
     typealias InboundOut = PDU
@@ -33,10 +36,19 @@ final class PendingConnectionHandler: ChannelInboundHandler, RemovableChannelHan
         let timeout = self.timeout
         timer = context.eventLoop.scheduleTask(in: timeout) {
             guard registry.isPending(channel) else { return }
+            let peer = channel.remoteAddress.map { "\($0)" } ?? "?"
             let seconds = Double(timeout.nanoseconds) / 1e9
-            logger.notice(
-                "connection from \(channel.remoteAddress.map { "\($0)" } ?? "?") closed: no complete A-ASSOCIATE-RQ within \(seconds) s"
-            )
+            let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+            let tls = try? channel.pipeline.syncOperations.handler(type: TLSFailureHandler.self)
+            if let tls, tls.handshakeExpired(after: timeout) {
+                // The TLS handler said it (and closed); a server without a TLS failure reporter logs it here.
+                if !tls.reportsFailures {
+                    logger.notice("connection from \(peer) closed: the TLS handshake did not complete within \(text)")
+                }
+                return
+            }
+            let after = tls == nil ? "" : " (the TLS handshake completed)"
+            logger.notice("connection from \(peer) closed: no complete A-ASSOCIATE-RQ within \(text)\(after)")
             channel.close(promise: nil)
         }
     }

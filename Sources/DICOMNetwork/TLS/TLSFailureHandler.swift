@@ -1,40 +1,54 @@
+import Foundation
 import NIOCore
 import NIOSSL
 import NIOTLS
 
-/// Sits right behind the TLS handler: bounds the handshake by the association's ARTIM time (so a peer that
-/// stalls after its ClientHello is dropped like one that never sends an A-ASSOCIATE-RQ), and turns
-/// swift-nio-ssl's errors into `TransportFailure`s whose reason a PACS administrator can act on
-/// (docs/lua-api.md "DICOM TLS").
+/// Sits right behind the TLS handler: turns swift-nio-ssl's errors into `TransportFailure`s whose reason a
+/// PACS administrator can act on (docs/lua-api.md "DICOM TLS"), and bounds the handshake. On a requestor it
+/// runs its own timer (`handshakeTimeout`, the association's ARTIM); on a server's connection the
+/// pending-connection time-out owns the whole time before the A-ASSOCIATE-RQ, TLS handshake included, and
+/// asks this handler (`handshakeExpired`) whether the handshake is what is missing, so that one timer says
+/// one precise thing (docs/protocol-notes.md "DICOM TLS: who reports what").
 final class TLSFailureHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     private let diagnosis: VerificationDiagnosis
-    private let handshakeTimeout: TimeAmount
+    private let side: TransportSecurity.Role
+    private let firstByte: FirstInboundByte
+    private let handshakeTimeout: TimeAmount?
     private let reporter: (@Sendable (String) -> Void)?
     private let verifyingPeer: Bool
     private var timer: Scheduled<Void>?
-    private var handshakeDone = false
+    private var context: ChannelHandlerContext?
+    private(set) var handshakeDone = false
     private var failed = false
 
+    /// `handshakeTimeout` nil: no timer of its own (a server's `PendingConnectionHandler` owns the time).
     init(
-        diagnosis: VerificationDiagnosis, handshakeTimeout: TimeAmount, reporter: (@Sendable (String) -> Void)?,
-        verifyingPeer: Bool
+        diagnosis: VerificationDiagnosis, side: TransportSecurity.Role, firstByte: FirstInboundByte,
+        handshakeTimeout: TimeAmount?, reporter: (@Sendable (String) -> Void)?, verifyingPeer: Bool
     ) {
         self.diagnosis = diagnosis
+        self.side = side
+        self.firstByte = firstByte
         self.handshakeTimeout = handshakeTimeout
         self.reporter = reporter
         self.verifyingPeer = verifyingPeer
     }
 
+    /// Whether a failure is told to a reporter (a server's log) besides ending the association attempt.
+    var reportsFailures: Bool { reporter != nil }
+
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { startTimer(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -43,18 +57,34 @@ final class TLSFailureHandler: ChannelInboundHandler {
     }
 
     private func startTimer(context: ChannelHandlerContext) {
-        guard timer == nil, !handshakeDone else { return }
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        guard timer == nil, !handshakeDone, let handshakeTimeout else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: handshakeTimeout) {
-            let (handler, context) = bound.value
+            let handler = bound.value
             handler.timer = nil
-            guard !handler.handshakeDone else { return }
-            let seconds = Double(handler.handshakeTimeout.nanoseconds) / 1e9
-            let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
-            handler.fail(
-                context: context, TransportFailure("the TLS handshake did not complete within \(text)", timedOut: true))
-            context.close(promise: nil)
+            _ = handler.handshakeExpired(after: handshakeTimeout)
         }
+    }
+
+    /// The time for the handshake is over (called on the event loop): when the handshake has not completed,
+    /// fails with "the TLS handshake did not complete within N s", closes the connection and returns true;
+    /// false when the handshake is done (what is missing then is not TLS's).
+    func handshakeExpired(after timeout: TimeAmount) -> Bool {
+        guard !handshakeDone, let context else { return false }
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+        let what: String
+        switch (side, firstByte.value) {
+        case (.acceptor, nil): what = " (the client sent nothing)"
+        case (.acceptor, .some): what = " (the client stalled in the middle of its handshake)"
+        case (.requestor, nil): what = " (the remote sent nothing)"
+        case (.requestor, .some): what = " (the remote stalled in the middle of the handshake)"
+        }
+        fail(
+            context: context,
+            TransportFailure("the TLS handshake did not complete within \(text)\(what)", timedOut: true))
+        context.close(promise: nil)
+        return true
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -70,18 +100,37 @@ final class TLSFailureHandler: ChannelInboundHandler {
         timer?.cancel()
         timer = nil
         if !handshakeDone && !failed {
-            fail(context: context, TransportFailure("the peer closed the connection during the TLS handshake"))
+            let reason =
+                firstByte.plainPeerReason(side: side, closedWithoutData: true)
+                ?? "the peer closed the connection during the TLS handshake"
+            fail(context: context, TransportFailure(reason))
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if !handshakeDone, let reason = plainPeerReason(for: error) {
+            fail(context: context, TransportFailure(reason))
+            return
+        }
         guard let reason = TLSFailureHandler.describe(error, diagnosis: diagnosis, handshakeDone: handshakeDone)
         else {
             context.fireErrorCaught(error)
             return
         }
         fail(context: context, TransportFailure(reason))
+    }
+
+    /// Before the handshake completed: the reason when the peer spoke plain DICOM, or closed or reset the
+    /// connection without a byte of answer to a requestor's ClientHello (DCMTK's plain storescp does).
+    private func plainPeerReason(for error: Error) -> String? {
+        let closed: Bool
+        switch error {
+        case let error as IOError: closed = error.errnoCode == ECONNRESET || error.errnoCode == EPIPE
+        case NIOSSLError.uncleanShutdown: closed = true
+        default: closed = false
+        }
+        return firstByte.plainPeerReason(side: side, closedWithoutData: closed)
     }
 
     private func fail(context: ChannelHandlerContext, _ failure: TransportFailure) {

@@ -61,9 +61,11 @@ public struct TransportSecurity: Sendable {
         self.role = role
     }
 
-    /// The handlers to put first in a new channel's pipeline: the TLS handler of our role, then the one
-    /// that turns its failures into words and bounds the handshake by `handshakeTimeout` (ARTIM).
-    func makeHandlers(side: Role, serverHostname: String?, handshakeTimeout: TimeAmount) throws -> [ChannelHandler] {
+    /// The handlers to put first in a new channel's pipeline: the observer of the peer's first byte (plain
+    /// DICOM or TLS), the TLS handler of our role, then the one that turns its failures into words and, with
+    /// a `handshakeTimeout`, bounds the handshake (ARTIM). Without one the caller owns the handshake's time
+    /// (a server's pending-connection time-out, which asks `TLSFailureHandler.handshakeExpired`).
+    func makeHandlers(side: Role, serverHostname: String?, handshakeTimeout: TimeAmount?) throws -> [ChannelHandler] {
         let diagnosis = VerificationDiagnosis()
         let observe: NIOSSLVerificationCallback = { result, certificate in
             diagnosis.note(result, certificate)
@@ -77,11 +79,13 @@ public struct TransportSecurity: Sendable {
         case .acceptor:
             tls = try NIOSSLServerHandler.make(context: context, callback: observe)
         }
+        let firstByte = FirstInboundByte()
         return [
+            TLSFirstByteObserver(record: firstByte),
             tls,
             TLSFailureHandler(
-                diagnosis: diagnosis, handshakeTimeout: handshakeTimeout, reporter: failureReporter,
-                verifyingPeer: settings.verifyPeer),
+                diagnosis: diagnosis, side: side, firstByte: firstByte, handshakeTimeout: handshakeTimeout,
+                reporter: failureReporter, verifyingPeer: settings.verifyPeer),
         ]
     }
 

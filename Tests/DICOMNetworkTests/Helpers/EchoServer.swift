@@ -9,13 +9,14 @@ func startEchoServer(
     association: AssociationConfiguration = AssociationConfiguration(),
     extraAbstractSyntaxes: [String: [String]] = [:],
     onMessage: (@Sendable (AssociationMessage) -> Void)? = nil,
-    onEnd: (@Sendable (Error?) -> Void)? = nil
+    onEnd: (@Sendable (Error?) -> Void)? = nil, pendingConnectionTimeout: TimeAmount? = nil
 ) async throws -> DICOMServer {
     var supported: [String: [String]] = [TestCommands.verification: TransferSyntaxUID.uncompressed]
     supported.merge(extraAbstractSyntaxes) { a, _ in a }
     let policy = AcceptancePolicy(calledAETitle: calledAETitle, supportedAbstractSyntaxes: supported)
-    let configuration = ServerConfiguration(
+    var configuration = ServerConfiguration(
         policy: policy, association: association, maximumAssociations: maximumAssociations)
+    configuration.pendingConnectionTimeout = pendingConnectionTimeout
     return try await DICOMServer.start(port: 0, configuration: configuration) { association in
         do {
             for try await message in association.messages {

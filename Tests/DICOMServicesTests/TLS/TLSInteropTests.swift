@@ -151,6 +151,131 @@ final class TLSInteropTests: XCTestCase {
         XCTAssertEqual(goodEcho.first, "Echo Succeeded:", "\(goodEcho)")
     }
 
+    private func errors(_ recorder: EventRecorder) -> [String] {
+        recorder.events.compactMap { if case .error(let m) = $0 { return m } else { return nil } }
+    }
+
+    /// Plain `/usr/bin/storescu` on our TLS port: the SCP's log says what happened, in words
+    /// (docs/protocol-notes.md "DICOM TLS: who reports what"), and a TLS peer is served afterwards.
+    func testPlainDCMTKStorescuOnTheTLSPortIsNamedInTheSCPLog() async throws {
+        let recorder = EventRecorder()
+        let scp = try await startTLSSCP(recorder: recorder)
+        let sources = try StorageTestFiles.make(count: 1, in: root.appendingPathComponent("src"), pixelBytes: 64)
+        let plain = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "OUR_SCP", "127.0.0.1", "\(scp.port)"] + sources.map(\.path),
+            timeout: 60)
+        XCTAssertNotEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(
+            StorageTestFiles.waitUntil(timeout: 10) {
+                errors(recorder).contains { $0.contains("a client spoke plain DICOM to this TLS port") }
+            }, "\(errors(recorder))")
+        XCTAssertEqual(errors(recorder).count, 1, "\(errors(recorder))")
+        XCTAssertTrue(
+            errors(recorder)[0].contains("an A-ASSOCIATE-RQ, PDU type 01H, arrived where a TLS ClientHello"),
+            "\(errors(recorder))")
+        XCTAssertTrue(StorageTestFiles.waitUntil(timeout: 10) { scp.pendingConnections == 0 })
+        let accepted = try storescu(scp.port, sources.map(\.path), key: "client.key", certificate: "client.pem")
+        XCTAssertEqual(accepted.status, 0, accepted.stderr)
+        XCTAssertEqual(recorder.stored.count, 1)
+        await scp.stop()
+    }
+
+    /// Our TLS echo and storage SCU against a plain `/usr/bin/storescp`, which drops a connection whose
+    /// first byte is no PDU type ("Unrecognized PDU type: 16"): both say the remote does not speak TLS.
+    func testTLSEchoAndStorageSCUAgainstAPlainDCMTKStorescp() async throws {
+        let port = freeTCPPort()
+        let output = root.appendingPathComponent("dcmtk")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let storescp = try ChildProcess(dcmtk("storescp"), ["-aet", "DCMTK_TLS", "-od", output.path, "\(port)"])
+        defer { storescp.stop() }
+        XCTAssertTrue(waitForPort(port), "storescp did not start: \(storescp.stderr)")
+        let document = try configuration(
+            port: port,
+            tls: TLSSettings(
+                certificate: try cert("client.pem"), privateKey: try cert("client.key"), ca: try cert("ca.pem")))
+        let plainPort =
+            "the remote closed the connection without answering our TLS ClientHello: its port probably "
+            + "speaks plain DICOM, not TLS"
+        let echo = try await EchoService.echo(applicationEntityName: "tls_store", configuration: document)
+        XCTAssertEqual(echo.first, "Echo Failed:", "\(echo)")
+        XCTAssertTrue(echo.last?.contains(plainPort) == true, "\(echo)")
+        let sources = try StorageTestFiles.make(count: 2, in: root.appendingPathComponent("src"), pixelBytes: 64)
+        let outcome = try await StorageSCU.send(
+            files: sources.map(\.path), storageAE: "tls_store", configuration: document)
+        XCTAssertEqual(outcome.sent, 0)
+        XCTAssertTrue(outcome.message?.contains(plainPort) == true, outcome.message ?? "no message")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path), [])
+    }
+
+    // MARK: pynetdicom over TLS (Python's ssl contexts)
+
+    private var pynetdicomPeer: String { packageRoot.appendingPathComponent("Tests/Peers/pynetdicom-tls-peer.py").path }
+
+    private func skipUnlessPynetdicom() throws {
+        let probe = try ChildProcess.run("/usr/bin/env", ["python3", "-c", "import pynetdicom"], timeout: 30)
+        try XCTSkipUnless(probe.status == 0, "pynetdicom is not installed (scripts/setup)")
+    }
+
+    /// pynetdicom's TLS SCU (`ae.associate(..., tls_args=)`) stores into our TLS storage SCP, intact.
+    func testPynetdicomTLSSCUStoresIntoOurTLSSCP() async throws {
+        try skipUnlessPynetdicom()
+        let recorder = EventRecorder()
+        let scp = try await startTLSSCP(recorder: recorder)
+        let sources = try StorageTestFiles.make(count: 5, in: root.appendingPathComponent("src"), pixelBytes: 2048)
+        let result = try ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", pynetdicomPeer, "scu", "\(scp.port)", "OUR_SCP", try cert("client.pem"),
+                try cert("client.key"), try cert("ca.pem"),
+            ] + sources.map(\.path), timeout: 120)
+        await scp.stop()
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("echo 0x0000"), result.stdout)
+        XCTAssertEqual(recorder.stored.count, 5)
+        XCTAssertEqual(errors(recorder), [])
+        for source in sources {
+            XCTAssertEqual(
+                try StorageTestFiles.dataSetBytes(ofFile: scp.store.directory + "/" + source.uid + ".dcm"),
+                try StorageTestFiles.dataSetBytes(ofFile: source.path), "data set of \(source.uid) differs")
+        }
+    }
+
+    /// Our TLS C-ECHO and C-STORE against pynetdicom's TLS SCP (`start_server(..., ssl_context=)`), which
+    /// requires our client certificate; then a client certificate of another CA is refused with the reason.
+    func testOurTLSEchoAndStoreAgainstAPynetdicomTLSSCP() async throws {
+        try skipUnlessPynetdicom()
+        let port = freeTCPPort()
+        let output = root.appendingPathComponent("pynetdicom")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let peer = try ChildProcess(
+            "/usr/bin/env",
+            [
+                "python3", pynetdicomPeer, "scp", "\(port)", "DCMTK_TLS", output.path, try cert("server.pem"),
+                try cert("server.key"), try cert("ca.pem"),
+            ])
+        defer { peer.stop() }
+        XCTAssertTrue(waitForPort(port, timeout: 30), "the pynetdicom TLS SCP did not start: \(peer.stderr)")
+        let document = try configuration(
+            port: port,
+            tls: TLSSettings(
+                certificate: try cert("client.pem"), privateKey: try cert("client.key"), ca: try cert("ca.pem")))
+        let echo = try await EchoService.echo(applicationEntityName: "tls_store", configuration: document)
+        XCTAssertEqual(echo.first, "Echo Succeeded:", "\(echo)")
+        let sources = try StorageTestFiles.make(count: 3, in: root.appendingPathComponent("src"), pixelBytes: 1024)
+        let outcome = try await StorageSCU.send(
+            files: sources.map(\.path), storageAE: "tls_store", configuration: document)
+        XCTAssertEqual(outcome.sent, 3, outcome.message ?? "")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: output.path)).count, 3)
+        let refused = try configuration(
+            port: port,
+            tls: TLSSettings(
+                certificate: try cert("other-client.pem"), privateKey: try cert("other-client.key"),
+                ca: try cert("ca.pem")))
+        let refusedEcho = try await EchoService.echo(applicationEntityName: "tls_store", configuration: refused)
+        XCTAssertEqual(refusedEcho.first, "Echo Failed:", "\(refusedEcho)")
+        XCTAssertTrue(refusedEcho.last?.contains("unknown CA") == true, "\(refusedEcho)")
+    }
+
     func testSetTLSRefusesAWorldReadableKeyAndAnUnknownAE() throws {
         let folder = try makeTemporaryDirectory("tlscfg")
         let configuration = try Configuration(
