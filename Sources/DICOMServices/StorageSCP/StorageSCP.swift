@@ -156,7 +156,7 @@ public final class StorageSCP: Sendable {
         var failure: String?
         do {
             try await association.serve(store: { incoming in
-                let outcome = store.outcome(for: incoming, callingAETitle: info.callingAETitle)
+                let outcome = await store.completedOutcome(for: incoming, callingAETitle: info.callingAETitle)
                 switch outcome {
                 case .success(let stored):
                     files.append(stored)
