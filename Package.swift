@@ -96,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "DICOMServicesTests",
             dependencies: [
-                "TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore",
+                "TestSupport", "DICOMServices", "DICOMNetwork", "DICOMCore", "DICOMDeidentify",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -33,9 +33,10 @@ extension Deidentifier {
     /// Streaming: only element headers are walked; the header elements are read, de-identified and
     /// re-encoded in the file's own transfer syntax, and bulk values (Pixel Data, large binary values the
     /// profile keeps) are copied byte for byte in 1 MiB pieces, so memory does not grow with the instance.
-    /// The file is written to a hidden temporary file in the target folder and renamed into place.
+    /// The file is written to a hidden temporary file in the target folder and renamed into place (after an
+    /// `fsync` of the file when `fsync` is true).
     public func deidentifyFile(
-        at input: String, outputDirectory: String, quarantineDirectory: String? = nil
+        at input: String, outputDirectory: String, quarantineDirectory: String? = nil, fsync: Bool = false
     ) throws -> DeidentifiedFile {
         let file = try InputFile(path: input)
         let layout = try FileLayoutScanner.scan(file) { tag in
@@ -76,7 +77,7 @@ extension Deidentifier {
         let meta = FileMetaInformation(
             mediaStorageSOPClassUID: result.sopClassUID, mediaStorageSOPInstanceUID: result.sopInstanceUID,
             transferSyntaxUID: ts.uid)
-        let writer = try Part10StreamWriter(inDirectory: directory, meta: meta)
+        let writer = try Part10StreamWriter(inDirectory: directory, meta: meta, fsync: fsync)
         do {
             if ts.isDeflated {
                 try writer.append(try DataSetWriter.encode(result.dataSet, transferSyntax: ts))

@@ -63,12 +63,16 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     }
 
     public func finish() throws {
+        if case .failure(let failure) = completeNow() { throw failure }
+    }
+
+    /// `complete()`, keeping the outcome and telling `storedBeforeAnswer` of a stored instance: on the event
+    /// loop from `finish()`, or on `DeidentificationPool` for a `DeidentifyingInstance`.
+    func completeNow() -> Result<StoredInstance, StoreFailure> {
         let result = complete()
         if outcome == nil { outcome = result }
-        switch result {
-        case .success(let stored): store.storedBeforeAnswer?(stored)
-        case .failure(let failure): throw failure
-        }
+        if case .success(let stored) = result { store.storedBeforeAnswer?(stored) }
+        return result
     }
 
     public var responseStatus: DIMSEStatus {
@@ -139,7 +143,8 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
         do {
             try writer.finish(renamingTo: received)
             file = try deidentifier.deidentifyFile(
-                at: received, outputDirectory: store.directory, quarantineDirectory: store.quarantineDirectory)
+                at: received, outputDirectory: store.directory, quarantineDirectory: store.quarantineDirectory,
+                fsync: store.fsync)
         } catch {
             let failure = StoreFailure(
                 status: 0xC000, "cannot de-identify \(request.affectedSOPInstanceUID): \(error); nothing was kept")

@@ -151,7 +151,10 @@ public final class ReceivedInstanceStore: Sendable {
             return RefusingSink(failure: failure)
         }
         do {
-            return try beginInstance(request, transferSyntaxUID: context.transferSyntax, callingAETitle: callingAETitle)
+            let instance = try beginInstance(
+                request, transferSyntaxUID: context.transferSyntax, callingAETitle: callingAETitle)
+            // De-identifying: completed off the event loop, answered after (`DeidentifyingInstance`).
+            return deidentifier == nil ? instance : DeidentifyingInstance(instance)
         } catch {
             let failure = error as? StoreFailure ?? .outOfResources("\(error)")
             logger.error("\(failure.message)")
@@ -184,6 +187,28 @@ public final class ReceivedInstanceStore: Sendable {
             transferSyntaxUID: incoming.transferSyntax, callingAETitle: callingAETitle)
     }
 
+    /// `outcome(for:callingAETitle:)` for a service that answers C-STOREs itself: a de-identifying store's
+    /// instance is de-identified on `DeidentificationPool` (never on the event loop or the caller's thread)
+    /// and its outcome returned once the de-identified file is in place, so the C-STORE-RSP follows it.
+    public func completedOutcome(
+        for incoming: IncomingStore, callingAETitle: String
+    ) async -> Result<StoredInstance, StoreFailure> {
+        if let deidentifying = incoming.sink as? DeidentifyingInstance, case .streamed(nil) = incoming.dataSet {
+            return await deidentifying.complete()
+        }
+        if deidentifier != nil, case .bytes = incoming.dataSet {
+            do {
+                return try await DeidentificationPool.shared.runIfActive {
+                    self.outcome(for: incoming, callingAETitle: callingAETitle)
+                }
+            } catch {
+                return .failure(
+                    .outOfResources("cannot de-identify \(incoming.request.affectedSOPInstanceUID): \(error)"))
+            }
+        }
+        return outcome(for: incoming, callingAETitle: callingAETitle)
+    }
+
     /// `outcome(for:callingAETitle:)` from the parts of an incoming C-STORE: a streamed data set's outcome
     /// is its sink's (so two associations storing the same instance never see each other's result).
     public func outcome(
@@ -199,6 +224,9 @@ public final class ReceivedInstanceStore: Sendable {
             if let refusing = sink as? RefusingSink { return .failure(refusing.failure) }
             // A sink whose write or finish threw holds that failure as its outcome.
             if let outcome = (sink as? IncomingInstance)?.outcome { return outcome }
+            if let deidentifying = sink as? DeidentifyingInstance {
+                return deidentifying.instance.outcome ?? deidentifying.instance.completeNow()
+            }
             if let failure {
                 return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)"))
             }

@@ -51,8 +51,9 @@ public final class StorageSCP: Sendable {
     /// address when it cannot listen).
     ///
     /// `storedBeforeAnswer` is called for each stored instance before its C-STORE-RSP goes out, on a NIO
-    /// thread (`observer` hears of it later, from the association's task): for bookkeeping that the
-    /// sender's next message may depend on. It must return at once.
+    /// thread (the event loop; with a `deidentifier`, a thread of the de-identification pool,
+    /// `DeidentifyingInstance`) (`observer` hears of it later, from the association's task): for bookkeeping
+    /// that the sender's next message may depend on. It must return at once.
     public static func start(
         settings: StorageSCPSettings, logger: Logger? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -156,7 +157,7 @@ public final class StorageSCP: Sendable {
         var failure: String?
         do {
             try await association.serve(store: { incoming in
-                let outcome = store.outcome(for: incoming, callingAETitle: info.callingAETitle)
+                let outcome = await store.completedOutcome(for: incoming, callingAETitle: info.callingAETitle)
                 switch outcome {
                 case .success(let stored):
                     files.append(stored)

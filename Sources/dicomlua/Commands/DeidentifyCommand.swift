@@ -14,30 +14,14 @@ struct DeidentifyCommand: ParsableCommand {
     var input: String
     @Argument(help: "Output folder (created if missing): only de-identified files, named <new SOP Instance UID>.dcm.")
     var output: String
-    @Option(
-        name: .customLong("option"),
-        help: "Profile option (repeatable): \(DeidentificationOption.allCases.map(\.rawValue).joined(separator: ", "))."
-    )
-    var options: [String] = []
-    @Option(help: "SQLite map keeping UIDs, pseudonyms and date shifts consistent across runs (created if missing).")
-    var map: String?
-    @Option(help: "CSV of 'original patient ID,pseudonym' lines.")
-    var lookup: String?
-    @Option(help: "Folder for instances with burned-in annotation (default: OUT_DIR.quarantine).")
-    var quarantine: String?
-    @Flag(help: "Write instances with Burned In Annotation YES to OUT_DIR too.")
-    var allowBurnedIn = false
+    @OptionGroup var deidentify: DeidentifyOptions
     @Option(help: "Files de-identified at once (default: the number of processors).")
     var jobs: Int?
 
     func run() throws {
         let deidentifier: Deidentifier
         do {
-            let table = try lookup.map { try DeidentificationSettings.readLookup(path: $0) } ?? [:]
-            let settings = try DeidentificationSettings(
-                optionNames: options, lookup: table, allowBurnedIn: allowBurnedIn)
-            let store = try map.map { try DeidentificationMap(path: $0) } ?? DeidentificationMap()
-            deidentifier = Deidentifier(settings: settings, map: store)
+            deidentifier = try deidentify.makeDeidentifier()
         } catch {
             FileHandle.standardError.write(Data("dicomlua deidentify: \(error)\n".utf8))
             throw ExitCode(2)
@@ -60,7 +44,7 @@ struct DeidentifyCommand: ParsableCommand {
                 let line: String?
                 do {
                     let result = try deidentifier.deidentifyFile(
-                        at: path, outputDirectory: output, quarantineDirectory: quarantine)
+                        at: path, outputDirectory: output, quarantineDirectory: deidentify.quarantine)
                     counter.record(result.quarantined ? .quarantined : .written)
                     line = result.quarantined ? "quarantined \(path): Burned In Annotation is YES" : nil
                 } catch let error as NotDICOMError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOMDeidentify
 import DICOMScripting
 import DICOMServices
 import Foundation
@@ -41,6 +42,10 @@ struct StoreSCPCommand: ParsableCommand {
     var statusFd: Int32?
     @OptionGroup var tls: TLSOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
+    @Flag(help: "De-identify every arrival before it lands (PS3.15 Annex E; docs/lua-api.md \"De-identification\").")
+    var deidentify = false
+    @OptionGroup(title: "De-identification (with --deidentify; as for `dicomlua deidentify`)")
+    var deidentification: DeidentifyOptions
 
     /// Every option checked before anything starts (a usage error: `dicomlua: ...`, exit status 2).
     func validate() throws {
@@ -76,6 +81,9 @@ struct StoreSCPCommand: ParsableCommand {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue
             else { throw ValidationError("\(name): no such file \(value)") }
+        }
+        if deidentification.isGiven && !deidentify {
+            throw ValidationError("--option, --map, --lookup, --quarantine and --allow-burned-in need --deidentify")
         }
         if let statusFd, statusFd < 0 {
             throw ValidationError("--status-fd must be a descriptor (>= 0), got \(statusFd)")
@@ -185,11 +193,19 @@ struct StoreSCPRunner {
         }
         let settingsToUse = settings
         let gate = activeHooks?.gate
+        let deidentifier: Deidentifier?
+        do {
+            deidentifier = command.deidentify ? try command.deidentification.makeDeidentifier() : nil
+        } catch {
+            return fail("--deidentify: \(error)", log: log)
+        }
+        let quarantine = command.deidentification.quarantine
         let scp: StorageSCP
         do {
             scp = try runLoop.await {
                 try await StorageSCP.start(
-                    settings: settingsToUse, gate: gate, awaitRoom: activeHooks?.awaitRoom, observer: observer)
+                    settings: settingsToUse, gate: gate, awaitRoom: activeHooks?.awaitRoom,
+                    deidentifier: deidentifier, quarantineDirectory: quarantine, observer: observer)
             }
         } catch let error as StorageSCPStartError {
             return fail("\(error)", log: log)
