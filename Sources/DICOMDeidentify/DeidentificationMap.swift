@@ -59,7 +59,7 @@ public final class DeidentificationMap: @unchecked Sendable {
                         created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
                     """)
         }
-        try migrator.migrate(database)
+        try SQLiteDatabase.migrate(migrator, database)
         let candidate = Self.randomBytes(32)
         secret = try database.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {

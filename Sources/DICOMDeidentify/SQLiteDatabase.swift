@@ -12,4 +12,16 @@ public enum SQLiteDatabase {
         configuration.journalMode = .wal
         return try DatabaseQueue(path: path, configuration: configuration)
     }
+
+    /// Runs `migrator` on `writer`, also when another process creates the same database at the same moment:
+    /// GRDB reads which migrations were applied before it takes the write lock, so the slower of two
+    /// processes fails with "table … already exists". That error means the other one's migration is
+    /// committed (its tables are visible), so a second attempt finds it applied and does nothing.
+    public static func migrate(_ migrator: DatabaseMigrator, _ writer: some DatabaseWriter) throws {
+        do {
+            try migrator.migrate(writer)
+        } catch let error as DatabaseError where error.message?.contains("already exists") == true {
+            try migrator.migrate(writer)
+        }
+    }
 }
