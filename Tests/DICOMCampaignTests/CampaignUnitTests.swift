@@ -80,7 +80,7 @@ final class CampaignUnitTests: XCTestCase {
 
     /// A study-level retrieve that makes no progress for `stall` seconds is cancelled and the item asked again
     /// for its missing instances by SOP Instance UID (the retrieval model's requests by list); it ends complete.
-    func testStalledRetrieveIsCancelledAndRetriedOneLevelLower() async throws {
+    func testStalledRetrieveIsCancelledAndAskedAgainBySOPInstanceUID() async throws {
         let journal = try CampaignJournal(path: folder.appendingPathComponent("stall.db").path)
         var options = CampaignOptions()
         options.stall = 1
