@@ -220,6 +220,12 @@ public final class CampaignEngine: @unchecked Sendable {
                 continue
             }
             await scheduler.answered()
+            if result.retriedUIDs > 0, let expected {
+                log?(
+                    "campaign: \(item.keys.studyInstanceUID ?? item.keys.uniqueKey): \(result.retriedUIDs) of "
+                        + "\(expected.count) instance(s) missing after round 1; asked again for those only "
+                        + "(\(result.attempts) round(s))")
+            }
             break
         }
         try journal.setFailedUIDs(id, result.failedUIDs)

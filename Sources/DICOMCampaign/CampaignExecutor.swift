@@ -63,11 +63,15 @@ public struct CampaignRetrieveResult: Sendable {
     public var attempts: Int
     /// Instances the retrieve itself wrote (C-GET); a C-MOVE's arrive through the executor's SCP.
     public var arrivals: [Arrival]
+    /// Instances found missing after the first round and asked for again (0 when none).
+    public var retriedUIDs: Int
 
     public init(
         verdict: RetrieveVerdict, message: String? = nil, failure: String? = nil, refusal: ArchiveRefusal? = nil,
-        completed: Int? = nil, failedUIDs: [String] = [], attempts: Int = 1, arrivals: [Arrival] = []
+        completed: Int? = nil, failedUIDs: [String] = [], attempts: Int = 1, arrivals: [Arrival] = [],
+        retriedUIDs: Int = 0
     ) {
+        self.retriedUIDs = retriedUIDs
         self.verdict = verdict
         self.message = message
         self.failure = failure

@@ -242,7 +242,8 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         return CampaignRetrieveResult(
             verdict: report.verdict, message: report.message, failure: outcome.message, refusal: report.refusal,
             completed: report.completed, failedUIDs: report.failedUIDs, attempts: report.attempts,
-            arrivals: isGet ? (report.arrived ?? []).map(Self.arrival) : [])
+            arrivals: isGet ? (report.arrived ?? []).map(Self.arrival) : [],
+            retriedUIDs: report.requests.filter { $0.attempt == 2 }.reduce(0) { $0 + $1.sopInstanceUIDs.count })
     }
 
     static func arrival(_ stored: StoredInstance) -> Arrival {
