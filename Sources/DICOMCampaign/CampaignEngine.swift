@@ -22,6 +22,8 @@ public final class CampaignEngine: @unchecked Sendable {
     /// Running items by the UIDs their instances carry (attribution of C-MOVE arrivals).
     private var runningByUID: [String: Int64] = [:]
     private var lastProgress: [Int64: Date] = [:]
+    /// Items whose retrieve waits for the scheduler's turn (not watched for stalls meanwhile).
+    private var pacing: Set<Int64> = []
     private var arrivalFailure: String?
     let scheduler: CampaignScheduler
 
@@ -96,9 +98,11 @@ public final class CampaignEngine: @unchecked Sendable {
     }
 
     /// Waits for the scheduler, calls, and waits out refusals (without failing the item).
-    private func call<T>(_ body: () async -> Result<T, CampaignFailure>) async -> Call<Result<T, CampaignFailure>> {
+    private func call<T>(
+        item: Int64? = nil, _ body: () async -> Result<T, CampaignFailure>
+    ) async -> Call<Result<T, CampaignFailure>> {
         while true {
-            guard await waitForTurn() else { return .stopped }
+            guard await waitForTurn(item: item) else { return .stopped }
             let result = await body()
             if case .failure(let failure) = result, failure.isRefusal {
                 if await scheduler.refused(failure.message) {
@@ -115,10 +119,15 @@ public final class CampaignEngine: @unchecked Sendable {
         }
     }
 
-    /// Sleeps until the scheduler's turn; false when the run was stopped meanwhile.
-    private func waitForTurn() async -> Bool {
+    /// Sleeps until the scheduler's turn; false when the run was stopped meanwhile. A running `item` that
+    /// waits longer than a second is marked waiting in the journal meanwhile (`campaign status` shows it).
+    private func waitForTurn(item: Int64? = nil) async -> Bool {
         let wait = await scheduler.reserve()
-        return await sleep(wait)
+        guard let item, wait > 1 else { return await sleep(wait) }
+        try? journal.setWaiting(item, until: Date().addingTimeInterval(wait))
+        let go = await sleep(wait)
+        try? journal.setWaiting(item, until: nil)
+        return go
     }
 
     /// Sleeps `seconds` in short steps; false when the run was stopped meanwhile.
@@ -149,11 +158,12 @@ public final class CampaignEngine: @unchecked Sendable {
         track(item, running: true)
         defer { track(item, running: false) }
 
+        // The inventory is kept in the journal, so that a resumed run asks only for what is missing.
         var expected: [InventoryEntry]? = nil
         if options.verify {
             expected = try journal.expected(id)
             if expected == nil {
-                switch await call({ await executor.inventory(item.keys, level: level) }) {
+                switch await call(item: id, { await executor.inventory(item.keys, level: level) }) {
                 case .stopped: return try putBack(id)
                 case .done(.failure(let failure)):
                     return try await settle(id, .failed, message: "inventory failed: \(failure.message)")
@@ -168,74 +178,83 @@ public final class CampaignEngine: @unchecked Sendable {
             try reconcile(id, expected ?? [])
         }
 
-        var coarsest = level
-        var lastFailure: String?
-        var failedUIDs: [String] = []
-        var round = 0
+        // Verification and retry rounds are the retrieval model's (docs/retrieval-model.md); the engine adds
+        // the journal, the pace of its scheduler, the stall watchdog, and waits refusals out.
+        var stalls = 0
+        var stalledBefore = false
+        var result: CampaignRetrieveResult
         while true {
-            let missing = try missingEntries(expected)
-            if expected != nil && missing.isEmpty { break }
-            if round > options.retry { break }
-            if round > 0 {
-                let name = item.keys.studyInstanceUID ?? item.keys.uniqueKey
+            let present = try expected.map { try journal.arrivedUIDs(among: $0.map(\.sopInstanceUID)) } ?? []
+            if let expected, present.count == expected.count {
+                return try await settle(id, .complete, message: nil)
+            }
+            let request = CampaignRetrieve(
+                level: level, keys: item.keys, inventory: expected, present: present,
+                missingFirst: stalledBefore || !present.isEmpty, retry: options.retry, settle: options.settle)
+            guard let outcome = await retrieve(request, item: id) else { return try putBack(id) }
+            result = outcome.result
+            for arrival in result.arrivals { try journal.recordArrival(arrival, item: id) }
+            if stopped != nil { return try putBack(id) }
+            // Rounds the archive took part in (a request it refused for now is waited out, not counted).
+            if !(result.refusal?.isTransient ?? false) || result.attempts > 1 {
+                for _ in 0..<max(1, result.attempts) { try journal.countAttempt(id) }
+            }
+            if outcome.stalled {
+                stalls += 1
+                stalledBefore = true
                 log?(
-                    "campaign: \(name): \(missing.count) of \(expected?.count ?? 0) instance(s) missing after round "
-                        + "\(round); asking again for those only")
-                guard await sleep(pow(2, Double(round - 1))) else { return try putBack(id) }
+                    "campaign: \(item.keys.studyInstanceUID ?? item.keys.uniqueKey): no progress for "
+                        + "\(Int(options.stall)) s: cancelled, asking for the missing instances by SOP Instance UID")
+                if stalls <= options.retry { continue }
+                result.failure = "no progress for \(Int(options.stall)) s, \(stalls) time(s)"
+                break
             }
-            round += 1
-            try journal.countAttempt(id)
-            let requests = plan(item: item, level: level, coarsest: coarsest, expected: expected, missing: missing)
-            var completed = 0
-            var reportedAny = false
-            requestLoop: for request in requests {
-                switch await retrieve(request, item: id) {
-                case .stopped: return try putBack(id)
-                case .done(let outcome):
-                    if outcome.stalled {
-                        lastFailure = "no progress for \(Int(options.stall)) s: cancelled, retried one level lower"
-                        coarsest = Self.finer(coarsest)
-                        break requestLoop
-                    }
-                    let result = outcome.result
-                    for arrival in result.arrivals { try journal.recordArrival(arrival, item: id) }
-                    if let c = result.completed {
-                        completed += c
-                        reportedAny = true
-                    }
-                    failedUIDs += result.failedUIDs
-                    if let failure = result.failure { lastFailure = failure.message }
+            if let refusal = result.refusal {
+                guard refusal.isTransient else { break }
+                if await scheduler.refused(refusal.description) {
+                    stop(
+                        "gave up: the archive refused or was unreachable for \(Int(options.giveUp)) s (\(refusal))")
+                    return try putBack(id)
                 }
-                if stopped != nil { return try putBack(id) }
+                log?("campaign: refused (\(refusal)); backing off \(Int(await scheduler.currentBackoff)) s")
+                continue
             }
-            guard let expected else {
-                // Without verification, judged by the archive's word alone.
-                let state: CampaignItemState
-                if let lastFailure {
-                    state = completed > 0 ? .partial : .failed
-                } else {
-                    state = reportedAny && completed == 0 ? .empty : .complete
-                }
-                return try await settle(
-                    id, state, message: lastFailure ?? (state == .complete ? "not verified (verify off)" : nil))
+            await scheduler.answered()
+            if result.retriedUIDs > 0, let expected {
+                log?(
+                    "campaign: \(item.keys.studyInstanceUID ?? item.keys.uniqueKey): \(result.retriedUIDs) of "
+                        + "\(expected.count) instance(s) missing after round 1; asked again for those only "
+                        + "(\(result.attempts) round(s))")
             }
-            // An archive may answer before its last C-STORE: wait up to `settle` seconds for them.
-            if completed > 0 {
-                let deadline = Date().addingTimeInterval(options.settle)
-                while try !missingEntries(expected).isEmpty, Date() < deadline {
-                    guard await sleep(0.2) else { return try putBack(id) }
-                    try reconcile(id, expected)
-                }
-            }
+            break
         }
-        try journal.setFailedUIDs(id, failedUIDs)
+        try journal.setFailedUIDs(id, result.failedUIDs)
+        guard let expected else {
+            // Without verification, judged by the archive's word alone (the retrieval model's verdict).
+            let state: CampaignItemState
+            switch result.verdict {
+            case .empty: state = .empty
+            case .failed: state = .failed
+            case .complete, .partial, .unverified, .cancelled:
+                if result.failure != nil {
+                    state = (result.completed ?? 0) > 0 ? .partial : .failed
+                } else {
+                    state = .complete
+                }
+            }
+            return try await settle(
+                id, state, message: result.failure ?? (state == .complete ? "not verified (verify off)" : nil))
+        }
+        // The journal is the truth: what arrived in this run and earlier ones.
+        try reconcile(id, expected)
         let missing = try missingEntries(expected)
         if missing.isEmpty { return try await settle(id, .complete, message: nil) }
-        let arrivedCount = (expected?.count ?? 0) - missing.count
-        let rounds = "\(missing.count) of \(expected?.count ?? 0) instance(s) missing after \(round) round(s)"
+        let arrivedCount = expected.count - missing.count
+        let word = result.refusal.map { "\($0)" } ?? result.message ?? result.failure
         try await settle(
             id, arrivedCount > 0 ? .partial : .failed,
-            message: rounds + (lastFailure.map { "; last error: \($0)" } ?? ""))
+            message: "\(missing.count) of \(expected.count) instance(s) missing"
+                + (word.map { ": \($0)" } ?? ""))
     }
 
     /// Resolves an accession number by a STUDY-level C-FIND: each study found becomes its own item (queued
@@ -263,87 +282,53 @@ public final class CampaignEngine: @unchecked Sendable {
         }
     }
 
-    /// The requests of one round: the item's own level when nothing has arrived yet; else per series, the
-    /// whole series when all of it is missing, or SOP Instance UID lists of at most 100.
-    func plan(
-        item: CampaignItem, level: CampaignLevel, coarsest: CampaignLevel, expected: [InventoryEntry]?,
-        missing: [InventoryEntry]
-    ) -> [CampaignRequest] {
-        guard let expected else { return [CampaignRequest(level: level, keys: item.keys)] }
-        if missing.count == expected.count && coarsest == level {
-            return [CampaignRequest(level: level, keys: item.keys)]
-        }
-        var requests: [CampaignRequest] = []
-        let bySeries = Dictionary(grouping: missing, by: \.seriesInstanceUID)
-        let expectedBySeries = Dictionary(grouping: expected, by: \.seriesInstanceUID)
-        for series in bySeries.keys.sorted() {
-            let entries = bySeries[series] ?? []
-            guard let first = entries.first else { continue }
-            let keys = CampaignKeys(
-                patientID: item.keys.patientID, studyInstanceUID: first.studyInstanceUID, seriesInstanceUID: series)
-            if entries.count == expectedBySeries[series]?.count && coarsest <= .series && level <= .series {
-                requests.append(CampaignRequest(level: .series, keys: keys))
-                continue
-            }
-            let uids = entries.map(\.sopInstanceUID).sorted()
-            for start in stride(from: 0, to: uids.count, by: 100) {
-                requests.append(
-                    CampaignRequest(
-                        level: .image, keys: keys, sopInstanceUIDs: Array(uids[start..<min(start + 100, uids.count)])))
-            }
-        }
-        return requests
-    }
-
-    static func finer(_ level: CampaignLevel) -> CampaignLevel {
-        switch level {
-        case .patient: return .study
-        case .study: return .series
-        case .series, .image: return .image
-        }
-    }
-
     struct RetrieveOutcome {
-        var result: CampaignRequestResult
+        var result: CampaignRetrieveResult
         var stalled: Bool
     }
 
-    /// One request with the stall watchdog: no pending response and no arrival for `stall` seconds cancels it.
-    private func retrieve(_ request: CampaignRequest, item id: Int64) async -> Call<RetrieveOutcome> {
-        var stalledFlag = false
-        let result: Call<Result<CampaignRequestResult, CampaignFailure>> = await call {
-            let control = OperationControl()
-            let key = ObjectIdentifier(control)
-            let stalled = StallFlag()
-            lock.withLock {
-                controls[key] = control
-                lastProgress[id] = Date()
-            }
-            if stopped != nil { control.cancel() }
-            let watchdog = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: 500_000_000)
-                    let last = lock.withLock { lastProgress[id] } ?? Date()
-                    if Date().timeIntervalSince(last) > options.stall {
-                        stalled.set()
-                        control.cancel()
-                        return
-                    }
+    /// One retrieve with the stall watchdog (no pending response and no arrival for `stall` seconds cancels
+    /// it) and the scheduler's pace before each association; nil when the run was stopped before it began.
+    private func retrieve(_ request: CampaignRetrieve, item id: Int64) async -> RetrieveOutcome? {
+        guard stopped == nil else { return nil }
+        let control = OperationControl()
+        let key = ObjectIdentifier(control)
+        let stalled = StallFlag()
+        lock.withLock {
+            controls[key] = control
+            lastProgress[id] = Date()
+        }
+        if stopped != nil { control.cancel() }
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 500_000_000)
+                let last = lock.withLock { pacing.contains(id) ? Date() : lastProgress[id] } ?? Date()
+                if Date().timeIntervalSince(last) > options.stall {
+                    stalled.set()
+                    control.cancel()
+                    return
                 }
             }
-            let result = await executor.retrieve(request, control: control) { [weak self] in self?.progressed(id) }
-            watchdog.cancel()
-            lock.withLock { _ = controls.removeValue(forKey: key) }
-            stalledFlag = stalled.isSet
-            if let failure = result.failure, failure.isRefusal, !result.cancelled { return .failure(failure) }
-            return .success(result)
         }
-        switch result {
-        case .stopped: return .stopped
-        case .done(.failure(let failure)):
-            return .done(RetrieveOutcome(result: CampaignRequestResult(failure: failure), stalled: false))
-        case .done(.success(let r)): return .done(RetrieveOutcome(result: r, stalled: stalledFlag))
-        }
+        let journal = self.journal
+        let result = await executor.retrieve(
+            request, control: control,
+            pace: { [weak self] in
+                guard let self else { return false }
+                // The wait for a turn (window, back-off) is not a stall.
+                self.lock.withLock { _ = self.pacing.insert(id) }
+                let go = await self.waitForTurn(item: id)
+                self.lock.withLock { _ = self.pacing.remove(id) }
+                self.progressed(id)
+                return go
+            },
+            progress: { [weak self] arrivals in
+                for arrival in arrivals { try? journal.recordArrival(arrival, item: id) }
+                self?.progressed(id)
+            })
+        watchdog.cancel()
+        lock.withLock { _ = controls.removeValue(forKey: key) }
+        return RetrieveOutcome(result: result, stalled: stalled.isSet)
     }
 
     private func progressed(_ id: Int64) { lock.withLock { lastProgress[id] = Date() } }

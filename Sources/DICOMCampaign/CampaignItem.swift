@@ -183,6 +183,10 @@ public struct CampaignSummary: Sendable, Equatable {
     public var elapsed: Double
     /// Why the run returned with items still pending (stopped, gave up); nil when all settled.
     public var message: String?
+    /// Running items that wait for their turn (window, back-off, `min_interval`), and the earliest time one
+    /// of them goes on.
+    public var waiting = 0
+    public var waitingUntil: Date?
 
     public init(
         total: Int, counts: [CampaignItemState: Int], instances: Int, bytes: Int64, elapsed: Double,

@@ -208,18 +208,31 @@ public final class CampaignJournal: @unchecked Sendable {
             switch state {
             case .running:
                 try db.execute(
-                    sql: "UPDATE items SET state = ?, message = ?, started = ?, finished = NULL WHERE id = ?",
+                    sql: """
+                        UPDATE items SET state = ?, message = ?, started = ?, finished = NULL, waiting_until = NULL
+                        WHERE id = ?
+                        """,
                     arguments: [state.rawValue, message, now, id])
             case .complete, .partial, .failed, .empty, .notFound, .cancelled:
                 try db.execute(
-                    sql: "UPDATE items SET state = ?, message = ?, finished = ? WHERE id = ?",
+                    sql: "UPDATE items SET state = ?, message = ?, finished = ?, waiting_until = NULL WHERE id = ?",
                     arguments: [state.rawValue, message, now, id])
             case .pending:
                 try db.execute(
-                    sql: "UPDATE items SET state = ?, message = ? WHERE id = ?",
+                    sql: "UPDATE items SET state = ?, message = ?, waiting_until = NULL WHERE id = ?",
                     arguments: [state.rawValue, message, id])
             }
             try Self.event(db, item: id, state: state, message: message)
+        }
+    }
+
+    /// A running item waits for its turn (window, back-off, `min_interval`) until `until`; nil when it goes on.
+    /// Not an event: `status` shows it, the history does not need it.
+    public func setWaiting(_ id: Int64, until: Date?) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE items SET waiting_until = ? WHERE id = ? AND state = 'running'",
+                arguments: [until.map { Self.timestamp($0) }, id])
         }
     }
 
@@ -233,7 +246,10 @@ public final class CampaignJournal: @unchecked Sendable {
     public func resetRunning() throws -> Int {
         try write { db in
             try db.execute(
-                sql: "UPDATE items SET state = 'pending', message = 'interrupted: retried' WHERE state = 'running'")
+                sql: """
+                    UPDATE items SET state = 'pending', message = 'interrupted: retried', waiting_until = NULL
+                    WHERE state = 'running'
+                    """)
             let n = db.changesCount
             if n > 0 {
                 try Self.event(db, item: nil, state: .pending, message: "\(n) item(s) in flight reset to pending")
@@ -449,9 +465,22 @@ public final class CampaignJournal: @unchecked Sendable {
             }
             let totals = try Row.fetchOne(
                 db, sql: "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM instances WHERE item_id IS NOT NULL")
-            return CampaignSummary(
+            var summary = CampaignSummary(
                 total: counts.values.reduce(0, +), counts: counts, instances: totals?["n"] ?? 0,
                 bytes: totals?["b"] ?? 0, elapsed: elapsed, message: message)
+            // A journal of schema 1 (read-only, not migrated) has no waiting_until.
+            if try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 >= 2,
+                let waiting = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) AS n, min(waiting_until) AS until FROM items
+                        WHERE state = 'running' AND waiting_until IS NOT NULL
+                        """)
+            {
+                summary.waiting = waiting["n"] ?? 0
+                summary.waitingUntil = Self.date(waiting["until"])
+            }
+            return summary
         }
     }
 

@@ -53,11 +53,27 @@ public enum CampaignReport {
 
     /// `complete 12 · partial 1 · …` for the states that occur, in the order of `CampaignItemState`.
     public static func countsLine(_ summary: CampaignSummary) -> String {
-        let parts = CampaignItemState.allCases.compactMap { state -> String? in
-            let n = summary.count(state)
-            return n > 0 ? "\(state.rawValue) \(n)" : nil
+        let parts = CampaignItemState.allCases.flatMap { state -> [String] in
+            // Running items that wait for their turn are shown as waiting, with until when.
+            let waiting = state == .running ? min(summary.waiting, summary.count(.running)) : 0
+            let n = summary.count(state) - waiting
+            var parts = n > 0 ? ["\(state.rawValue) \(n)"] : []
+            if waiting > 0 {
+                let until = summary.waitingUntil.map { " (until \(waitingTime($0)))" } ?? ""
+                parts.append("waiting \(waiting)\(until)")
+            }
+            return parts
         }
         return "\(summary.total) item(s): " + (parts.isEmpty ? "none" : parts.joined(separator: ", "))
             + "; \(summary.instances) instance(s), \(ByteCountFormatter.string(fromByteCount: summary.bytes, countStyle: .file))"
+    }
+
+    /// `21:30:00` today, `2026-12-08 21:30:00` another day (local time, as the window is).
+    static func waitingTime(_ date: Date, now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat =
+            Calendar.current.isDate(date, inSameDayAs: now) ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 /// migrations. `PRAGMA user_version` carries the schema version for readers without GRDB.
 enum JournalSchema {
     /// The version the last migration produces.
-    static let version = 1
+    static let version = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -64,6 +64,14 @@ enum JournalSchema {
                         message TEXT
                     );
                     PRAGMA user_version = 1;
+                    """)
+        }
+        // v2: when a running item waits for its turn (window, back-off, min_interval), until when.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE items ADD COLUMN waiting_until TEXT;
+                    PRAGMA user_version = 2;
                     """)
         }
         return migrator

@@ -6,9 +6,8 @@ import Foundation
 /// `RetrieveService`, and, for C-MOVE, a storage SCP of this process on the port of the `storage_scp` AE
 /// that reports each instance before answering its C-STORE.
 ///
-/// Today's `RetrieveService` says how a request ended in words and a final status; `refusal(_:)` is the one
-/// place that reads a refusal out of them. When the retrieve session (docs/lua-api.md "Retrieve reports,
-/// verification and retry") exposes its requests, this file is the one to change.
+/// Verification and retry rounds are the retrieval model's (`RetrieveOptions` with the journal's inventory,
+/// docs/retrieval-model.md); refusals are its structured `ArchiveRefusal`, never read from message text.
 public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendable {
     let configuration: ConfigurationDocument
     let queryAE: String
@@ -19,6 +18,8 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
     public let fileExtension: String
     private let lock = NSLock()
     private var scp: StorageSCP?
+    /// Where the C-MOVE destination SCP reports what it stored, for the retrieval model's attribution.
+    let tracker = ArrivalsTracker()
 
     /// - Throws: `CampaignError` for unknown AE names or a missing folder (misuse).
     public init(options: CampaignOptions.Resolved, configuration: Configuration) throws {
@@ -87,7 +88,8 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
         do {
             let scp = try await StorageSCP.start(
                 settings: settings,
-                storedBeforeAnswer: { stored in
+                storedBeforeAnswer: { [tracker] stored in
+                    tracker.record(stored)
                     onArrival(
                         Arrival(
                             sopInstanceUID: stored.sopInstanceUID, studyInstanceUID: stored.studyInstanceUID,
@@ -118,7 +120,7 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
                 continue
             }
             do { try parameters.addExtra(keyword: name, value: value, method: "add_query") } catch {
-                return .failure(CampaignFailure("\(error)", isRefusal: false))
+                return .failure(CampaignFailure("\(error)"))
             }
         }
         switch await query(parameters) {
@@ -160,9 +162,9 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
                         sopInstanceUID: $0.sopInstanceUID)
                 })
         } catch let failure as RetrieveInventory.Failure {
-            return .failure(CampaignFailure(failure.description, isRefusal: Self.refusal(failure.description)))
+            return .failure(CampaignFailure(failure.description, refusal: failure.refusal))
         } catch {
-            return .failure(CampaignFailure("\(error)", isRefusal: false))
+            return .failure(CampaignFailure("\(error)"))
         }
     }
 
@@ -182,81 +184,71 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             let outcome = try await QueryService.query(
                 parameters, queryAE: queryAE, configuration: configuration)
             if let failure = outcome.failure {
-                return .failure(CampaignFailure(failure, isRefusal: Self.refusal(failure)))
+                return .failure(CampaignFailure(failure, refusal: outcome.refusal))
             }
             if outcome.truncated {
                 return .failure(
                     CampaignFailure(
                         "the archive's answer was cut at MaxQueryResponses (\(outcome.results.count) matches): raise "
-                            + "MaxQueryResponses or split the query (e.g. by study_date)", isRefusal: false))
+                            + "MaxQueryResponses or split the query (e.g. by study_date)"))
             }
             return .success(outcome.results)
         } catch {
-            return .failure(CampaignFailure("\(error)", isRefusal: false))
+            return .failure(CampaignFailure("\(error)"))
         }
     }
 
     public func retrieve(
-        _ request: CampaignRequest, control: OperationControl, progress: @escaping @Sendable () -> Void
-    ) async -> CampaignRequestResult {
+        _ request: CampaignRetrieve, control: OperationControl, pace: @escaping @Sendable () async -> Bool,
+        progress: @escaping @Sendable ([Arrival]) -> Void
+    ) async -> CampaignRetrieveResult {
         let keys = RetrieveKeys(
             patientID: request.keys.patientID, studyInstanceUID: request.keys.studyInstanceUID,
             seriesInstanceUID: request.level >= .series ? request.keys.seriesInstanceUID : nil,
-            sopInstanceUID: request.level == .image
-                ? (request.sopInstanceUIDs.isEmpty
-                    ? request.keys.sopInstanceUID : request.sopInstanceUIDs.joined(separator: "\\")) : nil)
+            sopInstanceUID: request.level == .image ? request.keys.sopInstanceUID : nil)
         let level = Self.idlLevel(request.level)
         let model: IDLQueryModel = request.level == .patient ? .patientRoot : queryModel
-        let handler: OperationEventHandler = { _ in
-            progress()
+        let options = RetrieveOptions(
+            verify: request.inventory != nil, retry: request.inventory == nil ? 0 : request.retry,
+            settle: request.settle,
+            inventory: request.inventory?.map {
+                InventoryItem(
+                    patientID: request.keys.patientID, studyInstanceUID: $0.studyInstanceUID,
+                    seriesInstanceUID: $0.seriesInstanceUID, sopInstanceUID: $0.sopInstanceUID)
+            }, present: request.present, missingFirst: request.missingFirst, pace: pace)
+        let isGet = method == "get"
+        let handler: OperationEventHandler = { event in
+            // A C-GET's instances are its own (event.files); a C-MOVE's come through the SCP's onArrival.
+            progress(isGet ? (event.files ?? []).map(Self.arrival) : [])
             return .proceed
         }
         let outcome: RetrieveOutcome
         do {
-            if method == "get" {
+            if isGet {
                 outcome = try await RetrieveService.get(
                     keys: keys, model: model, level: level, queryAE: queryAE,
                     directory: URL(fileURLWithPath: directory, isDirectory: true), configuration: configuration,
-                    control: control, onResponse: handler)
+                    control: control, onResponse: handler, options: options)
             } else {
                 outcome = try await RetrieveService.move(
                     keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
-                    configuration: configuration, control: control, onResponse: handler)
+                    configuration: configuration, control: control, onResponse: handler, options: options,
+                    destinationTracker: tracker)
             }
         } catch {
-            return CampaignRequestResult(failure: CampaignFailure("\(error)", isRefusal: false))
+            return CampaignRetrieveResult(verdict: .failed, message: "\(error)", failure: "\(error)", attempts: 0)
         }
         let report = outcome.report
-        let arrivals = outcome.files.compactMap { path -> Arrival? in
-            let name = (path as NSString).lastPathComponent
-            let ext = "." + fileExtension
-            let uid = name.hasSuffix(ext) ? String(name.dropLast(ext.count)) : name
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return Arrival(
-                sopInstanceUID: uid, studyInstanceUID: nil, seriesInstanceUID: nil, path: path, bytes: Int64(size ?? 0))
-        }
-        var failure: CampaignFailure?
-        if !outcome.succeeded {
-            let message = outcome.message ?? "the retrieve failed"
-            // A refusal status counts only when the archive did nothing (else the retry rounds take over).
-            var refused = Self.refusal(message, statuses: false)
-            if let status = outcome.finalStatus, [0xA700, 0xA701, 0xA702].contains(status.rawValue), outcome.count == 0
-            {
-                refused = true
-            }
-            failure = CampaignFailure(message, isRefusal: refused)
-        }
-        return CampaignRequestResult(
-            completed: report.completed, failedUIDs: report.failedUIDs, failure: failure,
-            cancelled: outcome.cancelled, arrivals: arrivals)
+        return CampaignRetrieveResult(
+            verdict: report.verdict, message: report.message, failure: outcome.message, refusal: report.refusal,
+            completed: report.completed, failedUIDs: report.failedUIDs, attempts: report.attempts,
+            arrivals: isGet ? (report.arrived ?? []).map(Self.arrival) : [],
+            retriedUIDs: report.requests.filter { $0.attempt == 2 }.reduce(0) { $0 + $1.sopInstanceUIDs.count })
     }
 
-    /// Whether a failure is one the campaign waits out: a refused or reset connection or A-ASSOCIATE-RJ
-    /// rejected-transient (read from the words of `AssociationError`), or, with `statuses`, a C-FIND answered
-    /// 0xA700/0xA701/0xA702.
-    static func refusal(_ message: String, statuses: Bool = true) -> Bool {
-        var words = ["refused", "rejected-transient", "reset by peer", "Connection reset"]
-        if statuses { words += ["0xA700", "0xA701", "0xA702"] }
-        return words.contains { message.contains($0) }
+    static func arrival(_ stored: StoredInstance) -> Arrival {
+        Arrival(
+            sopInstanceUID: stored.sopInstanceUID, studyInstanceUID: stored.studyInstanceUID,
+            seriesInstanceUID: stored.seriesInstanceUID, path: stored.path, bytes: Int64(stored.bytes))
     }
 }

@@ -82,10 +82,16 @@ final class CampaignKillTests: XCTestCase {
         XCTAssertTrue(
             second.stderr.contains("being run by another process (pid \(first.process.processIdentifier)"),
             second.stderr)
-        let status = try ChildProcess.run(
+        // Both workers wait for the window: shown as waiting, with until when (bounded wait for both).
+        var status = try ChildProcess.run(
             dicomluaBinary, ["campaign", "status", journal], environment: peer.environment)
-        // Both workers wait for the window.
-        XCTAssertTrue(status.stdout.contains("2 item(s): running 2"), status.stdout)
+        let shown = Date().addingTimeInterval(20)
+        while !status.stdout.contains("2 item(s): waiting 2 (until ") && Date() < shown {
+            usleep(200_000)
+            status = try ChildProcess.run(
+                dicomluaBinary, ["campaign", "status", journal], environment: peer.environment)
+        }
+        XCTAssertTrue(status.stdout.contains("2 item(s): waiting 2 (until "), status.stdout)
         XCTAssertTrue(status.stdout.contains("running: pid \(first.process.processIdentifier)"), status.stdout)
         kill(first.process.processIdentifier, SIGINT)
         XCTAssertEqual(first.wait(timeout: 20), 1, first.stderr)

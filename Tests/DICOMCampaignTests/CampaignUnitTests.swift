@@ -5,21 +5,24 @@ import XCTest
 
 @testable import DICOMCampaign
 
-/// An archive in memory: the inventory is fixed; a study-level request that `stallsAtStudyLevel` says nothing
-/// until it is cancelled; other requests "store" their instances into the folder and report them.
+/// An archive in memory: the inventory is fixed; a request at the item's level that `stallsAtItemLevel` says
+/// nothing until it is cancelled; other requests "store" the instances asked for (all of the keys', or, with
+/// `missingFirst`, those not `present`) into the folder and report them.
 final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
     let directory: String
     let fileExtension = "dcm"
     let entries: [InventoryEntry]
-    let stallsAtStudyLevel: Bool
+    let stallsAtItemLevel: Bool
     private let lock = NSLock()
     private var onArrival: (@Sendable (Arrival) -> Void)?
-    private(set) var requests: [CampaignRequest] = []
+    private(set) var requests: [CampaignRetrieve] = []
+    /// The SOP Instance UIDs each request asked for.
+    private(set) var asked: [[String]] = []
 
-    init(directory: String, entries: [InventoryEntry], stallsAtStudyLevel: Bool) {
+    init(directory: String, entries: [InventoryEntry], stallsAtItemLevel: Bool) {
         self.directory = directory
         self.entries = entries
-        self.stallsAtStudyLevel = stallsAtStudyLevel
+        self.stallsAtItemLevel = stallsAtItemLevel
     }
 
     func start(onArrival: @escaping @Sendable (Arrival) -> Void) async throws {
@@ -31,19 +34,21 @@ final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
         .success(entries.filter { $0.studyInstanceUID == keys.studyInstanceUID })
     }
     func retrieve(
-        _ request: CampaignRequest, control: OperationControl, progress: @escaping @Sendable () -> Void
-    ) async -> CampaignRequestResult {
-        lock.withLock { requests.append(request) }
-        if stallsAtStudyLevel && request.level == .study {
-            while !control.isCancelRequested { try? await Task.sleep(nanoseconds: 50_000_000) }
-            return CampaignRequestResult(completed: 0, cancelled: true)
-        }
+        _ request: CampaignRetrieve, control: OperationControl, pace: @escaping @Sendable () async -> Bool,
+        progress: @escaping @Sendable ([Arrival]) -> Void
+    ) async -> CampaignRetrieveResult {
+        _ = await pace()
         let wanted = entries.filter {
-            switch request.level {
-            case .image: return request.sopInstanceUIDs.contains($0.sopInstanceUID)
-            case .series: return $0.seriesInstanceUID == request.keys.seriesInstanceUID
-            case .study, .patient: return $0.studyInstanceUID == request.keys.studyInstanceUID
-            }
+            $0.studyInstanceUID == request.keys.studyInstanceUID
+                && !(request.missingFirst && request.present.contains($0.sopInstanceUID))
+        }
+        lock.withLock {
+            requests.append(request)
+            asked.append(wanted.map(\.sopInstanceUID))
+        }
+        if stallsAtItemLevel && !request.missingFirst {
+            while !control.isCancelRequested { try? await Task.sleep(nanoseconds: 50_000_000) }
+            return CampaignRetrieveResult(verdict: .cancelled, completed: 0)
         }
         let sink = lock.withLock { onArrival }
         for entry in wanted {
@@ -53,9 +58,9 @@ final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
                 Arrival(
                     sopInstanceUID: entry.sopInstanceUID, studyInstanceUID: entry.studyInstanceUID,
                     seriesInstanceUID: entry.seriesInstanceUID, path: path, bytes: 3))
-            progress()
+            progress([])
         }
-        return CampaignRequestResult(completed: wanted.count)
+        return CampaignRetrieveResult(verdict: .complete, completed: wanted.count)
     }
 }
 
@@ -73,21 +78,23 @@ final class CampaignUnitTests: XCTestCase {
         }
     }
 
-    /// A study-level retrieve that makes no progress for `stall` seconds is cancelled and the item retried one
-    /// level lower (per series); it ends complete.
-    func testStalledRetrieveIsCancelledAndRetriedOneLevelLower() async throws {
+    /// A study-level retrieve that makes no progress for `stall` seconds is cancelled and the item asked again
+    /// for its missing instances by SOP Instance UID (the retrieval model's requests by list); it ends complete.
+    func testStalledRetrieveIsCancelledAndAskedAgainBySOPInstanceUID() async throws {
         let journal = try CampaignJournal(path: folder.appendingPathComponent("stall.db").path)
         var options = CampaignOptions()
         options.stall = 1
         options.parallel = 1
         let executor = FakeExecutor(
-            directory: folder.path, entries: entries(study: "1.2.3", series: 2, each: 2), stallsAtStudyLevel: true)
+            directory: folder.path, entries: entries(study: "1.2.3", series: 2, each: 2), stallsAtItemLevel: true)
         let engine = CampaignEngine(journal: journal, options: options.resolved, executor: executor)
         try journal.add(CampaignKeys(studyInstanceUID: "1.2.3"))
         let summary = try await engine.run()
         let items = try journal.items()
         XCTAssertEqual(summary.count(.complete), 1, "\(items)")
-        XCTAssertEqual(executor.requests.map(\.level), [.study, .series, .series])
+        XCTAssertEqual(executor.requests.map(\.missingFirst), [false, true])
+        XCTAssertEqual(executor.asked.last?.count, 4)
+        XCTAssertEqual(try journal.items().first?.arrived, 4)
     }
 
     /// An item whose instances are partly on disk already (a run killed before recording them) is asked only
@@ -108,15 +115,14 @@ final class CampaignUnitTests: XCTestCase {
             FileManager.default.createFile(atPath: folder.path + "/\(all[1].sopInstanceUID).dcm", contents: Data([1]))
         }
         let journal = try CampaignJournal(path: path)
-        let executor = FakeExecutor(directory: folder.path, entries: all, stallsAtStudyLevel: false)
+        let executor = FakeExecutor(directory: folder.path, entries: all, stallsAtItemLevel: false)
         let engine = CampaignEngine(journal: journal, options: CampaignOptions().resolved, executor: executor)
         let summary = try await engine.run()
         XCTAssertEqual(summary.count(.complete), 1)
         XCTAssertEqual(executor.requests.count, 1)
-        XCTAssertEqual(executor.requests.first?.level, .image)
-        XCTAssertEqual(
-            executor.requests.first?.sopInstanceUIDs,
-            [all[0].sopInstanceUID, all[2].sopInstanceUID, all[3].sopInstanceUID])
+        XCTAssertEqual(executor.requests.first?.missingFirst, true)
+        XCTAssertEqual(executor.requests.first?.inventory, all, "the journal's inventory, no new C-FIND")
+        XCTAssertEqual(executor.asked.first, [all[0].sopInstanceUID, all[2].sopInstanceUID, all[3].sopInstanceUID])
         XCTAssertEqual(try journal.integrityCheck(), "ok")
     }
 
@@ -136,7 +142,7 @@ final class CampaignUnitTests: XCTestCase {
         XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().parallel, 1)
         XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().window, "19:00-06:00")
         let mode = try ChildProcess.run("/usr/bin/sqlite3", [path, "PRAGMA journal_mode; PRAGMA user_version"])
-        XCTAssertEqual(mode.stdout, "wal\n1\n")
+        XCTAssertEqual(mode.stdout, "wal\n2\n")
         var bad = CampaignOptions()
         bad.window = "7pm-6am"
         XCTAssertThrowsError(try Campaign(path: path, options: bad)) {

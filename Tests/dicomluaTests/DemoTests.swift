@@ -26,7 +26,7 @@ final class DemoTests: XCTestCase {
         XCTAssertTrue(output.contains("0xFF00 Pending"), "the Lua callback printed pending responses: \(output)")
         // The campaign against the lossy test PACS: found incomplete, asked again, reported complete.
         XCTAssertTrue(
-            output.contains("instance(s) missing after round 1; asking again for those only"),
+            output.contains("instance(s) missing after round 1; asked again for those only"),
             "the campaign saw the dropped instances: \(output)")
         XCTAssertTrue(output.contains("campaign: 3 item(s): complete 3; 30 instance(s)"), output)
         XCTAssertTrue(output.contains("demo campaign: 30 file(s) in "), output)

@@ -13,6 +13,8 @@ public struct FindOutcome: Sendable {
     /// True when `MaxQueryResponses` cut the find short: one match more than the limit arrived, so more exist
     /// (docs/lua-api.md "Queries that say what they left out").
     public var truncated = false
+    /// When the archive did not take the find at all: why (docs/retrieval-model.md "Refusals").
+    public var refusal: ArchiveRefusal?
 }
 
 extension QueryService {
@@ -59,7 +61,8 @@ extension QueryService {
             association = try await connect(to: remote, sopClass: sopClass, configuration: configuration)
         } catch {
             return FindOutcome(
-                matches: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false)
+                matches: [], failure: "query: \(SCUConnection.describe(error, remote: remote))", cancelled: false,
+                refusal: ArchiveRefusal(connecting: error))
         }
         var matches: [DataSet] = []
         var cancelled = false
@@ -106,7 +109,8 @@ extension QueryService {
         if let finalStatus, finalStatus.category == .failure {
             return FindOutcome(
                 matches: matches, failure: "query: \(remote.name) answered \(finalStatus.description(for: .find))",
-                cancelled: cancelled, truncated: truncated)
+                cancelled: cancelled, truncated: truncated,
+                refusal: ArchiveRefusal(status: finalStatus, completed: matches.count))
         }
         return FindOutcome(matches: matches, failure: nil, cancelled: cancelled, truncated: truncated)
     }

@@ -16,15 +16,19 @@ public struct QueryOutcome: Sendable {
     public var truncated = false
     /// What the caller should tell the user: properties the level does not send, a truncation.
     public var warnings: [String] = []
+    /// When the archive did not take the query at all: why (docs/retrieval-model.md "Refusals").
+    public var refusal: ArchiveRefusal?
 
     public init(
-        results: [QueryResult], failure: String?, cancelled: Bool, truncated: Bool = false, warnings: [String] = []
+        results: [QueryResult], failure: String?, cancelled: Bool, truncated: Bool = false, warnings: [String] = [],
+        refusal: ArchiveRefusal? = nil
     ) {
         self.results = results
         self.failure = failure
         self.cancelled = cancelled
         self.truncated = truncated
         self.warnings = warnings
+        self.refusal = refusal
     }
 }
 
@@ -67,7 +71,7 @@ public enum QueryService {
         }
         return QueryOutcome(
             results: results, failure: outcome.failure, cancelled: outcome.cancelled, truncated: outcome.truncated,
-            warnings: outcome.failure == nil ? all : warnings)
+            warnings: outcome.failure == nil ? all : warnings, refusal: outcome.refusal)
     }
 
     /// `QueryModelsSupported` (§2.4): proposes the nine FIND/GET/MOVE contexts to `QUERY_SCP` and returns

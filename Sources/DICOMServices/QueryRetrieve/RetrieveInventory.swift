@@ -11,6 +11,8 @@ import Foundation
 public enum RetrieveInventory {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        /// When the archive did not take the find at all: why (docs/retrieval-model.md "Refusals").
+        public var refusal: ArchiveRefusal? = nil
     }
 
     /// The instances covered by `keys`.
@@ -26,7 +28,8 @@ public enum RetrieveInventory {
         do {
             association = try await QueryService.connect(to: remote, sopClass: sopClass, configuration: configuration)
         } catch {
-            throw Failure(description: SCUConnection.describe(error, remote: remote))
+            throw Failure(
+                description: SCUConnection.describe(error, remote: remote), refusal: ArchiveRefusal(connecting: error))
         }
         do {
             let items = try await walk(
@@ -131,7 +134,8 @@ public enum RetrieveInventory {
             guard status.category == .success else {
                 throw Failure(
                     description:
-                        "the \(level)-level C-FIND ended with \(status.description(for: .find)) after \(matches.count) match(es)"
+                        "the \(level)-level C-FIND ended with \(status.description(for: .find)) after \(matches.count) match(es)",
+                    refusal: ArchiveRefusal(status: status, completed: matches.count)
                 )
             }
         }

@@ -47,6 +47,9 @@ public struct RetrieveReport: Sendable {
     /// Every request made, with every response (the whole story, for logs and campaigns).
     public var requests: [RetrieveRequestRecord]
 
+    /// The refusal of the last request, when the archive did not take it (docs/retrieval-model.md "Refusals").
+    public var refusal: ArchiveRefusal? { requests.last?.refusal }
+
     public init(
         status: DIMSEStatus? = nil, completed: Int? = nil, failed: Int? = nil, warning: Int? = nil,
         remaining: Int? = nil, failedUIDs: [String] = [], arrived: [StoredInstance]? = nil, expected: [String] = [],
@@ -82,16 +85,19 @@ public struct RetrieveRequestRecord: Sendable {
     public var responses: [RetrieveResponse]
     /// Why the request failed (network, association, failure status), when it did.
     public var failure: String?
+    /// When the archive did not take the request at all: why, structured (docs/retrieval-model.md "Refusals").
+    public var refusal: ArchiveRefusal?
 
     public init(
         messageID: UInt16? = nil, attempt: Int, sopInstanceUIDs: [String] = [], responses: [RetrieveResponse] = [],
-        failure: String? = nil
+        failure: String? = nil, refusal: ArchiveRefusal? = nil
     ) {
         self.messageID = messageID
         self.attempt = attempt
         self.sopInstanceUIDs = sopInstanceUIDs
         self.responses = responses
         self.failure = failure
+        self.refusal = refusal
     }
 
     /// The final response, when one arrived.

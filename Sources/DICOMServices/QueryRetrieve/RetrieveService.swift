@@ -34,15 +34,34 @@ public struct RetrieveOptions: Sendable {
     public var callFinal: Bool
     /// The first pause between rounds, in seconds; it doubles each round.
     public var firstPause: Double
+    /// With `verify`: the inventory, when the caller already has it (a campaign keeps it in its journal);
+    /// no C-FIND is made.
+    public var inventory: [InventoryItem]?
+    /// With `verify`: SOP Instance UIDs of the inventory the caller already holds; they count as arrived and
+    /// are not asked for.
+    public var present: Set<String>
+    /// With `verify`: the first round asks only for the missing instances, by SOP Instance UID lists, as the
+    /// retry rounds do (a campaign resuming an item, or after a request that stalled at a coarser level).
+    public var missingFirst: Bool
+    /// Called before each association the retrieve opens (inventory and every request): a caller that paces
+    /// its associations (minimum interval, window, back-off) waits there. Returning false stops the retrieve
+    /// as a cancel does.
+    public var pace: (@Sendable () async -> Bool)?
 
     public init(
-        verify: Bool = false, retry: Int = 0, settle: Double = 10, callFinal: Bool = false, firstPause: Double = 1
+        verify: Bool = false, retry: Int = 0, settle: Double = 10, callFinal: Bool = false, firstPause: Double = 1,
+        inventory: [InventoryItem]? = nil, present: Set<String> = [], missingFirst: Bool = false,
+        pace: (@Sendable () async -> Bool)? = nil
     ) {
         self.verify = verify || retry > 0
         self.retry = max(0, retry)
         self.settle = max(0, settle)
         self.callFinal = callFinal
         self.firstPause = firstPause
+        self.inventory = inventory
+        self.present = present
+        self.missingFirst = missingFirst
+        self.pace = pace
     }
 }
 
@@ -206,57 +225,91 @@ public enum RetrieveService {
         var request: RequestBuilder
     }
 
-    /// The inventory (with `verify`), the first request, the retry rounds, the report.
+    /// The inventory (with `verify`), the first request, the retry rounds, the report. A refused request
+    /// ends the rounds (the caller waits a refusal out; rounds are for lost instances).
     private static func run(
         _ plan: Plan, keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, identifier: DataSet,
         files: FileList?
     ) async -> RetrieveOutcome {
         let session = plan.session
-        if plan.options.verify {
-            do {
-                let items = try await RetrieveInventory.list(
-                    keys: keys, model: model, level: level, remote: plan.remote, configuration: plan.configuration)
-                session.setInventory(.listed(items.map(\.sopInstanceUID)), items: items)
-            } catch {
-                session.setInventory(.failed("\(plan.remote.name): \(error)"), items: [])
+        let options = plan.options
+        var stopped = false
+        if options.verify {
+            if let known = options.inventory {
+                session.setInventory(.listed(known.map(\.sopInstanceUID)), items: known)
+            } else if await paced(plan) {
+                do {
+                    let items = try await RetrieveInventory.list(
+                        keys: keys, model: model, level: level, remote: plan.remote, configuration: plan.configuration)
+                    session.setInventory(.listed(items.map(\.sopInstanceUID)), items: items)
+                } catch {
+                    session.setInventory(.failed("\(plan.remote.name): \(error)"), items: [])
+                }
+            } else {
+                stopped = true
             }
+            session.markPresent(options.present)
         }
-        await exchange(plan, model: model, identifier: identifier, attempt: 1, uids: [])
-        if plan.options.verify, plan.options.retry > 0 {
-            // Patient/Study Only has no IMAGE level: retries use Study Root (PS3.4 C.6.2).
-            let retryModel = model == .patientStudyOnly ? IDLQueryModel.studyRoot : model
-            var pause = plan.options.firstPause
-            for round in 1...plan.options.retry {
-                guard !plan.control.isCancelRequested, !Task.isCancelled else { break }
-                let missing = session.missingItems()
-                guard !missing.isEmpty, session.canRetry else { break }
+        // Patient/Study Only has no IMAGE level: requests by UID list use Study Root (PS3.4 C.6.2).
+        let listModel = model == .patientStudyOnly ? IDLQueryModel.studyRoot : model
+        if stopped {
+            // The caller's pace stopped it before the first request.
+        } else if options.verify, options.missingFirst, session.canRetry {
+            stopped = await requestMissing(plan, model: listModel, attempt: 1)
+        } else if await paced(plan) {
+            await exchange(plan, model: model, identifier: identifier, attempt: 1, uids: [])
+        } else {
+            stopped = true
+        }
+        if options.verify, options.retry > 0, !stopped {
+            var pause = options.firstPause
+            for round in 1...options.retry {
+                guard !plan.control.isCancelRequested, !Task.isCancelled, session.report.refusal == nil else { break }
+                guard !session.missingItems().isEmpty, session.canRetry else { break }
                 try? await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
                 pause *= 2
-                for batch in batches(missing) {
-                    guard !plan.control.isCancelRequested, !Task.isCancelled else { break }
-                    let first = batch[0]
-                    let keys = RetrieveKeys(
-                        patientID: first.patientID, studyInstanceUID: first.studyInstanceUID,
-                        seriesInstanceUID: first.seriesInstanceUID,
-                        sopInstanceUID: batch.map(\.sopInstanceUID).joined(separator: "\\"))
-                    guard
-                        let identifier = try? keys.identifier(model: retryModel, level: .image, method: plan.operation)
-                    else { continue }
-                    await exchange(
-                        plan, model: retryModel, identifier: identifier, attempt: round + 1,
-                        uids: batch.map(\.sopInstanceUID))
+                if await requestMissing(plan, model: listModel, attempt: round + 1) {
+                    stopped = true
+                    break
                 }
             }
         }
         session.scanDirectory()
-        if plan.control.isCancelRequested { session.markCancelled() }
+        if plan.control.isCancelRequested || stopped { session.markCancelled() }
         session.close()
         let report = session.report
         let last = report.requests.last
         return RetrieveOutcome(
             succeeded: last?.failure == nil && last != nil, count: report.completed ?? 0, message: last?.failure,
-            cancelled: plan.control.isCancelRequested, finalStatus: report.status, files: files?.all ?? [],
-            report: report)
+            cancelled: plan.control.isCancelRequested || stopped, finalStatus: report.status,
+            files: files?.all ?? [], report: report)
+    }
+
+    /// One round: the missing instances of the inventory by SOP Instance UID lists, per series. Returns true
+    /// when the caller's pace stopped it.
+    private static func requestMissing(_ plan: Plan, model: IDLQueryModel, attempt: Int) async -> Bool {
+        for batch in batches(plan.session.missingItems()) {
+            guard !plan.control.isCancelRequested, !Task.isCancelled, plan.session.report.refusal == nil else {
+                break
+            }
+            let first = batch[0]
+            let keys = RetrieveKeys(
+                patientID: first.patientID, studyInstanceUID: first.studyInstanceUID,
+                seriesInstanceUID: first.seriesInstanceUID,
+                sopInstanceUID: batch.map(\.sopInstanceUID).joined(separator: "\\"))
+            guard let identifier = try? keys.identifier(model: model, level: .image, method: plan.operation)
+            else { continue }
+            guard await paced(plan) else { return true }
+            await exchange(
+                plan, model: model, identifier: identifier, attempt: attempt, uids: batch.map(\.sopInstanceUID))
+        }
+        return false
+    }
+
+    /// Waits for the caller's pace (`RetrieveOptions.pace`); false when it stopped the retrieve.
+    private static func paced(_ plan: Plan) async -> Bool {
+        guard let pace = plan.options.pace else { return true }
+        return await pace()
     }
 
     /// The missing instances per series, at most `uidsPerRetryRequest` per request.
@@ -295,7 +348,9 @@ public enum RetrieveService {
                 calling: plan.configuration.queryRetrieveSCU, remote: remote, contexts: contexts,
                 configuration: plan.configuration, sinkProvider: plan.sinkProvider)
         } catch {
-            session.failed(index, "\(operation): \(SCUConnection.describe(error, remote: remote))")
+            session.failed(
+                index, "\(operation): \(SCUConnection.describe(error, remote: remote))",
+                refusal: ArchiveRefusal(connecting: error))
             return
         }
         let control = plan.control
@@ -357,7 +412,9 @@ public enum RetrieveService {
             session.failed(
                 index,
                 "\(plan.operation): \(remote.name) (\(remote.aeTitle) at \(remote.hostname):\(remote.port)) answered "
-                    + "\(final.status.description(for: plan.service))\(comment)\(destination)")
+                    + "\(final.status.description(for: plan.service))\(comment)\(destination)",
+                refusal: ArchiveRefusal(
+                    status: final.status, completed: Int(final.counts.completed ?? lastCounts.completed ?? 0)))
         }
         await settle(plan, index: index, completed: Int(final.counts.completed ?? lastCounts.completed ?? 0))
         if plan.options.callFinal, let onResponse = plan.onResponse {

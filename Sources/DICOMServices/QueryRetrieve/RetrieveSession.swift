@@ -57,7 +57,21 @@ public final class RetrieveSession: @unchecked Sendable {
     func received(_ index: Int, _ response: RetrieveResponse) {
         lock.withLock { requestRecords[index].responses.append(response) }
     }
-    func failed(_ index: Int, _ why: String) { lock.withLock { requestRecords[index].failure = why } }
+    func failed(_ index: Int, _ why: String, refusal: ArchiveRefusal? = nil) {
+        lock.withLock {
+            requestRecords[index].failure = why
+            requestRecords[index].refusal = refusal
+        }
+    }
+
+    /// Counts the instances of the inventory that `present` names as arrived before this retrieve (a caller
+    /// that already holds them, e.g. a resumed campaign item): they are not asked for, and they are not in
+    /// `report.arrived` (this retrieve did not bring them).
+    func markPresent(_ present: Set<String>) {
+        lock.withLock {
+            for item in items where present.contains(item.sopInstanceUID) { arrivedUIDs.insert(item.sopInstanceUID) }
+        }
+    }
     func markCancelled() { lock.withLock { cancelledFlag = true } }
 
     /// An instance a C-GET of this session stored (attributed by construction: it came on our association).
