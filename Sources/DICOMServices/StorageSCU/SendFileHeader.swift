@@ -31,7 +31,8 @@ public struct SendFileHeader: Sendable, Equatable {
             throw SendFileHeaderError(path: path, offset: error.offset, problem: error.message)
         } catch let error as DICOMFileError {
             let verb = error.operation == "open" ? "open" : "read"
-            throw SendFileHeaderError(path: path, offset: nil, problem: "cannot \(verb) the file: \(cLibraryWords(error.errno))")
+            throw SendFileHeaderError(
+                path: path, offset: nil, problem: "cannot \(verb) the file: \(cLibraryWords(error.errno))")
         }
         func required(_ value: String?, _ name: String, _ element: String) throws -> String {
             guard let value else {
