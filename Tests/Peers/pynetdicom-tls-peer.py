@@ -22,6 +22,7 @@ Test use only: never point it at patient data.
 import logging, os, signal, ssl, sys
 
 from pydicom import Dataset, dcmread
+from pydicom.uid import ExplicitVRLittleEndian
 from pynetdicom import AE, build_context, build_role, StoragePresentationContexts, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
 from pynetdicom.sop_class import (StudyRootQueryRetrieveInformationModelFind,
                                   StudyRootQueryRetrieveInformationModelGet,
@@ -174,8 +175,10 @@ def getscu(port, aec, cert, key, ca, outdir, study):
 
     ae = AE(ae_title="PYTLSGET")
     ae.add_requested_context(StudyRootQueryRetrieveInformationModelGet)
-    for cx in StoragePresentationContexts[:127]:  # at most 128 presentation contexts (PS3.8 9.3.2.2)
-        ae.add_requested_context(cx.abstract_syntax)
+    # At most 128 presentation contexts (PS3.8 9.3.2.2); Explicit VR Little Endian only, so that what arrives
+    # can be compared byte for byte with files in that transfer syntax.
+    for cx in StoragePresentationContexts[:127]:
+        ae.add_requested_context(cx.abstract_syntax, ExplicitVRLittleEndian)
     roles = [build_role(cx.abstract_syntax, scp_role=True) for cx in StoragePresentationContexts[:127]]
     assoc = ae.associate("127.0.0.1", port, ae_title=aec, ext_neg=roles, tls_args=(context, None),
                          evt_handlers=[(evt.EVT_C_STORE, handle_store)])

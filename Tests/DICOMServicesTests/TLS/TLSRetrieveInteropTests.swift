@@ -125,14 +125,24 @@ final class TLSRetrieveInteropTests: XCTestCase {
         settings.tls = TLSSettings(
             certificate: try cert("server.pem"), privateKey: try cert("server.key"), ca: try cert("ca.pem"))
         let storage = try await StorageSCP.start(settings: settings, storedBeforeAnswer: { tracker.record($0) })
-        let (peer, port) = try startPeer(archive: archive.folder, destinations: ["SCRIPT_SCP": storage.port])
-        defer { peer.stop() }
-        let outcome = try await RetrieveService.move(
-            keys: RetrieveKeys(studyInstanceUID: archive.study), model: .studyRoot, level: .study, queryAE: "pacs",
-            storageAE: "me", configuration: try configuration(peerPort: port, storagePort: storage.port),
-            options: .fast(verify: true), destinationTracker: tracker)
+        // The storage SCP is stopped on every path, the peer by its defer.
+        let outcome: RetrieveOutcome
+        let peerLog: String
+        do {
+            let (peer, port) = try startPeer(archive: archive.folder, destinations: ["SCRIPT_SCP": storage.port])
+            defer { peer.stop() }
+            outcome = try await RetrieveService.move(
+                keys: RetrieveKeys(studyInstanceUID: archive.study), model: .studyRoot, level: .study,
+                queryAE: "pacs", storageAE: "me",
+                configuration: try configuration(peerPort: port, storagePort: storage.port),
+                options: .fast(verify: true), destinationTracker: tracker)
+            peerLog = peer.stderr
+        } catch {
+            await storage.stop(gracePeriod: 2)
+            throw error
+        }
         await storage.stop(gracePeriod: 2)
-        XCTAssertTrue(outcome.succeeded, (outcome.message ?? "") + peer.stderr)
+        XCTAssertTrue(outcome.succeeded, (outcome.message ?? "") + peerLog)
         XCTAssertEqual(outcome.count, 6)
         try assertIntact(outcome, folder: received, expected: archive.dataSets)
     }
