@@ -23,7 +23,8 @@ import logging, os, signal, ssl, sys
 
 from pydicom import Dataset, dcmread
 from pydicom.uid import ExplicitVRLittleEndian
-from pynetdicom import AE, build_context, build_role, StoragePresentationContexts, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
+from pynetdicom import (AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, StoragePresentationContexts,
+                        build_context, build_role, evt)
 from pynetdicom.sop_class import (StudyRootQueryRetrieveInformationModelFind,
                                   StudyRootQueryRetrieveInformationModelGet,
                                   StudyRootQueryRetrieveInformationModelMove)
