@@ -64,7 +64,8 @@ let package = Package(
         .target(
             name: "DICOMCampaign",
             dependencies: [
-                "DICOMCore", "DICOMNetwork", "DICOMServices", .product(name: "GRDB", package: "GRDB.swift"),
+                "DICOMCore", "DICOMNetwork", "DICOMServices", "DICOMDeidentify",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(
             name: "DICOMScripting",

@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import DICOMServices
 import Foundation
 
@@ -10,6 +11,11 @@ public final class Campaign: @unchecked Sendable {
     let configuration: @Sendable () throws -> Configuration
     private let lock = NSLock()
     private var engine: CampaignEngine?
+    /// De-identify every instance retrieved (docs/deidentification.md "Campaigns"); set before `run`.
+    /// `journalMap()` opens the map kept in the journal.
+    public var deidentifier: Deidentifier?
+    /// Where burned-in instances go when de-identifying (default: the folder's name + `.quarantine`).
+    public var quarantineDirectory: String?
 
     /// Opens (or creates) the journal at `path`; `options` override the stored ones and are stored.
     /// - Parameter configuration: makes the user configuration (a fresh working copy per run).
@@ -66,7 +72,20 @@ public final class Campaign: @unchecked Sendable {
 
     func makeExecutor() throws -> ServicesCampaignExecutor {
         let resolved = options.resolved
-        return try ServicesCampaignExecutor(options: resolved, configuration: try configuration())
+        let executor = try ServicesCampaignExecutor(options: resolved, configuration: try configuration())
+        executor.deidentifier = deidentifier
+        executor.quarantineDirectory = quarantineDirectory
+        return executor
+    }
+
+    /// The de-identification map kept in this campaign's journal (tables `deid_meta` and `deid_patient`
+    /// beside the journal's own), so that every run of the campaign gives the same pseudonyms and UIDs.
+    public func journalMap() throws -> DeidentificationMap {
+        do {
+            return try DeidentificationMap(path: journal.path)
+        } catch {
+            throw CampaignError("cannot keep the de-identification map in the journal '\(journal.path)': \(error)")
+        }
     }
 
     /// Runs the campaign (see `CampaignEngine.run`).

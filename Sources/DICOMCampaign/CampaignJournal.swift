@@ -67,6 +67,12 @@ public final class CampaignJournal: @unchecked Sendable {
 
     // MARK: Options
 
+    /// True when a de-identification map was created in this journal (a campaign run with `--deidentify`
+    /// and no `--map`; docs/deidentification.md "Campaigns").
+    public func keepsDeidentificationMap() throws -> Bool {
+        try read { db in try db.tableExists("deid_meta") }
+    }
+
     /// The stored options.
     public func options() throws -> CampaignOptions {
         try read { db in

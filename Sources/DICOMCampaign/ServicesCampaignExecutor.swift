@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import DICOMNetwork
 import DICOMServices
 import Foundation
@@ -20,6 +21,11 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
     private var scp: StorageSCP?
     /// Where the C-MOVE destination SCP reports what it stored, for the retrieval model's attribution.
     let tracker = ArrivalsTracker()
+    /// De-identify every arrival (C-MOVE's SCP and C-GET; docs/deidentification.md "Campaigns"); arrivals are
+    /// still tracked and journaled by the UIDs the archive sent (`StoredInstance.asReceived`).
+    public var deidentifier: Deidentifier?
+    /// Burned-in instances (default: the folder's name + `.quarantine`).
+    public var quarantineDirectory: String?
 
     /// - Throws: `CampaignError` for unknown AE names or a missing folder (misuse).
     public init(options: CampaignOptions.Resolved, configuration: Configuration) throws {
@@ -89,12 +95,10 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             let scp = try await StorageSCP.start(
                 settings: settings,
                 storedBeforeAnswer: { [tracker] stored in
-                    tracker.record(stored)
-                    onArrival(
-                        Arrival(
-                            sopInstanceUID: stored.sopInstanceUID, studyInstanceUID: stored.studyInstanceUID,
-                            seriesInstanceUID: stored.seriesInstanceUID, path: stored.path, bytes: Int64(stored.bytes)))
-                })
+                    let received = stored.asReceived
+                    tracker.record(received)
+                    onArrival(Self.arrival(received))
+                }, deidentifier: deidentifier, quarantineDirectory: quarantineDirectory)
             lock.withLock { self.scp = scp }
         } catch {
             throw CampaignError(
@@ -228,7 +232,8 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
                 outcome = try await RetrieveService.get(
                     keys: keys, model: model, level: level, queryAE: queryAE,
                     directory: URL(fileURLWithPath: directory, isDirectory: true), configuration: configuration,
-                    control: control, onResponse: handler, options: options)
+                    control: control, onResponse: handler, options: options, deidentifier: deidentifier,
+                    quarantineDirectory: quarantineDirectory)
             } else {
                 outcome = try await RetrieveService.move(
                     keys: keys, model: model, level: level, queryAE: queryAE, storageAE: storageAE,
@@ -246,8 +251,10 @@ public final class ServicesCampaignExecutor: CampaignExecutor, @unchecked Sendab
             retriedUIDs: report.requests.filter { $0.attempt == 2 }.reduce(0) { $0 + $1.sopInstanceUIDs.count })
     }
 
+    /// The journal's record of an instance: by the UIDs the archive sent (`asReceived`), at the path written.
     static func arrival(_ stored: StoredInstance) -> Arrival {
-        Arrival(
+        let stored = stored.asReceived
+        return Arrival(
             sopInstanceUID: stored.sopInstanceUID, studyInstanceUID: stored.studyInstanceUID,
             seriesInstanceUID: stored.seriesInstanceUID, path: stored.path, bytes: Int64(stored.bytes))
     }

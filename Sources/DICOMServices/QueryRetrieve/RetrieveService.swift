@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDeidentify
 import DICOMNetwork
 import Foundation
 import NIOCore
@@ -125,12 +126,15 @@ public enum RetrieveService {
     }
 
     /// C-GET of the objects identified by `keys` from `QUERY_SCP`, written into `directory` (default: the
-    /// configuration's `StorScpDir`) as `<SOP Instance UID>.<FileExtension>`.
+    /// configuration's `StorScpDir`) as `<SOP Instance UID>.<FileExtension>`; with a `deidentifier`, each
+    /// instance is de-identified as it arrives (docs/lua-api.md "De-identification") and verified by the SOP
+    /// Instance UID the archive sent (`StoredInstance.asReceived`).
     public static func get(
         keys: RetrieveKeys, model: IDLQueryModel, level: IDLQueryLevel, queryAE: String?, directory: URL?,
         configuration: ConfigurationDocument, control: OperationControl = OperationControl(),
         onResponse: OperationEventHandler? = nil, options: RetrieveOptions = RetrieveOptions(),
-        session: RetrieveSession = RetrieveSession()
+        session: RetrieveSession = RetrieveSession(), deidentifier: Deidentifier? = nil,
+        quarantineDirectory: String? = nil
     ) async throws -> RetrieveOutcome {
         let remote = try SCUConnection.remote(
             named: queryAE, property: "QUERY_SCP", method: "get", configuration: configuration)
@@ -148,7 +152,8 @@ public enum RetrieveService {
         do {
             store = try ReceivedInstanceStore(
                 directory: target.path, fileExtension: configuration.fileExtension,
-                duplicatePolicy: configuration.duplicatePolicy)
+                duplicatePolicy: configuration.duplicatePolicy, deidentifier: deidentifier,
+                quarantineDirectory: quarantineDirectory)
             try store.prepare()
         } catch {
             throw ConfigurationError("get", "cannot write into '\(target.path)': \(error)")
@@ -186,10 +191,11 @@ public enum RetrieveService {
                         identifier: try IdentifierCoding.encode(identifier, transferSyntax: context.transferSyntax),
                         transferSyntax: context.transferSyntax
                     ) { incoming in
-                        let outcome = store.outcome(for: incoming, callingAETitle: sender)
+                        let outcome = await store.completedOutcome(for: incoming, callingAETitle: sender)
                         if case .success(let stored) = outcome {
                             files.append(stored.path)
-                            session.arrived(stored, request: index)
+                            // Verified against the inventory by the UIDs the archive sent.
+                            session.arrived(stored.asReceived, request: index)
                         }
                         return ReceivedInstanceStore.status(of: outcome)
                     }

@@ -138,6 +138,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     private func completeDeidentified(_ deidentifier: Deidentifier) -> Result<StoredInstance, StoreFailure> {
         let received = writer.temporaryPath + ".received"
         defer { unlink(received) }
+        let original = InstanceHeaderScanner.scan(prefix, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID))
         prefix = []
         let file: DeidentifiedFile
         do {
@@ -161,6 +162,8 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
             transferSyntaxUID: transferSyntaxUID, moveOriginatorAETitle: request.moveOriginatorAETitle,
             moveOriginatorMessageID: request.moveOriginatorMessageID)
         stored.originalSOPInstanceUID = request.affectedSOPInstanceUID.trimmingTrailingUIDPadding()
+        stored.originalStudyInstanceUID = original.studyInstanceUID
+        stored.originalSeriesInstanceUID = original.seriesInstanceUID
         stored.quarantined = file.quarantined
         return .success(stored)
     }

@@ -25,6 +25,10 @@ public struct StoredInstance: Sendable, Equatable {
     /// Set when the SCP de-identifies (docs/lua-api.md "De-identification"): the SOP Instance UID received;
     /// `sopInstanceUID`, the study, series and patient fields and `path` are then the de-identified ones.
     public var originalSOPInstanceUID: String? = nil
+    /// Set when the SCP de-identifies: the Study and Series Instance UIDs the sender's data set carried (from
+    /// its first 64 KiB; nil when absent there).
+    public var originalStudyInstanceUID: String? = nil
+    public var originalSeriesInstanceUID: String? = nil
     /// De-identified into the quarantine folder (Burned In Annotation YES).
     public var quarantined = false
 
@@ -47,6 +51,19 @@ public struct StoredInstance: Sendable, Equatable {
         self.moveOriginatorMessageID = moveOriginatorMessageID
         self.nameWasDerived = nameWasDerived
         self.keptExistingCopy = keptExistingCopy
+    }
+
+    /// The instance as the sender knows it: for a de-identified instance, its original SOP, Study and Series
+    /// Instance UIDs (`path` stays the de-identified file), so that a retrieve's verification and a
+    /// campaign's journal compare arrivals with the archive's inventory (docs/deidentification.md); any other
+    /// instance unchanged.
+    public var asReceived: StoredInstance {
+        guard let original = originalSOPInstanceUID else { return self }
+        var received = self
+        received.sopInstanceUID = original
+        received.studyInstanceUID = originalStudyInstanceUID
+        received.seriesInstanceUID = originalSeriesInstanceUID
+        return received
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DICOMCampaign
+import DICOMDeidentify
 import DICOMServices
 import Foundation
 
@@ -48,6 +49,17 @@ struct CampaignRunCommand: ParsableCommand {
     @Option(help: "Retry rounds for missing instances (default 3).") var retry: Int?
     @Option(help: "Open associations only inside HH:MM-HH:MM (local time).") var window: String?
     @Option(help: "Seconds between two associations to the archive (default 0).") var minInterval: Double?
+    @Flag(
+        help: "De-identify every instance as it arrives (PS3.15 Annex E); the map lives in the journal unless --map.")
+    var deidentify = false
+    @OptionGroup(title: "De-identification (with --deidentify; as for `dicomlua deidentify`)")
+    var deidentification: DeidentifyOptions
+
+    func validate() throws {
+        if deidentification.isGiven && !deidentify {
+            throw ValidationError("--option, --map, --lookup, --quarantine and --allow-burned-in need --deidentify")
+        }
+    }
 
     func run() throws {
         var given = CampaignOptions()
@@ -73,6 +85,20 @@ struct CampaignRunCommand: ParsableCommand {
             if let csv {
                 let added = try campaign.addCSV(path: csv)
                 StandardError.write("campaign: \(added.added) new item(s) from \(added.rows) row(s) of \(csv)")
+            }
+            if deidentify {
+                do {
+                    campaign.deidentifier = try deidentification.makeDeidentifier(defaultMap: campaign.journalMap)
+                } catch let error as CampaignError {
+                    throw error
+                } catch {
+                    throw CampaignError("--deidentify: \(error)")
+                }
+                campaign.quarantineDirectory = deidentification.quarantine
+            } else if try campaign.journal.keepsDeidentificationMap() {
+                throw CampaignError(
+                    "this campaign de-identifies (its journal keeps a de-identification map): give --deidentify "
+                        + "again, so that no identified file joins the de-identified ones")
             }
         } catch let error as CampaignError {
             throw misuse(error.description)

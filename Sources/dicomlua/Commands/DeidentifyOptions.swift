@@ -1,7 +1,8 @@
 import ArgumentParser
 import DICOMDeidentify
 
-/// The de-identification options shared by `dicomlua deidentify` and `dicomlua storescp --deidentify`
+/// The de-identification options shared by `dicomlua deidentify`, `dicomlua storescp --deidentify` and
+/// `dicomlua campaign run --deidentify`
 /// (docs/lua-api.md "De-identification": the same names and meanings as the Lua table's `options`, `map`,
 /// `quarantine`, `allow_burned_in`); the names are checked by `DeidentificationSettings`, as for Lua.
 struct DeidentifyOptions: ParsableArguments {
@@ -31,12 +32,13 @@ struct DeidentifyOptions: ParsableArguments {
     /// True when any of these options was given.
     var isGiven: Bool { !options.isEmpty || map != nil || lookup != nil || quarantine != nil || allowBurnedIn }
 
-    /// The de-identifier these options describe (the map opened or created; without `--map`, one for this
-    /// process only). Throws `DeidentificationError` (or the map's error) naming what is wrong.
-    func makeDeidentifier() throws -> Deidentifier {
+    /// The de-identifier these options describe (the map opened or created; without `--map`, `defaultMap`'s,
+    /// else one for this process only). Throws `DeidentificationError` (or the map's error) naming what is
+    /// wrong.
+    func makeDeidentifier(defaultMap: (() throws -> DeidentificationMap)? = nil) throws -> Deidentifier {
         let table = try lookup.map { try DeidentificationSettings.readLookup(path: $0) } ?? [:]
         let settings = try DeidentificationSettings(optionNames: options, lookup: table, allowBurnedIn: allowBurnedIn)
-        let store = try map.map { try DeidentificationMap(path: $0) } ?? DeidentificationMap()
+        let store = try map.map { try DeidentificationMap(path: $0) } ?? defaultMap?() ?? DeidentificationMap()
         return Deidentifier(settings: settings, map: store)
     }
 }
