@@ -54,8 +54,9 @@ final class CampaignMethodsTests: XCTestCase {
             to: csv, atomically: true, encoding: .utf8)
         // The relay counts the connection that waited for it to listen (bounded wait for its line): count from
         // there.
-        let ready = Date().addingTimeInterval(5)
+        let ready = Date().addingTimeInterval(20)
         while peer.counter.counts.total < 1 && Date() < ready { usleep(20_000) }
+        XCTAssertGreaterThanOrEqual(peer.counter.counts.total, 1, "the relay never counted its readiness probe")
         let before = peer.counter.counts.total
         let run = try ChildProcess(
             dicomluaBinary,

@@ -116,7 +116,6 @@ extension DICOMAssociation {
         return response
     }
 
-    /// The next incoming message, which must be the response to `messageID`; anything else aborts.
     /// The typed message; when its command set does not decode (PS3.7 §9.3), the association is aborted and
     /// a protocol error thrown.
     func decodeOrAbort(_ message: AssociationMessage) async throws -> DIMSEMessage {
@@ -128,6 +127,7 @@ extension DICOMAssociation {
         }
     }
 
+    /// The next incoming message, which must be the response to `messageID`; anything else aborts.
     private func nextResponse(to messageID: UInt16, expecting field: CommandField) async throws -> DIMSEMessage {
         beginAwaitingResponse()
         defer { endAwaitingResponse() }
