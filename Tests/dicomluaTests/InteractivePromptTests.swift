@@ -53,7 +53,7 @@ final class InteractivePromptTests: XCTestCase {
         # presses it again; so does the driver, a few times at most.
         status = None
         for attempt in range(6):
-            os.write(fd, b"\x04")
+            os.write(fd, b"\x04" if attempt == 0 else b"\x15\x04")  # then Ctrl-U (clear the line) first
             end = time.time() + 5
             while time.time() < end:
                 done, status = os.waitpid(pid, os.WNOHANG)
