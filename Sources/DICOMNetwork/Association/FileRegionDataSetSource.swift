@@ -12,8 +12,8 @@ import Darwin
 /// chunks so that memory stays flat whatever the file size. Each chunk is read straight into the
 /// `ByteBuffer` that is sent (no intermediate `Data` copy): in the calling task when the page cache holds
 /// it (`preadv2` with `RWF_NOWAIT`, which never waits for the disk), else with `pread(2)` on NIO's
-/// blocking-I/O thread pool. The cached case, the usual one when sending files just written or read, so
-/// costs no change of thread (docs/design.md, the send path).
+/// blocking-I/O thread pool. The cached case, usual when the files were just written or read, costs no
+/// change of thread (docs/design.md "The send path changes thread only for the disk").
 public struct FileRegionDataSetSource: DataSetSource {
     public let path: String
     public let offset: Int
