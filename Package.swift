@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, zlib1g-dev, libedit-dev).
@@ -55,11 +56,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // PS3.15 Annex E de-identification: profile engine, streaming file rewrite, SQLite map (GRDB).
         .target(
             name: "DICOMDeidentify",
-            dependencies: ["DICOMCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "DICOMCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Bulk retrieval with a SQLite journal (GRDB): kept apart so that DICOMServices does not carry SQLite.
         .target(
             name: "DICOMCampaign",

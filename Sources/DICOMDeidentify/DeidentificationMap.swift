@@ -1,3 +1,4 @@
+import Crypto
 import DICOMCore
 import Foundation
 import GRDB
@@ -89,7 +90,8 @@ public final class DeidentificationMap: @unchecked Sendable {
             return cached
         }
         lock.unlock()
-        var bytes = Array(SHA256.hmac(key: secret, Array(("uid:" + key).utf8)).prefix(16))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(("uid:" + key).utf8), using: SymmetricKey(data: secret))
+        var bytes = Array(Array(mac).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // UUID version 8 (RFC 9562), custom
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // variant 10
         let result = "2.25." + Self.decimal(bytes)

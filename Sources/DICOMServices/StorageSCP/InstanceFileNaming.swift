@@ -1,3 +1,4 @@
+import Crypto
 import DICOMCore
 
 /// File names of received instances (docs/lua-api.md "Received instances", docs/protocol-notes.md §5):
@@ -20,7 +21,7 @@ public enum InstanceFileNaming {
         let uid = sopInstanceUID.trimmingTrailingUIDPadding()
         let suffix = fileExtension.isEmpty ? "" : "." + fileExtension
         if isValidUID(uid) { return (uid + suffix, false) }
-        let hash = SHA256.hexDigest(Array(sopInstanceUID.utf8)).prefix(16)
+        let hash = SHA256.hash(data: Array(sopInstanceUID.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         return ("invalid-uid-\(hash)" + suffix, true)
     }
 }

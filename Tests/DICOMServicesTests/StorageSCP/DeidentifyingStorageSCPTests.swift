@@ -12,13 +12,19 @@ import XCTest
 /// C-STORE is answered only after its de-identified file is in place.
 final class DeidentifyingStorageSCPTests: XCTestCase {
     private var root: URL!
+    /// Stopped by `tearDown` when a step threw before the test stopped it: nothing outlives the test.
+    private var running: (scp: StorageSCP, group: MultiThreadedEventLoopGroup)?
 
     override func setUpWithError() throws {
         try XCTSkipUnless(dcmtkAvailable, "DCMTK not installed")
         root = try makeTemporaryDirectory("deid-scp")
     }
 
-    override func tearDown() {
+    override func tearDown() async throws {
+        if let (scp, group) = running {
+            await scp.stop(gracePeriod: 1)
+            try? await group.shutdownGracefully()
+        }
         if let root { try? FileManager.default.removeItem(at: root) }
     }
 
@@ -51,6 +57,7 @@ final class DeidentifyingStorageSCPTests: XCTestCase {
         let scp = try await StorageSCP.start(
             settings: StorageSCPSettings(aeTitle: "OUR_SCP", host: "127.0.0.1", port: 0, directory: incoming),
             eventLoopGroup: group, deidentifier: deidentifier)
+        running = (scp, group)
         let sources = try StorageTestFiles.make(count: 20, in: root.appendingPathComponent("src"), pixelBytes: 65536)
         let sender = try ChildProcess(
             dcmtk("storescu"), ["-aet", "SENDER", "-aec", "OUR_SCP", "127.0.0.1", "\(scp.port)"] + sources.map(\.path))
@@ -81,6 +88,7 @@ final class DeidentifyingStorageSCPTests: XCTestCase {
         XCTAssertEqual(sender.wait(timeout: 120), 0, sender.stderr)
         await scp.stop()
         try await group.shutdownGracefully()
+        running = nil
         let stored = try FileManager.default.contentsOfDirectory(atPath: incoming).filter { $0.hasSuffix(".dcm") }
         XCTAssertEqual(stored.count, 20)
         let originals = Set(sources.map(\.uid))

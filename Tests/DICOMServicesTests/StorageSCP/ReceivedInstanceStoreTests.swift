@@ -238,10 +238,10 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         XCTAssertThrowsError(try ReceivedInstanceStore(directory: folder.path, fileExtension: "../x"))
     }
 
-    func testSHA256KnownAnswer() {
-        XCTAssertEqual(
-            SHA256.hexDigest(Array("abc".utf8)),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hexDigest([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    /// The derived name is the first 16 hex digits of SHA-256 of the UID bytes (FIPS 180-4's "abc" vector).
+    func testDerivedNameIsTheSHA256PrefixOfTheUID() {
+        let named = InstanceFileNaming.fileName(sopInstanceUID: "abc", fileExtension: "dcm")
+        XCTAssertEqual(named.name, "invalid-uid-ba7816bf8f01cfea.dcm")
+        XCTAssertTrue(named.derived)
     }
 }
