@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "DICOMScripting",
             dependencies: [
-                "LuaBridge", "DICOMCore", "DICOMNetwork", "DICOMServices", "DICOMDeidentify", "DICOMCampaign",
+                "LuaBridge", "DICOMCore", "DICOMServices", "DICOMDeidentify", "DICOMCampaign",
             ]),
         .executableTarget(
             name: "dicomlua",
@@ -111,7 +111,9 @@ let package = Package(
         .testTarget(
             name: "DICOMCampaignTests",
             dependencies: ["TestSupport", "DICOMCampaign", "DICOMServices", "DICOMNetwork", "DICOMCore"]),
-        .testTarget(name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "LuaBridge"]),
+        // The tests also play the archive (DICOMNetwork's acceptor) that a script talks to.
+        .testTarget(
+            name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "DICOMNetwork", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,3 @@
-import DICOMNetwork
 import DICOMServices
 import Foundation
 import LuaBridge

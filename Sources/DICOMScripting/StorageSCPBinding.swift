@@ -1,5 +1,4 @@
 import DICOMDeidentify
-import DICOMNetwork
 import DICOMServices
 import Foundation
 import LuaBridge

@@ -1,4 +1,4 @@
-import DICOMNetwork
+import DICOMServices
 import LuaBridge
 
 /// DICOM TLS settings to and from the Lua table of docs/lua-api.md "DICOM TLS" (`set_tls`, `get_tls`,
