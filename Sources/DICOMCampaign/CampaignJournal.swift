@@ -73,6 +73,33 @@ public final class CampaignJournal: @unchecked Sendable {
         try read { db in try db.tableExists("deid_meta") }
     }
 
+    /// How the campaign de-identifies; nil when it does not (or the journal predates schema 3).
+    public func deidentification() throws -> CampaignDeidentification? {
+        try read { db in
+            guard try db.tableExists("deidentification"),
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM deidentification WHERE id = 1")
+            else { return nil }
+            let optionsText: String = row["options"]
+            let options = (try? JSONSerialization.jsonObject(with: Data(optionsText.utf8))) as? [String] ?? []
+            return CampaignDeidentification(
+                options: options, map: row["map"], lookup: row["lookup"], quarantine: row["quarantine"],
+                allowBurnedIn: row["allow_burned_in"])
+        }
+    }
+
+    /// Stores how the campaign de-identifies (replacing what was stored).
+    public func store(_ settings: CampaignDeidentification) throws {
+        let options = String(decoding: try JSONSerialization.data(withJSONObject: settings.options), as: UTF8.self)
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO deidentification(id, options, map, lookup, quarantine, allow_burned_in)
+                    VALUES (1, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [options, settings.map, settings.lookup, settings.quarantine, settings.allowBurnedIn])
+        }
+    }
+
     /// The stored options.
     public func options() throws -> CampaignOptions {
         try read { db in
