@@ -194,6 +194,22 @@ final class CampaignUnitTests: XCTestCase {
         }
     }
 
+    /// The journal's times read back as written, in the form `ISO8601DateFormatter` writes (what `sqlite3` users
+    /// and `campaign report` see), to the millisecond.
+    func testJournalTimestampsAreISO8601UTCWithMilliseconds() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for seconds in [0, 1_796_000_000.123, 1_796_657_368.999, 951_782_400.5] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = JournalTimestamp.string(date)
+            XCTAssertEqual(text, formatter.string(from: date))
+            XCTAssertEqual(JournalTimestamp.date(text)?.timeIntervalSince1970 ?? 0, seconds, accuracy: 0.001)
+        }
+        XCTAssertEqual(JournalTimestamp.string(Date(timeIntervalSince1970: 951_782_400.5)), "2000-02-29T00:00:00.500Z")
+        XCTAssertEqual(JournalTimestamp.date("2026-01-05T10:00:00Z")?.timeIntervalSince1970, nil, "no milliseconds")
+        XCTAssertNil(JournalTimestamp.date("yesterday"))
+    }
+
     /// CSV headers as DICOM keywords or snake_case, quoted fields, data columns kept, unique items.
     func testCSVReadsKeywordsAndSnakeCaseAndKeepsOtherColumns() throws {
         let text = "PatientID,StudyInstanceUID,note\nP1,1.2.3,\"a, b\"\nP1,1.2.3,dup\n,,\n"
