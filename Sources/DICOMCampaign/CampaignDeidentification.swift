@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import Foundation
 
 /// How a campaign de-identifies (docs/deidentification.md "Campaigns"): the options of `dicomlua campaign run
@@ -40,6 +41,17 @@ public struct CampaignDeidentification: Sendable, Equatable {
             "this campaign de-identifies with \(stored) (stored in its journal), the command line asks for "
                 + "\(given): run it without --deidentify and its options to go on as before, or start a new journal "
                 + "for other settings")
+    }
+}
+
+extension CampaignDeidentification {
+    /// The de-identifier these settings describe: the lookup read, the map opened (`journalMap` when `map` is
+    /// nil). Throws `DeidentificationError` or the map's error, naming what is wrong.
+    public func makeDeidentifier(journalMap: () throws -> DeidentificationMap) throws -> Deidentifier {
+        let table = try lookup.map { try DeidentificationSettings.readLookup(path: $0) } ?? [:]
+        let settings = try DeidentificationSettings(optionNames: options, lookup: table, allowBurnedIn: allowBurnedIn)
+        let store = try map.map { try DeidentificationMap(path: $0) } ?? journalMap()
+        return Deidentifier(settings: settings, map: store)
     }
 }
 

@@ -185,6 +185,12 @@ final class CampaignUnitTests: XCTestCase {
                 given: CampaignDeidentification(options: ["retain_uids", "clean_descriptors"], quarantine: "q"),
                 stored: settings), settings, "the same settings in another order")
         XCTAssertNil(try CampaignDeidentification.resolve(given: nil, stored: nil))
+        // A campaign opened without a de-identifier (a Lua script) goes on with the stored settings.
+        let resumed = try Campaign(path: path, options: CampaignOptions())
+        XCTAssertNil(resumed.deidentifier)
+        XCTAssertEqual(try resumed.applyStoredDeidentification(), settings)
+        XCTAssertNotNil(resumed.deidentifier, "a script's run de-identifies too")
+        XCTAssertEqual(resumed.quarantineDirectory, settings.quarantine)
         XCTAssertThrowsError(
             try CampaignDeidentification.resolve(given: CampaignDeidentification(), stored: settings)
         ) {

@@ -96,9 +96,7 @@ struct CampaignRunCommand: ParsableCommand {
             let stored = try campaign.journal.deidentification()
             if let settings = try CampaignDeidentification.resolve(given: given, stored: stored) {
                 do {
-                    campaign.deidentifier = try DeidentifyOptions.makeDeidentifier(
-                        options: settings.options, map: settings.map, lookup: settings.lookup,
-                        allowBurnedIn: settings.allowBurnedIn, defaultMap: campaign.journalMap)
+                    campaign.deidentifier = try settings.makeDeidentifier(journalMap: campaign.journalMap)
                 } catch let error as CampaignError {
                     throw error
                 } catch {

@@ -36,15 +36,6 @@ struct DeidentifyOptions: ParsableArguments {
     /// else one for this process only). Throws `DeidentificationError` (or the map's error) naming what is
     /// wrong.
     func makeDeidentifier(defaultMap: (() throws -> DeidentificationMap)? = nil) throws -> Deidentifier {
-        try Self.makeDeidentifier(
-            options: options, map: map, lookup: lookup, allowBurnedIn: allowBurnedIn, defaultMap: defaultMap)
-    }
-
-    /// The de-identifier of these values (as given on a command line or stored in a campaign's journal).
-    static func makeDeidentifier(
-        options: [String], map: String?, lookup: String?, allowBurnedIn: Bool,
-        defaultMap: (() throws -> DeidentificationMap)? = nil
-    ) throws -> Deidentifier {
         let table = try lookup.map { try DeidentificationSettings.readLookup(path: $0) } ?? [:]
         let settings = try DeidentificationSettings(optionNames: options, lookup: table, allowBurnedIn: allowBurnedIn)
         let store = try map.map { try DeidentificationMap(path: $0) } ?? defaultMap?() ?? DeidentificationMap()
