@@ -88,10 +88,28 @@ public final class Campaign: @unchecked Sendable {
         }
     }
 
+    /// A campaign whose journal keeps de-identification settings (a `run --deidentify` stored them) goes on
+    /// de-identifying with them when no de-identifier was set (a Lua script's `c:run()`, which has no such
+    /// option). Returns the settings applied.
+    @discardableResult
+    func applyStoredDeidentification() throws -> CampaignDeidentification? {
+        guard deidentifier == nil, let stored = try journal.deidentification() else { return nil }
+        do {
+            deidentifier = try stored.makeDeidentifier(journalMap: journalMap)
+        } catch let error as CampaignError {
+            throw error
+        } catch {
+            throw CampaignError("the de-identification stored in the journal (\(stored)): \(error)")
+        }
+        quarantineDirectory = stored.quarantine
+        return stored
+    }
+
     /// Runs the campaign (see `CampaignEngine.run`).
     public func run(
         onItem: (@Sendable (CampaignItem) async -> OperationDecision)? = nil, log: (@Sendable (String) -> Void)? = nil
     ) async throws -> CampaignSummary {
+        try applyStoredDeidentification()
         let engine = CampaignEngine(journal: journal, options: options.resolved, executor: try makeExecutor())
         engine.onItem = onItem
         engine.log = log

@@ -181,19 +181,35 @@ public final class CampaignEngine: @unchecked Sendable {
         // Verification and retry rounds are the retrieval model's (docs/retrieval-model.md); the engine adds
         // the journal, the pace of its scheduler, the stall watchdog, and waits refusals out.
         var stalls = 0
-        var stalledBefore = false
+        // After a stall the requests step down a level: study → series → image (docs/lua-api.md "campaign —
+        // bulk retrieval that survives", `stall`).
+        var requestLevel = level
+        var triedSeries: Set<String> = []
         var result: CampaignRetrieveResult
         while true {
             let present = try expected.map { try journal.arrivedUIDs(among: $0.map(\.sopInstanceUID)) } ?? []
             if let expected, present.count == expected.count {
                 return try await settle(id, .complete, message: nil)
             }
-            let request = CampaignRetrieve(
-                level: level, keys: item.keys, inventory: expected, present: present,
-                missingFirst: stalledBefore || !present.isEmpty, retry: options.retry, settle: options.settle)
+            let request: CampaignRetrieve
+            if requestLevel == .series, level < .series, let expected,
+                let series = Self.nextSeries(expected, present: present, tried: triedSeries)
+            {
+                triedSeries.insert(series.seriesInstanceUID)
+                request = seriesRequest(series, of: item, expected: expected, present: present)
+            } else {
+                request = CampaignRetrieve(
+                    level: level, keys: item.keys, inventory: expected, present: present,
+                    missingFirst: requestLevel > level || !present.isEmpty, retry: options.retry,
+                    settle: options.settle)
+            }
             guard let outcome = await retrieve(request, item: id) else { return try putBack(id) }
             result = outcome.result
-            for arrival in result.arrivals { try journal.recordArrival(arrival, item: id) }
+            // A C-GET's instances were recorded as its responses came; the report adds only those that came
+            // after the last response (each arrival is written once).
+            for arrival in result.arrivals where !outcome.recorded.contains(arrival.sopInstanceUID) {
+                try journal.recordArrival(arrival, item: id)
+            }
             if stopped != nil { return try putBack(id) }
             // Rounds the archive took part in (a request it refused for now is waited out, not counted).
             if !(result.refusal?.isTransient ?? false) || result.attempts > 1 {
@@ -201,10 +217,20 @@ public final class CampaignEngine: @unchecked Sendable {
             }
             if outcome.stalled {
                 stalls += 1
-                stalledBefore = true
+                // The level of the request that stalled (a request at the item's level asking by UID lists
+                // is an IMAGE-level one).
+                let stalledAt: CampaignLevel =
+                    request.level == .series && level < .series ? .series : requestLevel > level ? .image : level
+                requestLevel = Self.stepDown(from: stalledAt, canListSeries: expected != nil)
+                let next: String
+                switch requestLevel {
+                case .series: next = "asking for it series by series (SERIES level)"
+                case .image: next = "asking for the missing instances by SOP Instance UID (IMAGE level)"
+                case .patient, .study: next = "asking again"
+                }
                 log?(
                     "campaign: \(item.keys.studyInstanceUID ?? item.keys.uniqueKey): no progress for "
-                        + "\(Int(options.stall)) s: cancelled, asking for the missing instances by SOP Instance UID")
+                        + "\(Int(options.stall)) s at \(stalledAt.rawValue.uppercased()) level: cancelled, \(next)")
                 if stalls <= options.retry { continue }
                 result.failure = "no progress for \(Int(options.stall)) s, \(stalls) time(s)"
                 break
@@ -220,6 +246,8 @@ public final class CampaignEngine: @unchecked Sendable {
                 continue
             }
             await scheduler.answered()
+            // Stepping down series by series: the next series with missing instances.
+            if request.level == .series, level < .series { continue }
             if result.retriedUIDs > 0, let expected {
                 log?(
                     "campaign: \(item.keys.studyInstanceUID ?? item.keys.uniqueKey): \(result.retriedUIDs) of "
@@ -257,6 +285,39 @@ public final class CampaignEngine: @unchecked Sendable {
                 + (word.map { ": \($0)" } ?? ""))
     }
 
+    /// The level a request goes to after one at `level` stalled: study (or patient) → series, series →
+    /// image. Without an inventory there are no series or SOP Instance UIDs to name: the same level again.
+    static func stepDown(from level: CampaignLevel, canListSeries: Bool) -> CampaignLevel {
+        guard canListSeries else { return level }
+        switch level {
+        case .patient, .study: return .series
+        case .series, .image: return .image
+        }
+    }
+
+    /// The first series of the inventory (in its order) with missing instances not yet asked for at SERIES
+    /// level.
+    static func nextSeries(
+        _ expected: [InventoryEntry], present: Set<String>, tried: Set<String>
+    ) -> InventoryEntry? {
+        expected.first { !present.contains($0.sopInstanceUID) && !tried.contains($0.seriesInstanceUID) }
+    }
+
+    /// A SERIES-level retrieve of one series of an item (after a stall at STUDY level), verified against that
+    /// series' part of the inventory; a series partly arrived is asked for by SOP Instance UID lists.
+    private func seriesRequest(
+        _ series: InventoryEntry, of item: CampaignItem, expected: [InventoryEntry], present: Set<String>
+    ) -> CampaignRetrieve {
+        var keys = item.keys
+        keys.studyInstanceUID = series.studyInstanceUID
+        keys.seriesInstanceUID = series.seriesInstanceUID
+        let entries = expected.filter { $0.seriesInstanceUID == series.seriesInstanceUID }
+        let arrived = present.intersection(entries.map(\.sopInstanceUID))
+        return CampaignRetrieve(
+            level: .series, keys: keys, inventory: entries, present: arrived, missingFirst: !arrived.isEmpty,
+            retry: options.retry, settle: options.settle)
+    }
+
     /// Resolves an accession number by a STUDY-level C-FIND: each study found becomes its own item (queued
     /// now), none found gives `not_found`.
     private func resolve(_ item: CampaignItem) async throws {
@@ -285,6 +346,8 @@ public final class CampaignEngine: @unchecked Sendable {
     struct RetrieveOutcome {
         var result: CampaignRetrieveResult
         var stalled: Bool
+        /// SOP Instance UIDs recorded in the journal while the retrieve ran (a C-GET's, by its progress).
+        var recorded: Set<String>
     }
 
     /// One retrieve with the stall watchdog (no pending response and no arrival for `stall` seconds cancels
@@ -311,6 +374,7 @@ public final class CampaignEngine: @unchecked Sendable {
             }
         }
         let journal = self.journal
+        let recorded = RecordedUIDs()
         let result = await executor.retrieve(
             request, control: control,
             pace: { [weak self] in
@@ -323,12 +387,16 @@ public final class CampaignEngine: @unchecked Sendable {
                 return go
             },
             progress: { [weak self] arrivals in
-                for arrival in arrivals { try? journal.recordArrival(arrival, item: id) }
+                for arrival in arrivals where !recorded.contains(arrival.sopInstanceUID) {
+                    if (try? journal.recordArrival(arrival, item: id)) != nil {
+                        recorded.insert(arrival.sopInstanceUID)
+                    }
+                }
                 self?.progressed(id)
             })
         watchdog.cancel()
         lock.withLock { _ = controls.removeValue(forKey: key) }
-        return RetrieveOutcome(result: result, stalled: stalled.isSet)
+        return RetrieveOutcome(result: result, stalled: stalled.isSet, recorded: recorded.all)
     }
 
     private func progressed(_ id: Int64) { lock.withLock { lastProgress[id] = Date() } }
@@ -405,4 +473,14 @@ final class StallFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
+}
+
+/// The SOP Instance UIDs one retrieve has recorded so far (its progress callback runs on the network's
+/// threads).
+final class RecordedUIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var uids: Set<String> = []
+    func insert(_ uid: String) { lock.withLock { _ = uids.insert(uid) } }
+    func contains(_ uid: String) -> Bool { lock.withLock { uids.contains(uid) } }
+    var all: Set<String> { lock.withLock { uids } }
 }

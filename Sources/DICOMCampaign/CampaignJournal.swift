@@ -52,18 +52,9 @@ public final class CampaignJournal: @unchecked Sendable {
         }
     }
 
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date = Date()) -> String { JournalTimestamp.string(date) }
 
-    static func date(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func date(_ text: String?) -> Date? { text.flatMap(JournalTimestamp.date) }
 
     // MARK: Options
 
@@ -71,6 +62,33 @@ public final class CampaignJournal: @unchecked Sendable {
     /// and no `--map`; docs/deidentification.md "Campaigns").
     public func keepsDeidentificationMap() throws -> Bool {
         try read { db in try db.tableExists("deid_meta") }
+    }
+
+    /// How the campaign de-identifies; nil when it does not (or the journal predates schema 3).
+    public func deidentification() throws -> CampaignDeidentification? {
+        try read { db in
+            guard try db.tableExists("deidentification"),
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM deidentification WHERE id = 1")
+            else { return nil }
+            let optionsText: String = row["options"]
+            let options = (try? JSONSerialization.jsonObject(with: Data(optionsText.utf8))) as? [String] ?? []
+            return CampaignDeidentification(
+                options: options, map: row["map"], lookup: row["lookup"], quarantine: row["quarantine"],
+                allowBurnedIn: row["allow_burned_in"])
+        }
+    }
+
+    /// Stores how the campaign de-identifies (replacing what was stored).
+    public func store(_ settings: CampaignDeidentification) throws {
+        let options = String(decoding: try JSONSerialization.data(withJSONObject: settings.options), as: UTF8.self)
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO deidentification(id, options, map, lookup, quarantine, allow_burned_in)
+                    VALUES (1, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [options, settings.map, settings.lookup, settings.quarantine, settings.allowBurnedIn])
+        }
     }
 
     /// The stored options.
@@ -181,8 +199,7 @@ public final class CampaignJournal: @unchecked Sendable {
     }
 
     private static func event(_ db: Database, item: Int64?, state: CampaignItemState?, message: String?) throws {
-        try db.execute(
-            sql: "INSERT INTO events(at, item_id, state, message) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO events(at, item_id, state, message) VALUES (?, ?, ?, ?)").execute(
             arguments: [timestamp(), item, state?.rawValue, message])
     }
 
@@ -337,13 +354,14 @@ public final class CampaignJournal: @unchecked Sendable {
     /// Records an arrived instance (committed when this returns).
     public func recordArrival(_ arrival: Arrival, item: Int64?) throws {
         try write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO instances(sop_instance_uid, item_id, study_instance_uid, series_instance_uid, path, bytes,
                         arrived) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(sop_instance_uid) DO UPDATE SET item_id = coalesce(excluded.item_id, item_id),
                         path = excluded.path, bytes = excluded.bytes, arrived = excluded.arrived
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     arrival.sopInstanceUID, item, arrival.studyInstanceUID, arrival.seriesInstanceUID, arrival.path,
                     arrival.bytes, Self.timestamp(),

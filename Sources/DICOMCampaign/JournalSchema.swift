@@ -4,7 +4,7 @@ import GRDB
 /// migrations. `PRAGMA user_version` carries the schema version for readers without GRDB.
 enum JournalSchema {
     /// The version the last migration produces.
-    static let version = 2
+    static let version = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -72,6 +72,21 @@ enum JournalSchema {
                 sql: """
                     ALTER TABLE items ADD COLUMN waiting_until TEXT;
                     PRAGMA user_version = 2;
+                    """)
+        }
+        // v3: how the campaign de-identifies (`run --deidentify` and its options), one row when it does.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deidentification (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        options TEXT NOT NULL DEFAULT '[]',
+                        map TEXT,
+                        lookup TEXT,
+                        quarantine TEXT,
+                        allow_burned_in INTEGER NOT NULL DEFAULT 0
+                    );
+                    PRAGMA user_version = 3;
                     """)
         }
         return migrator

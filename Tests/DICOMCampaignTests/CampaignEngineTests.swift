@@ -139,3 +139,83 @@ final class LogLines: @unchecked Sendable {
     func append(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
 }
+
+/// `stall`: a retrieve with no progress for `stall` seconds is cancelled and asked for again one level lower,
+/// study → series → image (docs/lua-api.md "campaign — bulk retrieval that survives").
+final class CampaignStallTests: XCTestCase {
+    /// The test PACS hangs on every STUDY- and SERIES-level C-MOVE (`--fault stall=STUDY --fault stall=SERIES`):
+    /// the study's request is cancelled and each of its two series is asked for at SERIES level; those hang too,
+    /// and the instances are asked for by SOP Instance UID (IMAGE level), which completes the item.
+    func testStallStepsDownStudyThenSeriesThenImage() async throws {
+        let lines = LogLines()
+        let (summary, items, archive) = try await runStalling(levels: ["STUDY", "SERIES"], log: lines)
+        XCTAssertEqual(summary.count(.complete), 1, "\(items)")
+        XCTAssertEqual(summary.instances, 4)
+        let engine = lines.all.joined(separator: "\n")
+        XCTAssertTrue(engine.contains("at STUDY level: cancelled, asking for it series by series"), engine)
+        XCTAssertTrue(engine.contains("at SERIES level: cancelled, asking for the missing instances by SOP"), engine)
+        let moves = archive.filter { $0.contains(": C-MOVE Study Root ") }
+        XCTAssertEqual(moves.filter { $0.contains(" STUDY to ") }.count, 1, moves.joined(separator: "\n"))
+        XCTAssertGreaterThanOrEqual(moves.filter { $0.contains(" SERIES to ") }.count, 1, moves.joined(separator: "\n"))
+        XCTAssertGreaterThanOrEqual(moves.filter { $0.contains(" IMAGE to ") }.count, 1, moves.joined(separator: "\n"))
+        // The order: STUDY first, then SERIES, IMAGE last.
+        let levels = moves.compactMap { line in [" STUDY to ", " SERIES to ", " IMAGE to "].first { line.contains($0) }
+        }
+        XCTAssertEqual(levels.first, " STUDY to ")
+        XCTAssertEqual(levels.last, " IMAGE to ")
+    }
+
+    /// Only STUDY-level requests hang: after the stall the item's two series are each asked for at SERIES level
+    /// (not by SOP Instance UID, not the study again), and the item ends complete.
+    func testStallAtStudyLevelRetriesEachSeriesAtSeriesLevel() async throws {
+        let lines = LogLines()
+        let (summary, items, archive) = try await runStalling(levels: ["STUDY"], log: lines)
+        XCTAssertEqual(summary.count(.complete), 1, "\(items)")
+        XCTAssertEqual(summary.instances, 4)
+        let moves = archive.filter { $0.contains(": C-MOVE Study Root ") }
+        XCTAssertEqual(moves.filter { $0.contains(" STUDY to ") }.count, 1, moves.joined(separator: "\n"))
+        XCTAssertEqual(moves.filter { $0.contains(" SERIES to ") }.count, 2, "one per series: \(moves)")
+        XCTAssertEqual(moves.filter { $0.contains(" IMAGE to ") }.count, 0, moves.joined(separator: "\n"))
+    }
+
+    private func runStalling(
+        levels: Set<String>, log lines: LogLines
+    ) async throws -> (CampaignSummary, [CampaignItem], [String]) {
+        let folder = try makeTemporaryDirectory("campaign-stall")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source")
+        let received = folder.appendingPathComponent("received")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let instances = ArchivePeer.make(studies: 1, perStudy: 4)
+        XCTAssertEqual(Set(instances.map(\.seriesUID)).count, 2, "the study has two series")
+        for instance in instances {
+            try Data(instance.part10Bytes()).write(to: source.appendingPathComponent("\(instance.sopInstanceUID).dcm"))
+        }
+        let destinationPort = freeTCPPort()
+        let archive = LogLines()
+        var settings = QRSCPConfiguration(
+            directory: source.path, port: 0,
+            destinations: ["CAMPAIGN": MoveDestination(host: "127.0.0.1", port: destinationPort)],
+            log: { archive.append($0) })
+        settings.faults.stallLevels = levels
+        let qrscp = try await QRSCP.start(settings)
+        let configuration = try ArchivePeer.configuration(
+            folder: folder, received: received, pacsPort: qrscp.port, destinationPort: destinationPort)
+        var options = CampaignOptions()
+        options.querySCP = "pacs"
+        options.storageSCP = "me"
+        options.directory = received.path
+        options.settle = 1
+        options.stall = 2
+        let journal = try CampaignJournal(path: folder.appendingPathComponent("stall.db").path)
+        try journal.store(options)
+        let engine = CampaignEngine(
+            journal: journal, options: options.resolved,
+            executor: try ServicesCampaignExecutor(options: options.resolved, configuration: configuration))
+        engine.log = { lines.append($0) }
+        try journal.add(CampaignKeys(studyInstanceUID: instances[0].studyUID))
+        let summary = try await engine.run()
+        await qrscp.shutdown()
+        return (summary, try journal.items(), archive.all)
+    }
+}

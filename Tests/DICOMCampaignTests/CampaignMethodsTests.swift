@@ -42,6 +42,41 @@ final class CampaignMethodsTests: XCTestCase {
         XCTAssertEqual(try engine.journal.integrityCheck(), "ok")
     }
 
+    /// C-GET: each arrival is written to the journal once (a row of `instances`, never rewritten by the
+    /// retrieve's final report after its progress had recorded it). Triggers on the journal count the writes.
+    func testMethodGetJournalsEachArrivalOnce() async throws {
+        let peer = try ArchivePeer(studies: 3, perStudy: 4)
+        defer { peer.stop() }
+        let path = peer.folder.appendingPathComponent("get-once.db").path
+        let engine = try makeEngine(peer, journal: path, method: "get")
+        for uid in peer.studyUIDs { try engine.journal.add(CampaignKeys(studyInstanceUID: uid)) }
+        let triggers = try ChildProcess.run(
+            "/usr/bin/sqlite3",
+            [
+                path,
+                """
+                CREATE TABLE arrival_writes(sop_instance_uid TEXT);
+                CREATE TRIGGER count_insert AFTER INSERT ON instances
+                    BEGIN INSERT INTO arrival_writes VALUES (new.sop_instance_uid); END;
+                CREATE TRIGGER count_update AFTER UPDATE ON instances
+                    BEGIN INSERT INTO arrival_writes VALUES (new.sop_instance_uid); END;
+                """,
+            ], timeout: 10)
+        XCTAssertEqual(triggers.status, 0, triggers.stderr)
+        let summary = try await engine.run()
+        let items = try engine.journal.items()
+        XCTAssertEqual(summary.count(.complete), 3, "\(items)")
+        func count(_ sql: String) throws -> String {
+            let r = try ChildProcess.run("/usr/bin/sqlite3", [path, sql], timeout: 10)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(try count("SELECT count(*) FROM instances"), "12", "one row per instance")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM arrival_writes"), "12", "each arrival written once, not twice")
+        XCTAssertEqual(try count("SELECT count(DISTINCT sop_instance_uid) FROM arrival_writes"), "12")
+    }
+
     /// `--no-verify`: no inventory (the archive sees one association per study, the C-MOVE), the items end
     /// complete on the archive's word, and the report says they were not verified.
     func testNoVerifyMakesNoInventoryAndSaysSoInTheReport() throws {

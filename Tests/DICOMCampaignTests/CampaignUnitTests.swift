@@ -5,9 +5,9 @@ import XCTest
 
 @testable import DICOMCampaign
 
-/// An archive in memory: the inventory is fixed; a request at the item's level that `stallsAtItemLevel` says
-/// nothing until it is cancelled; other requests "store" the instances asked for (all of the keys', or, with
-/// `missingFirst`, those not `present`) into the folder and report them.
+/// An archive in memory: the inventory is fixed; a STUDY-level request that `stallsAtItemLevel` says nothing
+/// until it is cancelled; other requests "store" the instances asked for (all of the keys' — the series' at
+/// SERIES level —, or, with `missingFirst`, those not `present`) into the folder and report them.
 final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
     let directory: String
     let fileExtension = "dcm"
@@ -40,13 +40,14 @@ final class FakeExecutor: CampaignExecutor, @unchecked Sendable {
         _ = await pace()
         let wanted = entries.filter {
             $0.studyInstanceUID == request.keys.studyInstanceUID
+                && (request.level != .series || $0.seriesInstanceUID == request.keys.seriesInstanceUID)
                 && !(request.missingFirst && request.present.contains($0.sopInstanceUID))
         }
         lock.withLock {
             requests.append(request)
             asked.append(wanted.map(\.sopInstanceUID))
         }
-        if stallsAtItemLevel && !request.missingFirst {
+        if stallsAtItemLevel && request.level == .study && !request.missingFirst {
             while !control.isCancelRequested { try? await Task.sleep(nanoseconds: 50_000_000) }
             return CampaignRetrieveResult(verdict: .cancelled, completed: 0)
         }
@@ -79,8 +80,8 @@ final class CampaignUnitTests: XCTestCase {
     }
 
     /// A study-level retrieve that makes no progress for `stall` seconds is cancelled and the item asked again
-    /// for its missing instances by SOP Instance UID (the retrieval model's requests by list); it ends complete.
-    func testStalledRetrieveIsCancelledAndAskedAgainBySOPInstanceUID() async throws {
+    /// one level lower: each series at SERIES level; it ends complete.
+    func testStalledRetrieveIsCancelledAndAskedAgainSeriesBySeries() async throws {
         let journal = try CampaignJournal(path: folder.appendingPathComponent("stall.db").path)
         var options = CampaignOptions()
         options.stall = 1
@@ -92,8 +93,9 @@ final class CampaignUnitTests: XCTestCase {
         let summary = try await engine.run()
         let items = try journal.items()
         XCTAssertEqual(summary.count(.complete), 1, "\(items)")
-        XCTAssertEqual(executor.requests.map(\.missingFirst), [false, true])
-        XCTAssertEqual(executor.asked.last?.count, 4)
+        XCTAssertEqual(executor.requests.map(\.level), [.study, .series, .series])
+        XCTAssertEqual(executor.requests.map(\.keys.seriesInstanceUID), [nil, "1.2.3.1", "1.2.3.2"])
+        XCTAssertEqual(executor.asked.dropFirst().map(\.count), [2, 2])
         XCTAssertEqual(try journal.items().first?.arrived, 4)
     }
 
@@ -142,12 +144,76 @@ final class CampaignUnitTests: XCTestCase {
         XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().parallel, 1)
         XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).options().window, "19:00-06:00")
         let mode = try ChildProcess.run("/usr/bin/sqlite3", [path, "PRAGMA journal_mode; PRAGMA user_version"])
-        XCTAssertEqual(mode.stdout, "wal\n2\n")
+        XCTAssertEqual(mode.stdout, "wal\n3\n")
         var bad = CampaignOptions()
         bad.window = "7pm-6am"
         XCTAssertThrowsError(try Campaign(path: path, options: bad)) {
             XCTAssertTrue("\($0)".contains("window must be 'HH:MM-HH:MM'"), "\($0)")
         }
+    }
+
+    /// A journal of schema 2 (before the de-identification settings were kept) opens, keeps its items and is
+    /// migrated to 3; settings stored there read back; settings a command line contradicts are refused.
+    func testSchemaTwoJournalIsMigratedAndKeepsDeidentificationSettings() throws {
+        let path = folder.appendingPathComponent("v2.db").path
+        let journal = try CampaignJournal(path: path)
+        try journal.add(CampaignKeys(studyInstanceUID: "1.2.3"))
+        // Back to what schema 2 had.
+        let downgrade = try ChildProcess.run(
+            "/usr/bin/sqlite3",
+            [
+                path,
+                "DROP TABLE deidentification; DELETE FROM grdb_migrations WHERE identifier = 'v3'; PRAGMA user_version = 2;",
+            ])
+        XCTAssertEqual(downgrade.status, 0, downgrade.stderr)
+        XCTAssertNil(try CampaignJournal(path: path, readOnly: true).deidentification(), "a schema 2 journal has none")
+        let migrated = try CampaignJournal(path: path)
+        XCTAssertEqual(try migrated.items().map(\.keys.studyInstanceUID), ["1.2.3"])
+        let version = try ChildProcess.run("/usr/bin/sqlite3", [path, "PRAGMA user_version"])
+        XCTAssertEqual(version.stdout, "3\n")
+        XCTAssertNil(try migrated.deidentification())
+        let settings = CampaignDeidentification(
+            options: ["retain_uids", "clean_descriptors"], quarantine: "q", allowBurnedIn: false)
+        try migrated.store(settings)
+        XCTAssertEqual(try CampaignJournal(path: path, readOnly: true).deidentification(), settings)
+        XCTAssertEqual(settings.options, ["clean_descriptors", "retain_uids"])
+        XCTAssertTrue(settings.quarantine?.hasPrefix("/") ?? false, "paths are kept absolute")
+
+        XCTAssertEqual(try CampaignDeidentification.resolve(given: nil, stored: settings), settings, "kept on resume")
+        XCTAssertEqual(
+            try CampaignDeidentification.resolve(
+                given: CampaignDeidentification(options: ["retain_uids", "clean_descriptors"], quarantine: "q"),
+                stored: settings), settings, "the same settings in another order")
+        XCTAssertNil(try CampaignDeidentification.resolve(given: nil, stored: nil))
+        // A campaign opened without a de-identifier (a Lua script) goes on with the stored settings.
+        let resumed = try Campaign(path: path, options: CampaignOptions())
+        XCTAssertNil(resumed.deidentifier)
+        XCTAssertEqual(try resumed.applyStoredDeidentification(), settings)
+        XCTAssertNotNil(resumed.deidentifier, "a script's run de-identifies too")
+        XCTAssertEqual(resumed.quarantineDirectory, settings.quarantine)
+        XCTAssertThrowsError(
+            try CampaignDeidentification.resolve(given: CampaignDeidentification(), stored: settings)
+        ) {
+            XCTAssertTrue(
+                "\($0)".contains("this campaign de-identifies with options clean_descriptors, retain_uids"), "\($0)")
+            XCTAssertTrue("\($0)".contains("the command line asks for no options"), "\($0)")
+        }
+    }
+
+    /// The journal's times read back as written, in the form `ISO8601DateFormatter` writes (what `sqlite3` users
+    /// and `campaign report` see), to the millisecond.
+    func testJournalTimestampsAreISO8601UTCWithMilliseconds() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for seconds in [0, 1_796_000_000.123, 1_796_657_368.999, 951_782_400.5] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = JournalTimestamp.string(date)
+            XCTAssertEqual(text, formatter.string(from: date))
+            XCTAssertEqual(JournalTimestamp.date(text)?.timeIntervalSince1970 ?? 0, seconds, accuracy: 0.001)
+        }
+        XCTAssertEqual(JournalTimestamp.string(Date(timeIntervalSince1970: 951_782_400.5)), "2000-02-29T00:00:00.500Z")
+        XCTAssertEqual(JournalTimestamp.date("2026-01-05T10:00:00Z")?.timeIntervalSince1970, nil, "no milliseconds")
+        XCTAssertNil(JournalTimestamp.date("yesterday"))
     }
 
     /// CSV headers as DICOM keywords or snake_case, quoted fields, data columns kept, unique items.

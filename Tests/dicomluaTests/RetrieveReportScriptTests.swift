@@ -273,7 +273,7 @@ final class RetrieveReportScriptTests: XCTestCase {
         XCTAssertTrue(process.stderr.contains("interrupted!"), process.stderr)
         let logDeadline = Date().addingTimeInterval(10)
         while !qrscp.stderr.contains("→ ") && Date() < logDeadline { usleep(50_000) }
-        XCTAssertTrue(qrscp.stderr.contains("C-MOVE Patient Root to SLOW"), qrscp.stderr)
+        XCTAssertTrue(qrscp.stderr.contains("C-MOVE Patient Root PATIENT to SLOW"), qrscp.stderr)
         XCTAssertTrue(qrscp.stderr.contains("FE00"), "the archive ended the move as cancelled: \(qrscp.stderr)")
     }
 }

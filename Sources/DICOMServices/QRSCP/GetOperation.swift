@@ -24,7 +24,9 @@ struct GetOperation: Sendable {
             var tally = SubOperationTally(total: records.count)
             var responses = signals.storeResponses.makeAsyncIterator()
             var lost = false
-            for (position, record) in zip(1..., records) {
+            let stalled = await prologue.stallIfAsked(signals, command: "C-GET", log: service.log)
+            if stalled { tally.cancel() }
+            for (position, record) in zip(1..., records) where !stalled {
                 if signals.isCancelled {
                     tally.cancel()
                     break

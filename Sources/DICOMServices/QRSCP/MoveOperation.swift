@@ -32,7 +32,9 @@ struct MoveOperation: Sendable {
             let records = prologue.records
             var tally = SubOperationTally(total: records.count)
             var finalSent = false
-            if !records.isEmpty {
+            if await prologue.stallIfAsked(signals, command: "C-MOVE", log: service.log) {
+                tally.cancel()
+            } else if !records.isEmpty {
                 finalSent = try await send(
                     prologue, to: destinationAE, at: destination, tally: &tally, responder: responder)
             }

@@ -21,6 +21,11 @@ public struct QRSCPFaults: Sendable, Equatable {
     /// (as pynetdicom's Move SCP does, against PS3.7 §9.3.1.1).
     public var ownOriginator = false
 
+    /// (g) `stall=LEVEL` (repeatable): every C-MOVE/C-GET at one of these Query/Retrieve Levels (PATIENT,
+    /// STUDY, SERIES, IMAGE) sends nothing, neither sub-operation nor response, until the requestor cancels it
+    /// (C-CANCEL; final status Cancel), as an archive that hangs on a request.
+    public var stallLevels: Set<String> = []
+
     /// How many C-STOREs `early-final` holds back (at most the number of instances).
     public static let earlyFinalHeldBack = 2
 
@@ -32,6 +37,7 @@ public struct QRSCPFaults: Sendable, Equatable {
     /// The names accepted by `--fault`.
     public static let names = [
         "drop-every=K", "early-final", "fail-every=K", "no-counters", "missing-last-pending", "own-originator",
+        "stall=LEVEL",
     ]
 
     /// Adds one `--fault` value.
@@ -51,6 +57,13 @@ public struct QRSCPFaults: Sendable, Equatable {
         case "no-counters": noCounters = true
         case "missing-last-pending": missingLastPending = true
         case "own-originator": ownOriginator = true
+        case "stall":
+            let level = parts.count == 2 ? parts[1].uppercased() : ""
+            guard ["PATIENT", "STUDY", "SERIES", "IMAGE"].contains(level) else {
+                throw QRSCPConfigurationError(
+                    "--fault stall needs =LEVEL with LEVEL one of PATIENT, STUDY, SERIES, IMAGE, got \"\(text)\"")
+            }
+            stallLevels.insert(level)
         default:
             throw QRSCPConfigurationError(
                 "unknown --fault \"\(text)\"; expected one of \(Self.names.joined(separator: ", "))")

@@ -1,5 +1,6 @@
 import DICOMCore
 import DICOMNetwork
+import Foundation
 
 /// What a C-MOVE and a C-GET do before their first sub-operation (PS3.4 C.4.2.3, C.4.3.3): check that the
 /// SOP class is one of the service's, decode the identifier, select the instances; and the faults of the
@@ -10,6 +11,12 @@ struct RetrievePrologue {
     /// The test faults and whether this is the first retrieve request the SCP serves.
     let faults: QRSCPFaults
     let firstRequest: Bool
+    /// The request's Query/Retrieve Level.
+    let level: QueryLevel
+    /// The request's level is the one of a `stall=LEVEL` fault.
+    let stalls: Bool
+    /// Longest a stalled request waits for its C-CANCEL.
+    static let stallLimit: Double = 600
 
     /// - Parameters:
     ///   - command: `C-MOVE` or `C-GET`, for messages; `sopClass`: the model's SOP class for this command.
@@ -27,7 +34,21 @@ struct RetrievePrologue {
         }
         self.model = model
         let identifier = try IdentifierCoding.decodeRequest(message, transferSyntax: transferSyntax)
+        level = try QueryEngine.queryLevel(of: identifier, model: model)
+        stalls = faults.stallLevels.contains(level.rawValue)
         records = try RetrieveSelection.instances(for: identifier, model: model, in: service.records)
+    }
+
+    /// The `stall=LEVEL` fault (README "Test faults"): nothing is sent until the requestor cancels (or
+    /// `stallLimit` passes, or the association ends). Returns true when the request stalled.
+    func stallIfAsked(_ signals: OperationSignals, command: String, log: (String) -> Void) async -> Bool {
+        guard stalls else { return false }
+        log("\(command): fault stall: nothing sent until the requestor cancels")
+        let end = Date().addingTimeInterval(Self.stallLimit)
+        while !signals.isCancelled, !Task.isCancelled, Date() < end {
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return true
     }
 
     /// What happens to the `position`-th (1-based) instance.
@@ -55,7 +76,7 @@ struct RetrievePrologue {
 
     /// The log line that ends a retrieve: matches, counters and final status.
     func summary(_ command: String, _ tally: SubOperationTally, destination: String? = nil) -> String {
-        "\(command) \(model.displayName)\(destination.map { " to \($0)" } ?? ""): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
+        "\(command) \(model.displayName) \(level.rawValue)\(destination.map { " to \($0)" } ?? ""): \(records.count) match(es), completed \(tally.completed), failed \(tally.failed), warning \(tally.warning) → \(tally.finalStatus)"
     }
 
     /// Whether a pending response follows the `position`-th sub-operation (`missing-last-pending` leaves out

@@ -86,16 +86,27 @@ struct CampaignRunCommand: ParsableCommand {
                 let added = try campaign.addCSV(path: csv)
                 StandardError.write("campaign: \(added.added) new item(s) from \(added.rows) row(s) of \(csv)")
             }
-            if deidentify {
+            // How it de-identifies is kept in the journal: a resumed run goes on the same way without the
+            // flags; flags that contradict the journal are refused.
+            let given =
+                deidentify
+                ? CampaignDeidentification(
+                    options: deidentification.options, map: deidentification.map, lookup: deidentification.lookup,
+                    quarantine: deidentification.quarantine, allowBurnedIn: deidentification.allowBurnedIn) : nil
+            let stored = try campaign.journal.deidentification()
+            if let settings = try CampaignDeidentification.resolve(given: given, stored: stored) {
                 do {
-                    campaign.deidentifier = try deidentification.makeDeidentifier(defaultMap: campaign.journalMap)
+                    campaign.deidentifier = try settings.makeDeidentifier(journalMap: campaign.journalMap)
                 } catch let error as CampaignError {
                     throw error
                 } catch {
-                    throw CampaignError("--deidentify: \(error)")
+                    throw CampaignError("--deidentify (\(settings)): \(error)")
                 }
-                campaign.quarantineDirectory = deidentification.quarantine
+                campaign.quarantineDirectory = settings.quarantine
+                if stored == nil { try campaign.journal.store(settings) }
+                if !deidentify { StandardError.write("campaign: de-identifying as stored in the journal: \(settings)") }
             } else if try campaign.journal.keepsDeidentificationMap() {
+                // A journal of schema 2 made with --deidentify: its settings were not kept.
                 throw CampaignError(
                     "this campaign de-identifies (its journal keeps a de-identification map): give --deidentify "
                         + "again, so that no identified file joins the de-identified ones")
