@@ -83,7 +83,7 @@ public final class DeidentificationMap: @unchecked Sendable {
 
     /// The new UID for `uid` (trailing NUL/space padding ignored).
     public func newUID(for uid: String) -> String {
-        let key = uid.trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+        let key = ValuePadding.trimmed(uid)
         lock.lock()
         if let cached = uidCache[key] {
             lock.unlock()

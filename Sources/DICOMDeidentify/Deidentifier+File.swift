@@ -30,7 +30,7 @@ extension Deidentifier {
     /// De-identifies the file at `input` into `outputDirectory/<new SOP Instance UID>.dcm` (or into the
     /// quarantine folder when its pixels carry burned-in annotation and `allowBurnedIn` is off).
     ///
-    /// Streaming: only element headers are walked; the header elements are read, de-identified and
+    /// Streaming (DICOMCore's `DataSetFileScanner`): only element headers are walked; the header elements are read, de-identified and
     /// re-encoded in the file's own transfer syntax, and bulk values (Pixel Data, large binary values the
     /// profile keeps) are copied byte for byte in 1 MiB pieces, so memory does not grow with the instance.
     /// The file is written to a hidden temporary file in the target folder and renamed into place (after an
@@ -38,27 +38,27 @@ extension Deidentifier {
     public func deidentifyFile(
         at input: String, outputDirectory: String, quarantineDirectory: String? = nil, fsync: Bool = false
     ) throws -> DeidentifiedFile {
-        let file = try InputFile(path: input)
-        let layout = try FileLayoutScanner.scan(file) { tag in
+        let instance = try StreamedInstance(path: input) { tag in
             let a = self.action(for: tag)
             return a == .keep || a == .remove
         }
+        let file = instance.file
         var merged: DataSet
-        var bulk: [FileLayout.Bulk] = []
-        if layout.transferSyntax.isDeflated {
+        var bulk: [StreamedInstance.Bulk] = []
+        if file.transferSyntax.isDeflated {
             merged = try DICOMFile.read(path: input).dataSet
         } else {
-            merged = DataSet(byteOrder: layout.transferSyntax.byteOrder)
+            merged = DataSet(byteOrder: file.transferSyntax.byteOrder)
             var characterSet = SpecificCharacterSet.defaultRepertoire
-            for segment in layout.segments {
+            for segment in instance.segments {
                 let bytes = try file.bytes(at: segment.lowerBound, count: segment.count)
                 let part = try DataSetReader.read(
-                    bytes, transferSyntax: layout.transferSyntax, characterSet: characterSet)
+                    bytes, transferSyntax: file.transferSyntax, characterSet: characterSet)
                 for element in part { merged.insert(element) }
                 characterSet = merged.specificCharacterSet
             }
             merged.inheritedCharacterSet = .defaultRepertoire
-            bulk = layout.bulk.filter { action(for: $0.tag) == .keep }
+            bulk = instance.bulk.filter { action(for: $0.tag) == .keep }
         }
         merged.removeAll { $0.group == 0x0002 }
         guard !(merged.string(.sopInstanceUID) ?? "").isEmpty else {
@@ -71,13 +71,21 @@ extension Deidentifier {
         let quarantined = result.burnedIn && !settings.allowBurnedIn
         let directory =
             quarantined ? (quarantineDirectory ?? Self.defaultQuarantine(for: outputDirectory)) : outputDirectory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let target = URL(fileURLWithPath: directory).appendingPathComponent(result.sopInstanceUID + ".dcm").path
-        let ts = layout.transferSyntax
+        let target =
+            (directory.isEmpty ? "./" : directory.hasSuffix("/") ? directory : directory + "/") + result.sopInstanceUID
+            + ".dcm"
+        let ts = file.transferSyntax
         let meta = FileMetaInformation(
             mediaStorageSOPClassUID: result.sopClassUID, mediaStorageSOPInstanceUID: result.sopInstanceUID,
             transferSyntaxUID: ts.uid)
-        let writer = try Part10StreamWriter(inDirectory: directory, meta: meta, fsync: fsync)
+        let writer: Part10StreamWriter
+        do {
+            writer = try Part10StreamWriter(inDirectory: directory, meta: meta, fsync: fsync)
+        } catch let error as DICOMFileError where error.errno == ENOENT {
+            // The folder is created when its first file is written (the quarantine only if a file goes there).
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            writer = try Part10StreamWriter(inDirectory: directory, meta: meta, fsync: fsync)
+        }
         do {
             if ts.isDeflated {
                 try writer.append(try DataSetWriter.encode(result.dataSet, transferSyntax: ts))

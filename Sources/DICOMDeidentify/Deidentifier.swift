@@ -189,7 +189,7 @@ public final class Deidentifier: Sendable {
 
     private func mapUIDs(_ element: DataElement) -> DataElement {
         guard case .bytes(let b) = element.value else { return element }
-        let text = String(decoding: b, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+        let text = ValuePadding.trimmed(b)
         if text.isEmpty { return element }
         let mapped = text.split(separator: "\\", omittingEmptySubsequences: false).map { uid in
             uid.isEmpty ? "" : map.newUID(for: String(uid))
@@ -206,7 +206,7 @@ public final class Deidentifier: Sendable {
         guard case .bytes(let b) = element.value else { return nil }
         switch element.vr {
         case .DA, .DT:
-            let text = String(decoding: b, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+            let text = ValuePadding.trimmed(b)
             e.value = .bytes(Array(DateShift.shift(text, days: context.days).utf8))
         case .TM, .AS, .DS, .IS, .US, .SS, .UL, .SL, .FL, .FD, .SV, .UV, .AT:
             break

@@ -49,10 +49,16 @@ struct ElementParser {
     var isBigEndian: Bool
 
     init(_ buffer: UnsafeRawBufferPointer, transferSyntax: TransferSyntax, baseOffset: Int = 0) {
+        self.init(
+            buffer, isExplicitVR: transferSyntax.isExplicitVR, isBigEndian: transferSyntax.byteOrder == .bigEndian,
+            baseOffset: baseOffset)
+    }
+
+    init(_ buffer: UnsafeRawBufferPointer, isExplicitVR: Bool, isBigEndian: Bool, baseOffset: Int = 0) {
         self.buffer = buffer
         self.baseOffset = baseOffset
-        self.isExplicitVR = transferSyntax.isExplicitVR
-        self.isBigEndian = transferSyntax.byteOrder == .bigEndian
+        self.isExplicitVR = isExplicitVR
+        self.isBigEndian = isBigEndian
     }
 
     private var byteOrder: ByteOrder { isBigEndian ? .bigEndian : .littleEndian }
@@ -137,37 +143,61 @@ struct ElementParser {
 
     // MARK: - Elements
 
+    /// An element's header (PS3.5 §7.1.2; VR from the dictionary in an implicit syntax) or an item or
+    /// delimiter header (PS3.5 §7.5: tag and length, 8 bytes, VR reported as UN).
+    struct Header {
+        let tag: Tag
+        let vr: VR
+        let length: UInt32
+        let headerLength: Int
+    }
+
+    /// Reads the element, item or delimiter header at the cursor and moves past it. The one decoder of
+    /// element headers: `readElement` and the streaming `DataSetFileScanner` both use it.
+    mutating func readHeader(end: Int) throws -> Header {
+        let start = position
+        try need(4, before: end, at: start, "element header")
+        let t = tag(at: position)
+        if t.group == 0xFFFE {
+            try need(8, before: end, at: start, "item header \(t)")
+            position += 8
+            return Header(tag: t, vr: .UN, length: u32(at: start + 4), headerLength: 8)
+        }
+        return try readElementHeader(tag: t, end: end)
+    }
+
+    /// Reads the header of the element whose tag `t` is at the cursor and moves past it.
+    private mutating func readElementHeader(tag t: Tag, end: Int) throws -> Header {
+        let start = position
+        try need(8, before: end, at: start, "element header of \(t)")
+        if isExplicitVR {
+            let b0 = buffer[position + 4], b1 = buffer[position + 5]
+            guard let vr = VR(byte0: b0, byte1: b1) else {
+                throw error(
+                    .unknownVR, at: start + 4,
+                    "unknown VR \(printable(b0, b1)) in element \(t): expected one of PS3.5 Table 6.2-1")
+            }
+            if vr.hasLongExplicitLength {
+                try need(12, before: end, at: start, "element header of \(t)")
+                position += 12
+                return Header(tag: t, vr: vr, length: u32(at: start + 8), headerLength: 12)
+            }
+            position += 8
+            return Header(tag: t, vr: vr, length: UInt32(u16(at: start + 6)), headerLength: 8)
+        }
+        position += 8
+        return Header(tag: t, vr: DataDictionary.vr(for: t), length: u32(at: start + 4), headerLength: 8)
+    }
+
     /// Reads one element whose tag `t` is at the cursor.
     private mutating func readElement(
         tag t: Tag, end: Int, depth: Int,
         characterSet: SpecificCharacterSet
     ) throws -> DataElement? {
         let start = position
-        var vr: VR
-        let length: UInt32
-        if isExplicitVR {
-            try need(8, before: end, at: start, "element header of \(t)")
-            let b0 = buffer[position + 4], b1 = buffer[position + 5]
-            guard let explicit = VR(byte0: b0, byte1: b1) else {
-                throw error(
-                    .unknownVR, at: start + 4,
-                    "unknown VR \(printable(b0, b1)) in element \(t): expected one of PS3.5 Table 6.2-1")
-            }
-            vr = explicit
-            if vr.hasLongExplicitLength {
-                try need(12, before: end, at: start, "element header of \(t)")
-                length = u32(at: position + 8)
-                position += 12
-            } else {
-                length = UInt32(u16(at: position + 6))
-                position += 8
-            }
-        } else {
-            try need(8, before: end, at: start, "element header of \(t)")
-            vr = DataDictionary.vr(for: t)
-            length = u32(at: position + 4)
-            position += 8
-        }
+        let header = try readElementHeader(tag: t, end: end)
+        var vr = header.vr
+        let length = header.length
 
         if length == 0xFFFF_FFFF {
             if vr == .SQ || vr == .UN {

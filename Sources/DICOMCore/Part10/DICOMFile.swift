@@ -57,37 +57,16 @@ public struct DICOMFile: Sendable, Equatable {
     /// offsets in its inflated form).
     public static func decode(_ bytes: [UInt8]) throws -> DICOMFile {
         try bytes.withUnsafeBytes { raw in
-            let dicm: [UInt8] = Array("DICM".utf8)
-            var metaStart: Int? = nil
-            var layout = Layout.dataSetOnly
-            if Part10Header.hasPreamble(raw) {
-                metaStart = Part10Header.metaOffset
-                layout = .part10
-            } else if raw.count >= 4 && Array(raw[0..<4]) == dicm {
-                metaStart = 4
-                layout = .metaWithoutPreamble
-            } else if raw.count >= 6 && raw[0] == 0x02 && raw[1] == 0x00 && VR(byte0: raw[4], byte1: raw[5]) != nil {
-                metaStart = 0
-                layout = .metaWithoutPreamble
-            } else if raw.count < 8 {
+            if raw.count < 8 && !Part10Header.hasMetaGroup(raw) {
                 throw DICOMParseError(
                     .invalidFile, at: 0,
                     "not a DICOM file: expected a 128-byte preamble and \"DICM\" or a data set, found \(raw.count) bytes"
                 )
             }
-
-            var meta = DataSet()
-            var dataStart = 0
-            if let start = metaStart {
-                (meta, dataStart) = try Part10Header.readMeta(raw, from: start, isWholeFile: true)
-            }
-            let transferSyntax: TransferSyntax
-            if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {
-                transferSyntax = TransferSyntax.from(uid: uid)
-            } else {
-                transferSyntax = sniffTransferSyntax(UnsafeRawBufferPointer(rebasing: raw[dataStart...]))
-            }
-
+            let located = try Part10Header.locate(raw, isWholeFile: true)
+            let (meta, dataStart, transferSyntax, layout) = (
+                located.header.meta, located.header.dataSetOffset, located.transferSyntax, located.layout
+            )
             let dataSet: DataSet
             if transferSyntax.isDeflated {
                 let inflated = try Deflate.inflate(bytes[dataStart...], limit: DataSetReader.maximumInflatedSize)

@@ -66,6 +66,43 @@ public struct Part10Header: Sendable, Equatable {
         try bytes.withUnsafeBytes { try parse($0, isWholeFile: isWholeFile) }
     }
 
+    /// Whether `bytes` start with a meta group, with or without the preamble: "DICM" at byte 128 or at byte 0,
+    /// or a group 0002 element with an explicit VR at byte 0.
+    public static func hasMetaGroup(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        metaStart(bytes) != nil
+    }
+
+    /// Where the meta group starts and how the file is laid out, nil for a bare data set.
+    private static func metaStart(_ raw: UnsafeRawBufferPointer) -> (Int, DICOMFile.Layout)? {
+        if hasPreamble(raw) { return (metaOffset, .part10) }
+        if raw.count >= 4 && raw[0] == 0x44 && raw[1] == 0x49 && raw[2] == 0x43 && raw[3] == 0x4D {
+            return (4, .metaWithoutPreamble)
+        }
+        if raw.count >= 6 && raw[0] == 0x02 && raw[1] == 0x00 && VR(byte0: raw[4], byte1: raw[5]) != nil {
+            return (0, .metaWithoutPreamble)
+        }
+        return nil
+    }
+
+    /// The head of any file `DICOMFile` reads (see its layouts): the meta group after a preamble, after
+    /// "DICM" alone or at byte 0, else none (a bare data set from byte 0); and the transfer syntax of the
+    /// data set, from (0002,0010) or, without one, sniffed as DCMTK does. `isWholeFile` as in `parse`.
+    public static func locate(
+        _ raw: UnsafeRawBufferPointer, isWholeFile: Bool
+    ) throws -> (header: Part10Header, layout: DICOMFile.Layout, transferSyntax: TransferSyntax) {
+        var header = Part10Header(meta: DataSet(), dataSetOffset: 0)
+        var layout = DICOMFile.Layout.dataSetOnly
+        if let (start, found) = metaStart(raw) {
+            let (meta, end) = try readMeta(raw, from: start, isWholeFile: isWholeFile)
+            header = Part10Header(meta: meta, dataSetOffset: end)
+            layout = found
+        }
+        let transferSyntax =
+            header.transferSyntaxUID.map(TransferSyntax.from(uid:))
+            ?? DICOMFile.sniffTransferSyntax(UnsafeRawBufferPointer(rebasing: raw[header.dataSetOffset...]))
+        return (header, layout, transferSyntax)
+    }
+
     /// What stands where "DICM" was expected, in words.
     private static func found(_ bytes: UnsafeRawBufferPointer) -> String {
         guard bytes.count >= metaOffset else { return "a file of \(bytes.count) bytes" }

@@ -56,14 +56,33 @@ public final class Part10StreamWriter: @unchecked Sendable {
         }
     }
 
-    /// Creates a hidden temporary file (`.dicomlua-<UUID>.part`) in `directory`, the folder the final file
+    /// Creates a hidden temporary file (`temporaryName()`) in `directory`, the folder the final file
     /// will be renamed into.
     public convenience init(
         inDirectory directory: String, meta: FileMetaInformation, fsync: Bool = false,
         bufferSize: Int = Part10StreamWriter.defaultBufferSize
     ) throws {
-        let path = URL(fileURLWithPath: directory).appendingPathComponent(".dicomlua-\(UUID().uuidString).part").path
+        let path =
+            (directory.isEmpty ? "./" : directory.hasSuffix("/") ? directory : directory + "/")
+            + Part10StreamWriter.temporaryName()
         try self.init(temporaryPath: path, meta: meta, fsync: fsync, bufferSize: bufferSize)
+    }
+
+    /// `.dicomlua-<32 random hex digits>.part`: as unique as a UUID, from the system's random source without
+    /// Foundation's `UUID` (which opens /dev/urandom for every file, BENCHMARKS.md "Case 8").
+    static func temporaryName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var name = Array(".dicomlua-".utf8)
+        for _ in 0..<2 {
+            var word = generator.next()
+            for _ in 0..<16 {
+                name.append(digits[Int(word & 0xF)])
+                word >>= 4
+            }
+        }
+        name += Array(".part".utf8)
+        return String(decoding: name, as: UTF8.self)
     }
 
     deinit {
