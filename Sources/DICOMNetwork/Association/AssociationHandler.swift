@@ -41,18 +41,6 @@ final class AssociationHandler: ChannelDuplexHandler {
     var artimTask: Scheduled<Void>?
     var artimGeneration = 0
 
-    // Data carried from an event to the action that uses it.
-    var receivedAC: AssociateAC?
-    var receivedRJ: AssociateRJ?
-    var receivedRQ: AssociateRQ?
-    var receivedPDVs: [PresentationDataValue] = []
-    var receivedAbort: AbortPDU?
-    var pendingDecision: AcceptorDecision?
-    var pendingPData: [ByteBuffer]?
-    var lastPDataWrite: EventLoopFuture<Void>?
-    /// The A-ABORT to send for the next AA-1/AA-7/AA-8/blank cell, with the reason in words.
-    var pendingAbort: (pdu: AbortPDU, detail: String)?
-
     // Results.
     var negotiated: NegotiatedAssociation?
     var assembler: MessageAssembler
@@ -89,7 +77,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         let weak = WeakAssociationHandler(self)
         let loop = context.eventLoop
         flow.resume = { loop.execute { weak.handler?.resumeReading() } }
-        if case .requestor = side { fire(.evt1) }
+        if case .requestor = side { process(.associateRequest) }
         if context.channel.isActive { activate() }
     }
 
@@ -110,72 +98,43 @@ final class AssociationHandler: ChannelDuplexHandler {
         guard !activated else { return }
         activated = true
         switch side {
-        case .requestor: fire(.evt2)
-        case .acceptor: fire(.evt5)
+        case .requestor: process(.transportConnected)
+        case .acceptor: process(.transportAccepted)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if machine.state != .sta1 { fire(.evt17) }
+        if machine.state != .sta1 { process(.transportClosed) }
         cancelARTIM()
         end(.connectionClosed)
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        defer { pendingAbort = nil }
         peerWasHeard()
         switch unwrapInboundIn(data) {
-        case .associateRQ(let rq):
-            receivedRQ = rq
-            pendingAbort = (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU), "unexpected A-ASSOCIATE-RQ")
-            let transition = machine.handleAssociateRequest(acceptableByServiceProvider: true)
-            carryOut(transition)
-        case .associateAC(let ac):
-            receivedAC = ac
-            expectAbortForUnexpected("A-ASSOCIATE-AC")
-            fire(.evt3)
-        case .associateRJ(let rj):
-            receivedRJ = rj
-            expectAbortForUnexpected("A-ASSOCIATE-RJ")
-            fire(.evt4)
-        case .dataTF(let values):
-            receivedPDVs = values
-            expectAbortForUnexpected("P-DATA-TF")
-            fire(.evt10)
-        case .releaseRQ:
-            expectAbortForUnexpected("A-RELEASE-RQ")
-            fire(.evt12)
-        case .releaseRP:
-            expectAbortForUnexpected("A-RELEASE-RP")
-            fire(.evt13)
-        case .abort(let abort):
-            receivedAbort = abort
-            expectAbortForUnexpected("A-ABORT")
-            fire(.evt16)
+        case .associateRQ(let rq): process(.associateRQ(rq))
+        case .associateAC(let ac): process(.associateAC(ac))
+        case .associateRJ(let rj): process(.associateRJ(rj))
+        case .dataTF(let values): process(.pDataTF(values))
+        case .releaseRQ: process(.releaseRQ)
+        case .releaseRP: process(.releaseRP)
+        case .abort(let abort): process(.abortPDU(abort))
         }
     }
 
-    private func expectAbortForUnexpected(_ name: String) {
-        pendingAbort = (
-            AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-            "\(name) not expected in state \(machine.state)"
-        )
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        defer { pendingAbort = nil }
         switch error {
         case let parse as PDUParseError:
-            pendingAbort = (AbortPDU(source: .serviceProvider, reason: parse.abortReason), parse.description)
-            fire(.evt19)
+            process(
+                .invalidPDU(AbortPDU(source: .serviceProvider, reason: parse.abortReason), detail: parse.description))
         case let frame as PDUFrameDecoderError:
             switch frame {
             case .pduTooLong:
-                pendingAbort = (
-                    AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), frame.description
-                )
-                fire(.evt19)
+                process(
+                    .invalidPDU(
+                        AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), detail: frame.description
+                    ))
             case .truncatedPDU:
                 context.close(promise: nil)
             }
@@ -293,10 +252,8 @@ final class AssociationHandler: ChannelDuplexHandler {
         }
         switch machine.state {
         case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
-            pendingAbort = (.serviceUser, waiting ? "DIMSE time-out" : "idle time-out")
             end(error)  // report the time-out, not the abort it causes
-            fire(.evt15)
-            pendingAbort = nil
+            process(.abortRequest(.serviceUser, detail: waiting ? "DIMSE time-out" : "idle time-out"))
         case .sta1, .sta2, .sta3, .sta4, .sta5, .sta13:
             break
         }
@@ -314,18 +271,14 @@ final class AssociationHandler: ChannelDuplexHandler {
         guard machine.state == .sta6 || machine.state == .sta8 else {
             return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
         }
-        lastPDataWrite = nil
-        for pdu in pdus {
-            guard machine.state == .sta6 || machine.state == .sta8 else { break }
-            pendingPData = pdu
-            fire(.evt9)
-        }
-        context.flush()
+        guard !pdus.isEmpty else { return context.eventLoop.makeSucceededVoidFuture() }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        process(.pDataRequest(PDataRequest(pdus: pdus, written: written)))
         guard machine.state == .sta6 || machine.state == .sta8 else {
             return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
         }
-        if context.channel.isWritable || lastPDataWrite == nil { return context.eventLoop.makeSucceededVoidFuture() }
-        return lastPDataWrite!
+        if context.channel.isWritable { return context.eventLoop.makeSucceededVoidFuture() }
+        return written.futureResult
     }
 
     /// Evt11: A-RELEASE request. Completes when A-RELEASE-RP arrived (or the collision is resolved).
@@ -338,7 +291,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         releasePromise = promise
-        fire(.evt11)
+        process(.releaseRequest)
         return promise.futureResult
     }
 
@@ -348,25 +301,27 @@ final class AssociationHandler: ChannelDuplexHandler {
         case .sta1, .sta13:
             return
         case .sta2, .sta3, .sta4, .sta5, .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
-            pendingAbort = (.serviceUser, "aborted by the local user")
-            fire(.evt15)
-            pendingAbort = nil
+            process(.abortRequest(.serviceUser, detail: "aborted by the local user"))
         }
     }
 
-    // MARK: Firing events
+    // MARK: Processing events
 
-    func fire(_ event: UpperLayerEvent) {
-        carryOut(machine.handle(event))
-    }
-
-    func carryOut(_ transition: UpperLayerTransition) {
-        switch transition.artim {
-        case .start: startARTIM()
-        case .stop: cancelARTIM()
-        case .unchanged: break
+    /// The one place events reach the machine: each event is handed to the state machine, the ARTIM command
+    /// and the action it returns are carried out, and an action whose result is itself an event (AE-6's
+    /// answer, AR-2's release response, DT-2's answers, …) has it processed next, here, not from inside the
+    /// action.
+    func process(_ event: AssociationEvent) {
+        var next: AssociationEvent? = event
+        while let event = next {
+            let transition = machine.handle(event.event)
+            switch transition.artim {
+            case .start: startARTIM()
+            case .stop: cancelARTIM()
+            case .unchanged: break
+            }
+            next = perform(transition, event)
         }
-        perform(transition)
     }
 
     private func startARTIM() {
@@ -378,7 +333,7 @@ final class AssociationHandler: ChannelDuplexHandler {
             let handler = bound.value
             guard handler.artimGeneration == generation else { return }
             handler.artimTask = nil
-            handler.fire(.evt18)
+            handler.process(.artimExpired)
         }
     }
 
