@@ -190,8 +190,6 @@ extension AssociationHandler {
         guard !request.answered.isEmpty else { return nil }
         request.answered.forEach(yield)
         if let invalid = request.thenInvalid { return .invalidPDU(invalid.pdu, detail: invalid.detail) }
-        // Mid-message the DIMSE time-out applies, between messages the idle one (if any).
-        armSilenceTimer()
         return nil
     }
 
@@ -212,8 +210,7 @@ extension AssociationHandler {
             closed: closedPromise.futureResult, overTLS: configuration.transportSecurity != nil)
         establishedPromise?.succeed(association)
         establishedPromise = nil
-        silentSince = .now()
-        armSilenceTimer()  // the idle time-out, when configured, runs from here
+        timers.peerWasHeard(at: now)  // the idle time-out, when configured, runs from here
         return association
     }
 
@@ -257,8 +254,6 @@ extension AssociationHandler {
         }
         completed.forEach(yield)
         if let invalid { return .invalidPDU(invalid.pdu, detail: invalid.detail) }
-        // Mid-message the DIMSE time-out applies, between messages the idle one (if any).
-        armSilenceTimer()
         return nil
     }
 

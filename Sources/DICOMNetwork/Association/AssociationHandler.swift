@@ -37,9 +37,9 @@ final class AssociationHandler: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var activated = false
 
-    // ARTIM
-    var artimTask: Scheduled<Void>?
-    var artimGeneration = 0
+    /// ARTIM and the silence limits, as deadlines; `timer` is the one task scheduled for the earliest.
+    var timers: AssociationTimers
+    private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
 
     // Results.
     var negotiated: NegotiatedAssociation?
@@ -60,6 +60,9 @@ final class AssociationHandler: ChannelDuplexHandler {
     ) {
         self.side = side
         self.configuration = configuration
+        self.timers = AssociationTimers(
+            artimTimeout: configuration.artimTimeout, dimseTimeout: configuration.dimseTimeout,
+            idleTimeout: configuration.idleTimeout, now: .now())
         self.establishedPromise = establishedPromise
         self.closedPromise = closedPromise
         self.assembler = MessageAssembler(maximumInMemoryDataSetLength: configuration.maximumInMemoryDataSetLength)
@@ -72,6 +75,7 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timers.peerWasHeard(at: context.eventLoop.now)
         // Weakly: the handler owns `flow`, so a strong capture would be a cycle that kept every handler (and
         // its buffers) alive after its connection closed.
         let weak = WeakAssociationHandler(self)
@@ -83,9 +87,9 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         end(.connectionClosed)
-        cancelARTIM()
-        silenceTimer?.cancel()
-        silenceTimer = nil
+        timers.stopARTIM()
+        timer?.task.cancel()
+        timer = nil
         self.context = nil
     }
 
@@ -105,7 +109,8 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if machine.state != .sta1 { process(.transportClosed) }
-        cancelARTIM()
+        timers.stopARTIM()
+        rearmTimer()
         end(.connectionClosed)
         context.fireChannelInactive()
     }
@@ -162,7 +167,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     func resumeReading() {
         guard readPending, !flow.isPaused, let context else { return }
         readPending = false
-        silentSince = .now()
+        timers.peerWasHeard(at: now)
         context.read()
     }
 
@@ -172,90 +177,58 @@ final class AssociationHandler: ChannelDuplexHandler {
         messageContinuation.yield(message)
     }
 
-    // MARK: Silence time-outs (DIMSE and idle)
-
-    /// Operations waiting for a response; while > 0, or while a peer's message is half received, peer
-    /// silence longer than `dimseTimeout` aborts.
-    var awaitingResponses = 0
-
-    /// The DIMSE time-out runs while we wait for a response or for the rest of a message the peer began
-    /// (a peer that stops sending mid-instance must not hold the association and its sink forever).
-    private var waitingForPeer: Bool { awaitingResponses > 0 || !assembler.isIdle }
-    /// The one timer behind both time-outs; it re-checks when it fires, so arming it is cheap and the
-    /// per-read cost is a clock read (`silentSince`).
-    var silenceTimer: Scheduled<Void>?
-    private var silenceTimerDeadline: NIODeadline?
-    /// When the peer last sent something, or we began waiting for it (whichever is later).
-    var silentSince = NIODeadline.now()
-
-    /// The silence limit that applies now: `dimseTimeout` while we wait for the peer; `idleTimeout`
-    /// between messages of an established association when nothing is awaited (PS3.8 has no such timer;
-    /// it is a server's protection of its association slots); none otherwise.
-    private var silenceLimit: (limit: TimeAmount, waiting: Bool)? {
-        if waitingForPeer { return configuration.dimseTimeout.map { ($0, true) } }
-        guard machine.state == .sta6, let idle = configuration.idleTimeout else { return nil }
-        return (idle, false)
-    }
+    // MARK: Time limits (ARTIM, DIMSE and idle)
 
     func beginAwaitingResponse() {
-        awaitingResponses += 1
-        silentSince = .now()
-        armSilenceTimer()
+        timers.beginAwaitingResponse(at: now)
+        rearmTimer()
     }
 
     func endAwaitingResponse() {
-        awaitingResponses = max(0, awaitingResponses - 1)
-        armSilenceTimer()
+        timers.endAwaitingResponse()
+        rearmTimer()
     }
 
     /// The peer sent something: the silence starts again.
     func peerWasHeard() {
-        silentSince = .now()
+        timers.peerWasHeard(at: now)
     }
 
-    /// Makes sure the timer fires no later than the limit that applies now requires (a pending timer due
-    /// earlier stays: it re-checks when it fires).
-    func armSilenceTimer() {
-        guard let (limit, _) = silenceLimit, let context, !ended else {
-            silenceTimer?.cancel()
-            silenceTimer = nil
-            silenceTimerDeadline = nil
+    /// The event loop's clock (virtual on an `EmbeddedEventLoop`), which the timer's deadlines are in.
+    var now: NIODeadline { context?.eventLoop.now ?? .now() }
+
+    /// Makes sure the one timer fires no later than the earliest deadline `timers` names now (a pending
+    /// timer due earlier stays: it re-checks when it fires).
+    func rearmTimer() {
+        guard let context,
+            let deadline = timers.nextDeadline(in: machine.state, midMessage: !assembler.isIdle, ended: ended)
+        else {
+            timer?.task.cancel()
+            timer = nil
             return
         }
-        let deadline = silentSince + limit
-        if let scheduled = silenceTimerDeadline, silenceTimer != nil, scheduled <= deadline { return }
-        silenceTimer?.cancel()
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        silenceTimerDeadline = deadline
-        silenceTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+        let task = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = bound.value
-            handler.silenceTimer = nil
-            handler.silenceTimerDeadline = nil
-            handler.silenceTimerFired()
+            handler.timer = nil
+            handler.timerFired()
         }
+        timer = (task, deadline)
     }
 
-    private func silenceTimerFired() {
-        guard let (limit, waiting) = silenceLimit, !ended else { return }
-        // Reading paused by backpressure: the silence is ours, not the peer's.
-        if flow.isPaused { silentSince = .now() }
-        guard NIODeadline.now() >= silentSince + limit else { return armSilenceTimer() }
-        let seconds = Double(limit.nanoseconds) / 1e9
-        let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(limit.nanoseconds / 1_000_000) ms"
-        let error: AssociationError
-        if !waiting {
-            error = .timedOut("association idle: the peer sent nothing for \(text) between messages")
-        } else if awaitingResponses > 0 {
-            error = .timedOut("no DIMSE response within \(text)")
-        } else {
-            error = .timedOut("peer silent for \(text) in the middle of a DIMSE message")
-        }
-        switch machine.state {
-        case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
+    private func timerFired() {
+        let expiry = timers.expired(
+            at: now, in: machine.state, midMessage: !assembler.isIdle, ended: ended, readingPaused: flow.isPaused)
+        switch expiry {
+        case .artim?:
+            process(.artimExpired)
+        case .silence(let error, let detail)?:
             end(error)  // report the time-out, not the abort it causes
-            process(.abortRequest(.serviceUser, detail: waiting ? "DIMSE time-out" : "idle time-out"))
-        case .sta1, .sta2, .sta3, .sta4, .sta5, .sta13:
-            break
+            process(.abortRequest(.serviceUser, detail: detail))
+        case nil:
+            rearmTimer()
         }
     }
 
@@ -315,32 +288,10 @@ final class AssociationHandler: ChannelDuplexHandler {
         var next: AssociationEvent? = event
         while let event = next {
             let transition = machine.handle(event.event)
-            switch transition.artim {
-            case .start: startARTIM()
-            case .stop: cancelARTIM()
-            case .unchanged: break
-            }
+            timers.apply(transition.artim, now: now)
             next = perform(transition, event)
         }
-    }
-
-    private func startARTIM() {
-        cancelARTIM()
-        guard let context else { return }
-        let generation = artimGeneration
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        artimTask = context.eventLoop.scheduleTask(in: configuration.artimTimeout) {
-            let handler = bound.value
-            guard handler.artimGeneration == generation else { return }
-            handler.artimTask = nil
-            handler.process(.artimExpired)
-        }
-    }
-
-    func cancelARTIM() {
-        artimGeneration += 1
-        artimTask?.cancel()
-        artimTask = nil
+        rearmTimer()
     }
 
     // MARK: Ending
