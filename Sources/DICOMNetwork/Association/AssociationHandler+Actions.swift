@@ -226,13 +226,17 @@ extension AssociationHandler {
         var invalid: (pdu: AbortPDU, detail: String)?
         for value in values {
             do {
-                if var message = try assembler.feed(
+                if let message = try assembler.feed(
                     value, acceptedContexts: negotiated.acceptedContexts,
                     sinkProvider: sinkProvider(for: negotiated))
                 {
-                    if let (status, pdus) = immediateResponse(to: message, negotiated: negotiated) {
-                        message.answeredStatus = status
-                        if canAnswer { responses += pdus.map { [$0] } }
+                    if canAnswer, let response = message.immediateResponse,
+                        let fragmenter = try? DIMSEMessageFragmenter(
+                            peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
+                    {
+                        let pdus = fragmenter.pdus(
+                            contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil)
+                        responses += pdus.map { [$0] }
                     }
                     completed.append(message)
                 }
@@ -255,24 +259,6 @@ extension AssociationHandler {
         completed.forEach(yield)
         if let invalid { return .invalidPDU(invalid.pdu, detail: invalid.detail) }
         return nil
-    }
-
-    /// The C-STORE-RSP for a C-STORE-RQ whose data set went into an `AnsweringDataSetSink`, encoded as
-    /// P-DATA-TF PDUs: answered here on the event loop (PS3.7 §9.3.1.2), without waiting for the consumer.
-    /// The responses of one read go out together in one flush.
-    private func immediateResponse(
-        to message: AssociationMessage,
-        negotiated: NegotiatedAssociation
-    ) -> (DIMSEStatus, [ByteBuffer])? {
-        guard let sink = message.sink as? any AnsweringDataSetSink,
-            case .success(.cStoreRQ(let request)) = message.decoded,
-            let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
-        else { return nil }
-        let status = sink.responseStatus
-        let response = CStoreRSP(respondingTo: request, status: status)
-        return (
-            status, fragmenter.pdus(contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil)
-        )
     }
 
     /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.

@@ -14,6 +14,9 @@ public struct AssociationMessage: Sendable {
     public var answeredStatus: DIMSEStatus?
     /// `command` decoded, once, when it arrived (PS3.7 §9.3): the typed message, or why it is not one.
     let decoded: Result<DIMSEMessage, any Error>
+    /// The C-STORE-RSP the association sends itself for this request (`answeredStatus`), built by the
+    /// `MessageAssembler` from the sink's answer; nil when the consumer answers.
+    var immediateResponse: CStoreRSP?
 
     public init(
         contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
@@ -72,6 +75,18 @@ public protocol DataSetSink: AnyObject, Sendable {
     func finish() throws
     /// The data set will not be completed (the association ended, or `write`/`finish` threw): discard it.
     func abandon()
+    /// The C-STORE-RSP status the association answers with itself once the data set is complete (or
+    /// failed), read on the event loop; nil (the default) when the consumer answers. An
+    /// `AnsweringDataSetSink` answers with its `responseStatus`.
+    var answerStatus: DIMSEStatus? { get }
+}
+
+extension DataSetSink {
+    public var answerStatus: DIMSEStatus? { nil }
+}
+
+extension AnsweringDataSetSink {
+    public var answerStatus: DIMSEStatus? { responseStatus }
 }
 
 /// A sink that knows the answer to its request once the data set is complete. For a C-STORE-RQ streamed

@@ -72,9 +72,16 @@ public struct MessageAssembler {
                         contextID: current.contextID, command: current.command, decoded: current.decoded,
                         dataSet: .bytes(bytes))
                 case .sink(let sink, let failure):
-                    completed = AssociationMessage(
+                    var message = AssociationMessage(
                         contextID: current.contextID, command: current.command, decoded: current.decoded,
                         dataSet: .streamed(failure: failure), sink: sink)
+                    if case .success(.cStoreRQ(let request)) = current.decoded, let status = sink.answerStatus {
+                        // Answered by the association, on the event loop (PS3.7 §9.3.1.2), without waiting
+                        // for the consumer: the sink knows the outcome now.
+                        message.answeredStatus = status
+                        message.immediateResponse = CStoreRSP(respondingTo: request, status: status)
+                    }
+                    completed = message
                 }
             }
         }
