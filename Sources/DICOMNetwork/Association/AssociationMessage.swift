@@ -100,10 +100,11 @@ public protocol AnsweringDataSetSink: DataSetSink {
     var responseStatus: DIMSEStatus { get }
 }
 
-/// Called on the event loop when a command set is complete and a data set follows; return a sink to
-/// stream the data set (e.g. for a C-STORE-RQ), or nil to accumulate it in memory.
+/// Called on the event loop when a command set is complete, decoded (once: the message then carries the same
+/// value), and a data set follows; return a sink to stream the data set (e.g. for a C-STORE-RQ), or nil to
+/// accumulate it in memory. A command set that does not decode is never streamed.
 public typealias DataSetSinkProvider =
-    @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ command: CommandSet)
+    @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ message: DIMSEMessage)
     -> (any DataSetSink)?
 
 /// A `DataSetSinkProvider` that also receives the negotiated association (see
@@ -111,6 +112,6 @@ public typealias DataSetSinkProvider =
 public typealias AssociationDataSetSinkProvider =
     @Sendable (
         _ association: NegotiatedAssociation, _ contextID: UInt8,
-        _ transferSyntax: String, _ command: CommandSet
+        _ transferSyntax: String, _ message: DIMSEMessage
     )
     -> (any DataSetSink)?

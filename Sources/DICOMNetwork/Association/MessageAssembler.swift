@@ -51,10 +51,15 @@ public struct MessageAssembler {
         for event in events {
             switch event {
             case let .command(contextID, commandSet):
-                let target: Target =
-                    sinkProvider?(contextID, context.transferSyntax, commandSet).map { .sink($0, failure: nil) }
-                    ?? .memory(ByteBuffer())
-                pending = (contextID, commandSet, Result { try DIMSEMessage(commandSet: commandSet) }, target)
+                // Decoded once, here (PS3.7 §9.3): the sink provider, the answer and the consumer share it.
+                let decoded = Result { try DIMSEMessage(commandSet: commandSet) }
+                var target = Target.memory(ByteBuffer())
+                if let sinkProvider, case .success(let message) = decoded,
+                    let sink = sinkProvider(contextID, context.transferSyntax, message)
+                {
+                    target = .sink(sink, failure: nil)
+                }
+                pending = (contextID, commandSet, decoded, target)
             case .noDataSet:
                 guard let (contextID, command, decoded, _) = pending else { continue }
                 pending = nil
