@@ -2,107 +2,132 @@ import NIOCore
 
 extension AssociationHandler {
     /// Carries out one action of PS3.8 Tables 9-6..9-9 (the state has already moved to `transition.to`,
-    /// and the ARTIM command has been applied).
-    func perform(_ transition: UpperLayerTransition) {
+    /// and the ARTIM command has been applied), with the data `event` brought. Returns the event the action
+    /// leads to, if any (AE-6's answer, AR-2's release response, …), for `process(_:)` to handle next.
+    func perform(_ transition: UpperLayerTransition, _ event: AssociationEvent) -> AssociationEvent? {
         switch transition.action {
         case .ae1:
-            break  // the bootstrap opens the transport connection
+            return nil  // the bootstrap opens the transport connection
         case .ae2:
-            guard case .requestor(let rq) = side else { return }
+            guard case .requestor(let rq) = side else { return nil }
             write(.associateRQ(rq))
+            return nil
         case .ae3:
-            associationAccepted()
+            guard case .associateAC(let ac) = event else { return nil }
+            return associationAccepted(ac)
         case .ae4:
-            let rj = receivedRJ ?? .noReasonGiven
+            guard case .associateRJ(let rj) = event else { return nil }
             end(.rejected(rj))
             closeTransport()
+            return nil
         case .ae5:
-            break  // ARTIM started: the peer must send its A-ASSOCIATE-RQ in time
+            return nil  // ARTIM started: the peer must send its A-ASSOCIATE-RQ in time
         case .ae6:
-            decideOnRequest()
+            guard case .associateRQ(let rq) = event else { return nil }
+            return decide(on: rq)
         case .ae7:
-            guard case .accept(let ac, let negotiated)? = pendingDecision else { return }
+            guard case .associateResponse(.accept(let ac, let negotiated)) = event else { return nil }
             write(.associateAC(ac))
             self.negotiated = negotiated
             if let association = makeAssociation(negotiated), case .acceptor(let hooks) = side {
                 hooks.established(association)
             }
+            return nil
         case .ae8:
-            guard case .reject(let rj)? = pendingDecision else { return }
+            guard case .associateResponse(.reject(let rj)) = event else { return nil }
             write(.associateRJ(rj))
             end(.rejected(rj))
+            return nil
         case .dt1, .ar7:
-            guard let context, let parts = pendingPData else { return }
-            pendingPData = nil
-            for part in parts { lastPDataWrite = context.write(wrapOutboundOut(part)) }
+            guard case .pDataRequest(let request) = event else { return nil }
+            return send(request)
         case .dt2, .ar6:
-            deliver(receivedPDVs)
-            receivedPDVs = []
+            guard case .pDataTF(let values) = event else { return nil }
+            return deliver(values, canAnswer: transition.action == .dt2)
         case .ar1:
             write(.releaseRQ)
+            return nil
         case .ar2:
             // A-RELEASE indication: no more messages; we answer at once (A-RELEASE response, Evt14).
             messageContinuation.finish()
-            fire(.evt14)
+            return .releaseResponse
         case .ar3:
             end(nil)
             closeTransport()
+            return nil
         case .ar4:
             write(.releaseRP)
             if transition.from == .sta12 || transition.from == .sta8 { end(nil) }
+            return nil
         case .ar5:
             end(nil)
+            return nil
         case .ar8:
             // Release collision (PS3.8 §9.2.2): the requestor answers first (Sta9 → AR-9), the acceptor
             // waits for the peer's A-RELEASE-RP (Sta10 → AR-10), then answers.
             messageContinuation.finish()
-            if machine.state == .sta9 { fire(.evt14) }
+            return transition.to == .sta9 ? .releaseResponse : nil
         case .ar9:
             write(.releaseRP)
+            return nil
         case .ar10:
-            fire(.evt14)
+            return .releaseResponse
         case .aa1, .aa8:
-            let (pdu, detail) = sendAbort(for: transition)
-            if transition.event == .evt15 {
+            let (pdu, detail) = event.abort(in: transition.from)
+            write(.abort(pdu))
+            if case .abortRequest = event {
                 end(.aborted(pdu, byPeer: false, detail: detail))
             } else {
                 end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
             }
+            return nil
         case .aa2:
-            if transition.event == .evt18 {
+            switch event {
+            case .artimExpired:
                 end(.timedOut(transition.from.artimExpiryText(after: configuration.artimTimeout)))
-            } else if transition.event == .evt16, let abort = receivedAbort {
+            case .abortPDU(let abort):
                 end(.aborted(abort, byPeer: true, detail: ""))
-            } else {
+            case .associateRequest, .transportConnected, .associateAC, .associateRJ, .transportAccepted,
+                .associateRQ, .associateResponse, .pDataRequest, .pDataTF, .releaseRequest, .releaseRQ, .releaseRP,
+                .releaseResponse, .abortRequest, .transportClosed, .invalidPDU:
                 end(.connectionClosed)
             }
             closeTransport()
+            return nil
         case .aa3:
-            end(.aborted(receivedAbort ?? .serviceUser, byPeer: true, detail: ""))
+            guard case .abortPDU(let abort) = event else { return nil }
+            end(.aborted(abort, byPeer: true, detail: ""))
             closeTransport()
-        case .aa4:
+            return nil
+        case .aa4, .aa5:
             end(.connectionClosed)
-        case .aa5:
-            end(.connectionClosed)
+            return nil
         case .aa6:
-            break  // PDU ignored while waiting for the transport to close
+            return nil  // PDU ignored while waiting for the transport to close
         case .aa7:
             write(.abort(AbortPDU(source: .serviceProvider, reason: .unexpectedPDU)))
+            return nil
         case .notApplicable:
+            if case .pDataRequest(let request) = event {
+                request.written?.fail(endErrorOrNotEstablished())
+            }
             // A blank cell. Where the connection is open, the machine moved to Sta13: abort like AA-8.
-            guard transition.to == .sta13, transition.from != .sta13 else { return }
-            let (pdu, detail) = sendAbort(for: transition)
+            guard transition.to == .sta13, transition.from != .sta13 else { return nil }
+            let (pdu, detail) = event.abort(in: transition.from)
+            write(.abort(pdu))
             end(.protocolError("\(detail); sent A-ABORT \(pdu)"))
+            return nil
         }
     }
 
-    /// AE-3: the A-ASSOCIATE-AC arrived. With no usable context we release at once and report it.
-    private func associationAccepted() {
-        guard case .requestor(let rq) = side, let ac = receivedAC else { return }
+    /// AE-3: the A-ASSOCIATE-AC arrived. With no usable context we release at once (Evt11) and report it.
+    private func associationAccepted(_ ac: AssociateAC) -> AssociationEvent? {
+        guard case .requestor(let rq) = side else { return nil }
         do {
             let negotiated = try AssociationRequestor.negotiate(request: rq, accept: ac)
             self.negotiated = negotiated
             _ = makeAssociation(negotiated)
+            return nil
         } catch {
             let text = rq.presentationContexts.map { proposal -> String in
                 let result = ac.presentationContexts.first { $0.id == proposal.id }
@@ -112,20 +137,21 @@ extension AssociationHandler {
                 AssociationError.invalidRequest(
                     "the peer accepted none of the proposed presentation contexts (\(text))"))
             establishedPromise = nil
-            fire(.evt11)
+            return .releaseRequest
         }
     }
 
-    /// AE-6: decide on the A-ASSOCIATE-RQ, then answer with Evt7 (accept) or Evt8 (reject).
-    private func decideOnRequest() {
-        guard case .acceptor(let hooks) = side, let rq = receivedRQ else { return }
+    /// AE-6: decides on the A-ASSOCIATE-RQ; the answer is Evt7 (accept) or Evt8 (reject), at once or, with
+    /// an asynchronous access decision, later.
+    private func decide(on rq: AssociateRQ) -> AssociationEvent? {
+        guard case .acceptor(let hooks) = side else { return nil }
         let address = context?.channel.remoteAddress
         let decision = hooks.decide(rq, address)
         if case .accept = decision, let decideAfter = hooks.decideAfter, let context {
             awaitDecision(decision, decideAfter: { await decideAfter(rq, address) }, on: context.eventLoop)
-            return
+            return nil
         }
-        answer(decision)
+        return .associateResponse(decision)
     }
 
     /// The asynchronous part of AE-6 (`AcceptorHooks.decideAfter`): the answer waits for it, then goes out
@@ -140,17 +166,31 @@ extension AssociationHandler {
             eventLoop.execute {
                 let this = handler.value
                 guard this.machine.state == .sta3 else { return }  // the peer aborted or left meanwhile
-                this.answer(rejection.map { .reject($0) } ?? decision)
+                this.process(.associateResponse(rejection.map { .reject($0) } ?? decision))
             }
         }
     }
 
-    private func answer(_ decision: AcceptorDecision) {
-        pendingDecision = decision
-        switch decision {
-        case .accept: fire(.evt7)
-        case .reject: fire(.evt8)
+    /// DT-1/AR-7: writes the P-DATA-TF PDUs (one flush), then hands over the messages they answered; an
+    /// assembly error that followed them is the next event.
+    private func send(_ request: PDataRequest) -> AssociationEvent? {
+        guard let context else {
+            request.written?.fail(endErrorOrNotEstablished())
+            return nil
         }
+        for (index, pdu) in request.pdus.enumerated() {
+            let last = index == request.pdus.count - 1
+            for (part, buffer) in pdu.enumerated() {
+                let promise = last && part == pdu.count - 1 ? request.written : nil
+                context.write(wrapOutboundOut(buffer), promise: promise)
+            }
+        }
+        if request.pdus.last?.isEmpty ?? true { request.written?.succeed(()) }
+        context.flush()
+        guard !request.answered.isEmpty else { return nil }
+        request.answered.forEach(yield)
+        if let invalid = request.thenInvalid { return .invalidPDU(invalid.pdu, detail: invalid.detail) }
+        return nil
     }
 
     /// Builds the public association object and completes the connect promise.
@@ -170,46 +210,33 @@ extension AssociationHandler {
             closed: closedPromise.futureResult, overTLS: configuration.transportSecurity != nil)
         establishedPromise?.succeed(association)
         establishedPromise = nil
-        silentSince = .now()
-        armSilenceTimer()  // the idle time-out, when configured, runs from here
+        timers.peerWasHeard(at: now)  // the idle time-out, when configured, runs from here
         return association
     }
 
-    /// AA-1/AA-8 (PS3.8 §9.2, Table 9-9): sends the A-ABORT an action left in `pendingAbort`, or one for an
-    /// unexpected PDU; returns it and what went wrong.
-    private func sendAbort(for transition: UpperLayerTransition) -> (AbortPDU, String) {
-        let (pdu, detail) =
-            pendingAbort ?? (
-                AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-                "\(transition.event) not expected in \(transition.from)"
-            )
-        pendingAbort = nil
-        write(.abort(pdu))
-        return (pdu, detail)
-    }
-
-    /// DT-2/AR-6: P-DATA indication — assemble messages. An assembly error is a protocol error: A-ABORT.
-    private func deliver(_ values: [PresentationDataValue]) {
-        guard let negotiated else { return }
-        // Responses the association sends itself go out first (one flush for the whole read: the peer is
-        // waiting for them), then the messages go to the consumer, whose wake-up is off that path.
+    /// DT-2/AR-6: P-DATA indication — assemble messages. Responses the association sends itself (C-STORE-RQs
+    /// streamed into an `AnsweringDataSetSink`) go out first, as the P-DATA request returned (one flush for
+    /// the whole read: the peer is waiting for them), with the messages they answer; the consumer's wake-up is
+    /// off that path. An assembly error is a protocol error (Evt19, A-ABORT) after what completed before it.
+    /// `canAnswer` is false in Sta7 (AR-6), where no P-DATA may be sent: nothing is answered there.
+    private func deliver(_ values: [PresentationDataValue], canAnswer: Bool) -> AssociationEvent? {
+        guard let negotiated else { return nil }
         var completed: [AssociationMessage] = []
-        var responses: [ByteBuffer] = []
-        func handOver() {
-            if !responses.isEmpty { _ = sendPData(responses.map { [$0] }) }
-            responses = []
-            completed.forEach(yield)
-            completed = []
-        }
+        var responses: [[ByteBuffer]] = []
+        var invalid: (pdu: AbortPDU, detail: String)?
         for value in values {
             do {
-                if var message = try assembler.feed(
+                if let message = try assembler.feed(
                     value, acceptedContexts: negotiated.acceptedContexts,
                     sinkProvider: sinkProvider(for: negotiated))
                 {
-                    if let (status, pdus) = immediateResponse(to: message, negotiated: negotiated) {
-                        message.answeredStatus = status
-                        responses += pdus
+                    if canAnswer, let response = message.immediateResponse,
+                        let fragmenter = try? DIMSEMessageFragmenter(
+                            peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
+                    {
+                        let pdus = fragmenter.pdus(
+                            contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil)
+                        responses += pdus.map { [$0] }
                     }
                     completed.append(message)
                 }
@@ -220,36 +247,18 @@ extension AssociationHandler {
                 case .assembly: reason = .unexpectedPDUParameter
                 case .dataSetTooLarge: reason = .notSpecified
                 }
-                handOver()  // what completed before the error still reaches the consumer
-                pendingAbort = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)
-                fire(.evt19)
-                return
+                invalid = (AbortPDU(source: .serviceProvider, reason: reason), failure.description)
+                break
             } catch {
-                handOver()
-                return
+                break
             }
         }
-        handOver()
-        // Mid-message the DIMSE time-out applies, between messages the idle one (if any).
-        armSilenceTimer()
-    }
-
-    /// The C-STORE-RSP for a C-STORE-RQ whose data set went into an `AnsweringDataSetSink`, encoded as
-    /// P-DATA-TF PDUs: answered here on the event loop (PS3.7 §9.3.1.2), without waiting for the consumer.
-    /// The responses of one read go out together in one flush.
-    private func immediateResponse(
-        to message: AssociationMessage,
-        negotiated: NegotiatedAssociation
-    ) -> (DIMSEStatus, [ByteBuffer])? {
-        guard let sink = message.sink as? any AnsweringDataSetSink,
-            case .success(.cStoreRQ(let request)) = message.decoded,
-            let fragmenter = try? DIMSEMessageFragmenter(peerMaxPDULength: UInt32(negotiated.maximumPDULengthToSend))
-        else { return nil }
-        let status = sink.responseStatus
-        let response = CStoreRSP(respondingTo: request, status: status)
-        return (
-            status, fragmenter.pdus(contextID: message.contextID, command: response.encodedCommandSet(), dataSet: nil)
-        )
+        if !responses.isEmpty {
+            return .pDataRequest(PDataRequest(pdus: responses, written: nil, answered: completed, thenInvalid: invalid))
+        }
+        completed.forEach(yield)
+        if let invalid { return .invalidPDU(invalid.pdu, detail: invalid.detail) }
+        return nil
     }
 
     /// The configured sink provider, the association-aware one bound to `negotiated` when only it is set.

@@ -37,21 +37,9 @@ final class AssociationHandler: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var activated = false
 
-    // ARTIM
-    var artimTask: Scheduled<Void>?
-    var artimGeneration = 0
-
-    // Data carried from an event to the action that uses it.
-    var receivedAC: AssociateAC?
-    var receivedRJ: AssociateRJ?
-    var receivedRQ: AssociateRQ?
-    var receivedPDVs: [PresentationDataValue] = []
-    var receivedAbort: AbortPDU?
-    var pendingDecision: AcceptorDecision?
-    var pendingPData: [ByteBuffer]?
-    var lastPDataWrite: EventLoopFuture<Void>?
-    /// The A-ABORT to send for the next AA-1/AA-7/AA-8/blank cell, with the reason in words.
-    var pendingAbort: (pdu: AbortPDU, detail: String)?
+    /// ARTIM and the silence limits, as deadlines; `timer` is the one task scheduled for the earliest.
+    var timers: AssociationTimers
+    private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
 
     // Results.
     var negotiated: NegotiatedAssociation?
@@ -72,6 +60,9 @@ final class AssociationHandler: ChannelDuplexHandler {
     ) {
         self.side = side
         self.configuration = configuration
+        self.timers = AssociationTimers(
+            artimTimeout: configuration.artimTimeout, dimseTimeout: configuration.dimseTimeout,
+            idleTimeout: configuration.idleTimeout, now: .now())
         self.establishedPromise = establishedPromise
         self.closedPromise = closedPromise
         self.assembler = MessageAssembler(maximumInMemoryDataSetLength: configuration.maximumInMemoryDataSetLength)
@@ -84,20 +75,21 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timers.peerWasHeard(at: context.eventLoop.now)
         // Weakly: the handler owns `flow`, so a strong capture would be a cycle that kept every handler (and
         // its buffers) alive after its connection closed.
         let weak = WeakAssociationHandler(self)
         let loop = context.eventLoop
         flow.resume = { loop.execute { weak.handler?.resumeReading() } }
-        if case .requestor = side { fire(.evt1) }
+        if case .requestor = side { process(.associateRequest) }
         if context.channel.isActive { activate() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         end(.connectionClosed)
-        cancelARTIM()
-        silenceTimer?.cancel()
-        silenceTimer = nil
+        timers.stopARTIM()
+        timer?.task.cancel()
+        timer = nil
         self.context = nil
     }
 
@@ -110,72 +102,44 @@ final class AssociationHandler: ChannelDuplexHandler {
         guard !activated else { return }
         activated = true
         switch side {
-        case .requestor: fire(.evt2)
-        case .acceptor: fire(.evt5)
+        case .requestor: process(.transportConnected)
+        case .acceptor: process(.transportAccepted)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if machine.state != .sta1 { fire(.evt17) }
-        cancelARTIM()
+        if machine.state != .sta1 { process(.transportClosed) }
+        timers.stopARTIM()
+        rearmTimer()
         end(.connectionClosed)
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        defer { pendingAbort = nil }
         peerWasHeard()
         switch unwrapInboundIn(data) {
-        case .associateRQ(let rq):
-            receivedRQ = rq
-            pendingAbort = (AbortPDU(source: .serviceProvider, reason: .unexpectedPDU), "unexpected A-ASSOCIATE-RQ")
-            let transition = machine.handleAssociateRequest(acceptableByServiceProvider: true)
-            carryOut(transition)
-        case .associateAC(let ac):
-            receivedAC = ac
-            expectAbortForUnexpected("A-ASSOCIATE-AC")
-            fire(.evt3)
-        case .associateRJ(let rj):
-            receivedRJ = rj
-            expectAbortForUnexpected("A-ASSOCIATE-RJ")
-            fire(.evt4)
-        case .dataTF(let values):
-            receivedPDVs = values
-            expectAbortForUnexpected("P-DATA-TF")
-            fire(.evt10)
-        case .releaseRQ:
-            expectAbortForUnexpected("A-RELEASE-RQ")
-            fire(.evt12)
-        case .releaseRP:
-            expectAbortForUnexpected("A-RELEASE-RP")
-            fire(.evt13)
-        case .abort(let abort):
-            receivedAbort = abort
-            expectAbortForUnexpected("A-ABORT")
-            fire(.evt16)
+        case .associateRQ(let rq): process(.associateRQ(rq))
+        case .associateAC(let ac): process(.associateAC(ac))
+        case .associateRJ(let rj): process(.associateRJ(rj))
+        case .dataTF(let values): process(.pDataTF(values))
+        case .releaseRQ: process(.releaseRQ)
+        case .releaseRP: process(.releaseRP)
+        case .abort(let abort): process(.abortPDU(abort))
         }
     }
 
-    private func expectAbortForUnexpected(_ name: String) {
-        pendingAbort = (
-            AbortPDU(source: .serviceProvider, reason: .unexpectedPDU),
-            "\(name) not expected in state \(machine.state)"
-        )
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        defer { pendingAbort = nil }
         switch error {
         case let parse as PDUParseError:
-            pendingAbort = (AbortPDU(source: .serviceProvider, reason: parse.abortReason), parse.description)
-            fire(.evt19)
+            process(
+                .invalidPDU(AbortPDU(source: .serviceProvider, reason: parse.abortReason), detail: parse.description))
         case let frame as PDUFrameDecoderError:
             switch frame {
             case .pduTooLong:
-                pendingAbort = (
-                    AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), frame.description
-                )
-                fire(.evt19)
+                process(
+                    .invalidPDU(
+                        AbortPDU(source: .serviceProvider, reason: .invalidPDUParameterValue), detail: frame.description
+                    ))
             case .truncatedPDU:
                 context.close(promise: nil)
             }
@@ -203,7 +167,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     func resumeReading() {
         guard readPending, !flow.isPaused, let context else { return }
         readPending = false
-        silentSince = .now()
+        timers.peerWasHeard(at: now)
         context.read()
     }
 
@@ -213,92 +177,58 @@ final class AssociationHandler: ChannelDuplexHandler {
         messageContinuation.yield(message)
     }
 
-    // MARK: Silence time-outs (DIMSE and idle)
-
-    /// Operations waiting for a response; while > 0, or while a peer's message is half received, peer
-    /// silence longer than `dimseTimeout` aborts.
-    var awaitingResponses = 0
-
-    /// The DIMSE time-out runs while we wait for a response or for the rest of a message the peer began
-    /// (a peer that stops sending mid-instance must not hold the association and its sink forever).
-    private var waitingForPeer: Bool { awaitingResponses > 0 || !assembler.isIdle }
-    /// The one timer behind both time-outs; it re-checks when it fires, so arming it is cheap and the
-    /// per-read cost is a clock read (`silentSince`).
-    var silenceTimer: Scheduled<Void>?
-    private var silenceTimerDeadline: NIODeadline?
-    /// When the peer last sent something, or we began waiting for it (whichever is later).
-    var silentSince = NIODeadline.now()
-
-    /// The silence limit that applies now: `dimseTimeout` while we wait for the peer; `idleTimeout`
-    /// between messages of an established association when nothing is awaited (PS3.8 has no such timer;
-    /// it is a server's protection of its association slots); none otherwise.
-    private var silenceLimit: (limit: TimeAmount, waiting: Bool)? {
-        if waitingForPeer { return configuration.dimseTimeout.map { ($0, true) } }
-        guard machine.state == .sta6, let idle = configuration.idleTimeout else { return nil }
-        return (idle, false)
-    }
+    // MARK: Time limits (ARTIM, DIMSE and idle)
 
     func beginAwaitingResponse() {
-        awaitingResponses += 1
-        silentSince = .now()
-        armSilenceTimer()
+        timers.beginAwaitingResponse(at: now)
+        rearmTimer()
     }
 
     func endAwaitingResponse() {
-        awaitingResponses = max(0, awaitingResponses - 1)
-        armSilenceTimer()
+        timers.endAwaitingResponse()
+        rearmTimer()
     }
 
     /// The peer sent something: the silence starts again.
     func peerWasHeard() {
-        silentSince = .now()
+        timers.peerWasHeard(at: now)
     }
 
-    /// Makes sure the timer fires no later than the limit that applies now requires (a pending timer due
-    /// earlier stays: it re-checks when it fires).
-    func armSilenceTimer() {
-        guard let (limit, _) = silenceLimit, let context, !ended else {
-            silenceTimer?.cancel()
-            silenceTimer = nil
-            silenceTimerDeadline = nil
+    /// The event loop's clock (virtual on an `EmbeddedEventLoop`), which the timer's deadlines are in.
+    var now: NIODeadline { context?.eventLoop.now ?? .now() }
+
+    /// Makes sure the one timer fires no later than the earliest deadline `timers` names now (a pending
+    /// timer due earlier stays: it re-checks when it fires).
+    func rearmTimer() {
+        guard let context,
+            let deadline = timers.nextDeadline(in: machine.state, midMessage: !assembler.isIdle, ended: ended)
+        else {
+            timer?.task.cancel()
+            timer = nil
             return
         }
-        let deadline = silentSince + limit
-        if let scheduled = silenceTimerDeadline, silenceTimer != nil, scheduled <= deadline { return }
-        silenceTimer?.cancel()
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        silenceTimerDeadline = deadline
-        silenceTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+        let task = context.eventLoop.scheduleTask(deadline: deadline) {
             let handler = bound.value
-            handler.silenceTimer = nil
-            handler.silenceTimerDeadline = nil
-            handler.silenceTimerFired()
+            handler.timer = nil
+            handler.timerFired()
         }
+        timer = (task, deadline)
     }
 
-    private func silenceTimerFired() {
-        guard let (limit, waiting) = silenceLimit, !ended else { return }
-        // Reading paused by backpressure: the silence is ours, not the peer's.
-        if flow.isPaused { silentSince = .now() }
-        guard NIODeadline.now() >= silentSince + limit else { return armSilenceTimer() }
-        let seconds = Double(limit.nanoseconds) / 1e9
-        let text = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(limit.nanoseconds / 1_000_000) ms"
-        let error: AssociationError
-        if !waiting {
-            error = .timedOut("association idle: the peer sent nothing for \(text) between messages")
-        } else if awaitingResponses > 0 {
-            error = .timedOut("no DIMSE response within \(text)")
-        } else {
-            error = .timedOut("peer silent for \(text) in the middle of a DIMSE message")
-        }
-        switch machine.state {
-        case .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
-            pendingAbort = (.serviceUser, waiting ? "DIMSE time-out" : "idle time-out")
+    private func timerFired() {
+        let expiry = timers.expired(
+            at: now, in: machine.state, midMessage: !assembler.isIdle, ended: ended, readingPaused: flow.isPaused)
+        switch expiry {
+        case .artim?:
+            process(.artimExpired)
+        case .silence(let error, let detail)?:
             end(error)  // report the time-out, not the abort it causes
-            fire(.evt15)
-            pendingAbort = nil
-        case .sta1, .sta2, .sta3, .sta4, .sta5, .sta13:
-            break
+            process(.abortRequest(.serviceUser, detail: detail))
+        case nil:
+            rearmTimer()
         }
     }
 
@@ -314,18 +244,14 @@ final class AssociationHandler: ChannelDuplexHandler {
         guard machine.state == .sta6 || machine.state == .sta8 else {
             return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
         }
-        lastPDataWrite = nil
-        for pdu in pdus {
-            guard machine.state == .sta6 || machine.state == .sta8 else { break }
-            pendingPData = pdu
-            fire(.evt9)
-        }
-        context.flush()
+        guard !pdus.isEmpty else { return context.eventLoop.makeSucceededVoidFuture() }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        process(.pDataRequest(PDataRequest(pdus: pdus, written: written)))
         guard machine.state == .sta6 || machine.state == .sta8 else {
             return context.eventLoop.makeFailedFuture(endErrorOrNotEstablished())
         }
-        if context.channel.isWritable || lastPDataWrite == nil { return context.eventLoop.makeSucceededVoidFuture() }
-        return lastPDataWrite!
+        if context.channel.isWritable { return context.eventLoop.makeSucceededVoidFuture() }
+        return written.futureResult
     }
 
     /// Evt11: A-RELEASE request. Completes when A-RELEASE-RP arrived (or the collision is resolved).
@@ -338,7 +264,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         releasePromise = promise
-        fire(.evt11)
+        process(.releaseRequest)
         return promise.futureResult
     }
 
@@ -348,44 +274,24 @@ final class AssociationHandler: ChannelDuplexHandler {
         case .sta1, .sta13:
             return
         case .sta2, .sta3, .sta4, .sta5, .sta6, .sta7, .sta8, .sta9, .sta10, .sta11, .sta12:
-            pendingAbort = (.serviceUser, "aborted by the local user")
-            fire(.evt15)
-            pendingAbort = nil
+            process(.abortRequest(.serviceUser, detail: "aborted by the local user"))
         }
     }
 
-    // MARK: Firing events
+    // MARK: Processing events
 
-    func fire(_ event: UpperLayerEvent) {
-        carryOut(machine.handle(event))
-    }
-
-    func carryOut(_ transition: UpperLayerTransition) {
-        switch transition.artim {
-        case .start: startARTIM()
-        case .stop: cancelARTIM()
-        case .unchanged: break
+    /// The one place events reach the machine: each event is handed to the state machine, the ARTIM command
+    /// and the action it returns are carried out, and an action whose result is itself an event (AE-6's
+    /// answer, AR-2's release response, DT-2's answers, …) has it processed next, here, not from inside the
+    /// action.
+    func process(_ event: AssociationEvent) {
+        var next: AssociationEvent? = event
+        while let event = next {
+            let transition = machine.handle(event.event)
+            timers.apply(transition.artim, now: now)
+            next = perform(transition, event)
         }
-        perform(transition)
-    }
-
-    private func startARTIM() {
-        cancelARTIM()
-        guard let context else { return }
-        let generation = artimGeneration
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        artimTask = context.eventLoop.scheduleTask(in: configuration.artimTimeout) {
-            let handler = bound.value
-            guard handler.artimGeneration == generation else { return }
-            handler.artimTask = nil
-            handler.fire(.evt18)
-        }
-    }
-
-    func cancelARTIM() {
-        artimGeneration += 1
-        artimTask?.cancel()
-        artimTask = nil
+        rearmTimer()
     }
 
     // MARK: Ending

@@ -14,6 +14,9 @@ public struct AssociationMessage: Sendable {
     public var answeredStatus: DIMSEStatus?
     /// `command` decoded, once, when it arrived (PS3.7 §9.3): the typed message, or why it is not one.
     let decoded: Result<DIMSEMessage, any Error>
+    /// The C-STORE-RSP the association sends itself for this request (`answeredStatus`), built by the
+    /// `MessageAssembler` from the sink's answer; nil when the consumer answers.
+    var immediateResponse: CStoreRSP?
 
     public init(
         contextID: UInt8, command: CommandSet, dataSet: IncomingDataSet, sink: (any DataSetSink)? = nil,
@@ -72,6 +75,18 @@ public protocol DataSetSink: AnyObject, Sendable {
     func finish() throws
     /// The data set will not be completed (the association ended, or `write`/`finish` threw): discard it.
     func abandon()
+    /// The C-STORE-RSP status the association answers with itself once the data set is complete (or
+    /// failed), read on the event loop; nil (the default) when the consumer answers. An
+    /// `AnsweringDataSetSink` answers with its `responseStatus`.
+    var answerStatus: DIMSEStatus? { get }
+}
+
+extension DataSetSink {
+    public var answerStatus: DIMSEStatus? { nil }
+}
+
+extension AnsweringDataSetSink {
+    public var answerStatus: DIMSEStatus? { responseStatus }
 }
 
 /// A sink that knows the answer to its request once the data set is complete. For a C-STORE-RQ streamed
@@ -85,10 +100,11 @@ public protocol AnsweringDataSetSink: DataSetSink {
     var responseStatus: DIMSEStatus { get }
 }
 
-/// Called on the event loop when a command set is complete and a data set follows; return a sink to
-/// stream the data set (e.g. for a C-STORE-RQ), or nil to accumulate it in memory.
+/// Called on the event loop when a command set is complete, decoded (once: the message then carries the same
+/// value), and a data set follows; return a sink to stream the data set (e.g. for a C-STORE-RQ), or nil to
+/// accumulate it in memory. A command set that does not decode is never streamed.
 public typealias DataSetSinkProvider =
-    @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ command: CommandSet)
+    @Sendable (_ contextID: UInt8, _ transferSyntax: String, _ message: DIMSEMessage)
     -> (any DataSetSink)?
 
 /// A `DataSetSinkProvider` that also receives the negotiated association (see
@@ -96,6 +112,6 @@ public typealias DataSetSinkProvider =
 public typealias AssociationDataSetSinkProvider =
     @Sendable (
         _ association: NegotiatedAssociation, _ contextID: UInt8,
-        _ transferSyntax: String, _ command: CommandSet
+        _ transferSyntax: String, _ message: DIMSEMessage
     )
     -> (any DataSetSink)?

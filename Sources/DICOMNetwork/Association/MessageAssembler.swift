@@ -51,10 +51,15 @@ public struct MessageAssembler {
         for event in events {
             switch event {
             case let .command(contextID, commandSet):
-                let target: Target =
-                    sinkProvider?(contextID, context.transferSyntax, commandSet).map { .sink($0, failure: nil) }
-                    ?? .memory(ByteBuffer())
-                pending = (contextID, commandSet, Result { try DIMSEMessage(commandSet: commandSet) }, target)
+                // Decoded once, here (PS3.7 §9.3): the sink provider, the answer and the consumer share it.
+                let decoded = Result { try DIMSEMessage(commandSet: commandSet) }
+                var target = Target.memory(ByteBuffer())
+                if let sinkProvider, case .success(let message) = decoded,
+                    let sink = sinkProvider(contextID, context.transferSyntax, message)
+                {
+                    target = .sink(sink, failure: nil)
+                }
+                pending = (contextID, commandSet, decoded, target)
             case .noDataSet:
                 guard let (contextID, command, decoded, _) = pending else { continue }
                 pending = nil
@@ -72,9 +77,16 @@ public struct MessageAssembler {
                         contextID: current.contextID, command: current.command, decoded: current.decoded,
                         dataSet: .bytes(bytes))
                 case .sink(let sink, let failure):
-                    completed = AssociationMessage(
+                    var message = AssociationMessage(
                         contextID: current.contextID, command: current.command, decoded: current.decoded,
                         dataSet: .streamed(failure: failure), sink: sink)
+                    if case .success(.cStoreRQ(let request)) = current.decoded, let status = sink.answerStatus {
+                        // Answered by the association, on the event loop (PS3.7 §9.3.1.2), without waiting
+                        // for the consumer: the sink knows the outcome now.
+                        message.answeredStatus = status
+                        message.immediateResponse = CStoreRSP(respondingTo: request, status: status)
+                    }
+                    completed = message
                 }
             }
         }

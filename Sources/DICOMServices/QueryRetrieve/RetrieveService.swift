@@ -159,9 +159,11 @@ public enum RetrieveService {
             throw ConfigurationError("get", "cannot write into '\(target.path)': \(error)")
         }
         let sender = remote.aeTitle
-        let sinkProvider: AssociationDataSetSinkProvider = { negotiated, contextID, _, command in
-            guard let context = negotiated.acceptedContexts[contextID] else { return nil }
-            return store.sink(for: command, context: context, callingAETitle: sender)
+        let sinkProvider: AssociationDataSetSinkProvider = { negotiated, contextID, _, message in
+            guard case .cStoreRQ(let request) = message, let context = negotiated.acceptedContexts[contextID] else {
+                return nil
+            }
+            return store.sink(for: request, context: context, callingAETitle: sender)
         }
         // A C-GET's instances come on its own association: attributed by construction.
         session.observe(.tracker(ArrivalsTracker()), originators: [])

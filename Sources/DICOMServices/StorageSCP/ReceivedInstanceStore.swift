@@ -18,7 +18,7 @@ import Darwin
 /// the `DuplicatePolicy`. A transfer that does not complete leaves nothing behind (the depot file is
 /// removed). Shared by the storage SCP and C-GET, which write files identically.
 ///
-/// Use: give `sink(for:context:callingAETitle:)` to the association's sink provider; the association
+/// Use: give `sink(for:context:callingAETitle:)` to the association's sink provider for C-STORE-RQs; the association
 /// answers each streamed C-STORE-RQ from its sink (`AnsweringDataSetSink`), and the service reads what
 /// happened with `outcome(for:callingAETitle:)`. Thread-safe.
 public final class ReceivedInstanceStore: Sendable {
@@ -129,17 +129,16 @@ public final class ReceivedInstanceStore: Sendable {
             callingAETitle: callingAETitle, writer: writer, headerLength: writer.headerLength, lock: lock)
     }
 
-    /// A sink for the data set of `command` when it is a C-STORE-RQ (nil otherwise, so other messages are
-    /// accumulated as usual), arriving on the accepted presentation `context`. The sink refuses the data
+    /// A sink for the data set of the C-STORE-RQ `request` (decoded once, by the association's
+    /// `MessageAssembler`), arriving on the accepted presentation `context`. The sink refuses the data
     /// (and its C-STORE-RSP carries the refusal) when the command's Affected SOP Class UID is not the
     /// context's abstract syntax (0x0122 SOP class not supported: a presentation context carries the one
     /// abstract syntax it was negotiated for, PS3.8 §7.1.1.13), or when the depot file cannot be created
     /// (0xA700).
     public func sink(
-        for command: CommandSet, context: AcceptedPresentationContext,
+        for request: CStoreRQ, context: AcceptedPresentationContext,
         callingAETitle: String
-    ) -> (any DataSetSink)? {
-        guard let request = try? CStoreRQ(commandSet: command) else { return nil }
+    ) -> any DataSetSink {
         let sopClass = request.affectedSOPClassUID.trimmingTrailingUIDPadding()
         guard sopClass == context.abstractSyntax.trimmingTrailingUIDPadding() else {
             let failure = StoreFailure(

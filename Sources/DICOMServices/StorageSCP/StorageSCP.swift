@@ -84,9 +84,11 @@ public final class StorageSCP: Sendable {
             artimTimeout: .milliseconds(Int64(settings.artimTimeout * 1000)))
         association.dimseTimeout = settings.dimseTimeout.map { .milliseconds(Int64($0 * 1000)) }
         association.idleTimeout = settings.idleTimeout.map { .milliseconds(Int64($0 * 1000)) }
-        association.associationDataSetSinkProvider = { negotiated, contextID, _, command in
-            guard let context = negotiated.acceptedContexts[contextID] else { return nil }
-            return store.sink(for: command, context: context, callingAETitle: negotiated.callingAETitle)
+        association.associationDataSetSinkProvider = { negotiated, contextID, _, message in
+            guard case .cStoreRQ(let request) = message, let context = negotiated.acceptedContexts[contextID] else {
+                return nil
+            }
+            return store.sink(for: request, context: context, callingAETitle: negotiated.callingAETitle)
         }
         association.logger = log
         if let tls = settings.tls {

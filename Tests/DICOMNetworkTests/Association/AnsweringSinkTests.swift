@@ -12,8 +12,8 @@ final class AnsweringSinkTests: XCTestCase {
 
     func testStreamedStoresAreAnsweredOnTheEventLoopOncePerRequestWithTheSinksStatus() async throws {
         var configuration = AssociationConfiguration(maximumPDULength: 4096)
-        configuration.dataSetSinkProvider = { _, _, command in
-            guard let request = try? CStoreRQ(commandSet: command) else { return nil }
+        configuration.dataSetSinkProvider = { _, _, message in
+            guard case .cStoreRQ(let request) = message else { return nil }
             // Instance "…​.13" cannot be stored: its sink answers 0xA700.
             return AnsweringSink(
                 status: request.affectedSOPInstanceUID.hasSuffix(".13") ? DIMSEStatus(0xA700) : .success)
@@ -70,8 +70,8 @@ final class AnsweringSinkTests: XCTestCase {
         // SCP must see one C-STORE-RSP per sub-operation, then the final C-GET-RSP.
         let sink = { AnsweringSink(status: .success) }
         var configuration = AssociationConfiguration()
-        configuration.dataSetSinkProvider = { _, _, command in
-            (try? CStoreRQ(commandSet: command)) != nil ? sink() : nil
+        configuration.dataSetSinkProvider = { _, _, message in
+            if case .cStoreRQ = message { sink() } else { nil }
         }
         let getSOPClass = "1.2.840.10008.5.1.4.1.2.2.3"
         let sc = self.sc

@@ -63,8 +63,8 @@ final class DIMSEOperationsTests: XCTestCase {
     func testStoreFromMemoryAndFromFileArrivesIntactInTheSink() async throws {
         let sink = CollectingSink()
         var configuration = AssociationConfiguration(maximumPDULength: 4096)
-        configuration.dataSetSinkProvider = { _, _, command in
-            (try? command.unsignedShort(.commandField)) == CommandField.cStoreRQ.rawValue ? sink : nil
+        configuration.dataSetSinkProvider = { _, _, message in
+            if case .cStoreRQ = message { sink } else { nil }
         }
         let stored = Recorder<String>()
         let server = try await startServer(

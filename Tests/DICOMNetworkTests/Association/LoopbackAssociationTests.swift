@@ -98,8 +98,9 @@ final class LoopbackAssociationTests: XCTestCase {
         let received = Recorder<AssociationMessage>()
         let sink = CollectingSink()
         var configuration = AssociationConfiguration(maximumPDULength: 16384)
-        configuration.dataSetSinkProvider = { _, _, command in
-            TestCommands.us(0x0700, in: command) == 2 ? sink : nil  // priority LOW marks "stream me"
+        configuration.dataSetSinkProvider = { _, _, message in
+            // priority LOW marks "stream me"
+            if case .cStoreRQ(let request) = message, request.priority == .low { sink } else { nil }
         }
         let server = try await startEchoServer(
             association: configuration, extraAbstractSyntaxes: [ct: TransferSyntaxUID.uncompressed],

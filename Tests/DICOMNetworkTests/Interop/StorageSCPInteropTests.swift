@@ -15,8 +15,8 @@ final class StorageSCPInteropTests: XCTestCase {
         sinks: Recorder<CollectingSink>, stored: Recorder<String>
     ) async throws -> DICOMServer {
         var association = AssociationConfiguration()
-        association.dataSetSinkProvider = { _, _, command in
-            guard (try? command.unsignedShort(.commandField)) == CommandField.cStoreRQ.rawValue else { return nil }
+        association.dataSetSinkProvider = { _, _, message in
+            guard case .cStoreRQ = message else { return nil }
             let sink = CollectingSink()
             sinks.append(sink)
             return sink

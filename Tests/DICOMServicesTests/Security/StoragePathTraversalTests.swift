@@ -46,9 +46,10 @@ final class StoragePathTraversalTests: XCTestCase {
         let sc = "1.2.840.10008.5.1.4.1.1.7"
         var configuration = AssociationConfiguration()
         configuration.dataSetSinkProvider = nil
-        configuration.associationDataSetSinkProvider = { negotiated, contextID, _, command in
-            negotiated.acceptedContexts[contextID].flatMap {
-                store.sink(for: command, context: $0, callingAETitle: negotiated.callingAETitle)
+        configuration.associationDataSetSinkProvider = { negotiated, contextID, _, message in
+            guard case .cStoreRQ(let request) = message else { return nil }
+            return negotiated.acceptedContexts[contextID].map {
+                store.sink(for: request, context: $0, callingAETitle: negotiated.callingAETitle)
             }
         }
         let policy = AcceptancePolicy(supportedAbstractSyntaxes: [sc: TransferSyntaxUID.uncompressed])

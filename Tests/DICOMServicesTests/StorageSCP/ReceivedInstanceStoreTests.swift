@@ -43,7 +43,7 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         _ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]
     ) throws -> Result<StoredInstance, StoreFailure> {
         let rq = request(uid)
-        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        let sink = store.sink(for: rq, context: context, callingAETitle: "SENDER")
         let half = bytes.count / 2
         try sink.write(ByteBuffer(bytes: bytes[..<half]))
         try sink.write(ByteBuffer(bytes: bytes[half...]))
@@ -82,7 +82,7 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         let store = try ReceivedInstanceStore(directory: folder.path)
         try store.prepare()
         let sink = try XCTUnwrap(
-            store.sink(for: request("1.2.3.4").commandSet, context: context, callingAETitle: "SENDER"))
+            store.sink(for: request("1.2.3.4"), context: context, callingAETitle: "SENDER"))
         try sink.write(ByteBuffer(bytes: try sampleDataSet().prefix(10)))
         sink.abandon()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
@@ -127,7 +127,7 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try FileManager.default.removeItem(atPath: store.depotDirectory)
         _ = FileManager.default.createFile(atPath: store.depotDirectory, contents: Data())
         let rq = request("1.2.3.4")
-        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        let sink = store.sink(for: rq, context: context, callingAETitle: "SENDER")
         XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: [0, 0])))
         let incoming = IncomingStore(
             request: rq, contextID: 1, transferSyntax: "1.2.840.10008.1.2.1",
@@ -142,7 +142,7 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try store.prepare()
         let rq = CStoreRQ(
             messageID: 1, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.2", affectedSOPInstanceUID: "1.2.3.4")
-        let sink = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        let sink = store.sink(for: rq, context: context, callingAETitle: "SENDER")
         XCTAssertThrowsError(try sink.write(ByteBuffer(bytes: try sampleDataSet())))
         XCTAssertEqual((sink as? any AnsweringDataSetSink)?.responseStatus.code, 0x0122)
         let incoming = IncomingStore(
@@ -162,8 +162,8 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         let store = try ReceivedInstanceStore(directory: folder.path, duplicatePolicy: .keep)
         try store.prepare()
         let rq = request("1.2.3.4")
-        let first = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
-        let second = try XCTUnwrap(store.sink(for: rq.commandSet, context: context, callingAETitle: "SENDER"))
+        let first = store.sink(for: rq, context: context, callingAETitle: "SENDER")
+        let second = store.sink(for: rq, context: context, callingAETitle: "SENDER")
         try first.write(ByteBuffer(bytes: try sampleDataSet(patientID: "FIRST")))
         try second.write(ByteBuffer(bytes: try sampleDataSet(patientID: "SECOND")))
         try second.finish()
