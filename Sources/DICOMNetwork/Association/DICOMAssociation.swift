@@ -36,10 +36,13 @@ public final class DICOMAssociation: Sendable {
         self.negotiated = negotiated
         self.messages = messages
         self.closed = closed
+        self.remoteAddress = channel.remoteAddress
     }
 
-    /// The peer's address.
-    public var remoteAddress: SocketAddress? { channel.remoteAddress }
+    /// The peer's address, taken when the association was established: NIO forgets a channel's addresses
+    /// once it is closed, and a peer that sends one instance and releases at once may be gone before the
+    /// service's task first asks (the storage SCP's log lines would then name no peer).
+    public let remoteAddress: SocketAddress?
 
     /// Opens a TCP connection and negotiates an association (PS3.8 §7.1, requestor side).
     ///

@@ -287,3 +287,29 @@ extension LoopbackAssociationTests {
         await server.shutdown(gracePeriod: .seconds(5))
     }
 }
+
+extension LoopbackAssociationTests {
+    /// The peer's address outlives the connection: a service that first looks after the peer has released
+    /// and closed (a storage SCU sending one instance does so within a millisecond) still sees it, so its
+    /// log lines name the peer (a `"peer":"?"` in the storage SCP's JSON log before the address was kept).
+    func testThePeerAddressIsKnownAfterThePeerHasClosed() async throws {
+        let seen = Recorder<String>()
+        let policy = AcceptancePolicy(supportedAbstractSyntaxes: [
+            TestCommands.verification: TransferSyntaxUID.uncompressed
+        ])
+        let server = try await DICOMServer.start(configuration: ServerConfiguration(policy: policy)) { association in
+            try? await association.serve()
+            _ = await association.waitUntilEnded()
+            try? await Task.sleep(for: .milliseconds(200))  // NIO resets a closed channel's addresses just after
+            seen.append(association.remoteAddress?.ipAddress ?? "none")
+        }
+        let client = try await DICOMAssociation.connect(
+            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
+            contexts: [verificationContext])
+        try await client.release()
+        let deadline = Date().addingTimeInterval(10)
+        while seen.all.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        XCTAssertEqual(seen.all, ["127.0.0.1"], "the address of a peer that has gone")
+        await server.shutdown(gracePeriod: .seconds(5))
+    }
+}
