@@ -23,7 +23,7 @@ extension DICOMAssociation {
     public func echo() async throws -> DIMSEStatus {
         let context = try presentationContext(for: verificationSOPClassUID)
         let request = CEchoRQ(messageID: nextMessageID())
-        try await send(request, contextID: context.id)
+        try await sendRequest(request, contextID: context.id)
         let message = try await nextResponse(to: request.messageID, expecting: .cEchoRSP)
         guard case .cEchoRSP(let response) = message else { throw unexpected(message, for: request.messageID) }
         return response.status
@@ -42,7 +42,7 @@ extension DICOMAssociation {
             messageID: nextMessageID(), affectedSOPClassUID: sopClassUID,
             affectedSOPInstanceUID: sopInstanceUID, priority: priority,
             moveOriginatorAETitle: moveOriginator?.aeTitle, moveOriginatorMessageID: moveOriginator?.messageID)
-        try await send(request, dataSet: dataSet, contextID: context.id)
+        try await sendRequest(request, dataSet: dataSet, contextID: context.id)
         return try await storeResponse(to: request.messageID)
     }
 
@@ -58,7 +58,8 @@ extension DICOMAssociation {
             messageID: nextMessageID(), affectedSOPClassUID: sopClassUID,
             affectedSOPInstanceUID: sopInstanceUID, priority: priority,
             moveOriginatorAETitle: moveOriginator?.aeTitle, moveOriginatorMessageID: moveOriginator?.messageID)
-        try await send(command: request.encodedCommandSet(), dataSet: source, contextID: context.id)
+        try await send(
+            command: request.encodedCommandSet(), dataSet: source, contextID: context.id, thenAwaitResponse: true)
         return try await storeResponse(to: request.messageID)
     }
 
@@ -70,8 +71,7 @@ extension DICOMAssociation {
     ) async throws -> DIMSEResponses<CFindRSP> {
         let context = try presentationContext(for: sopClassUID, transferSyntax: transferSyntax)
         let request = CFindRQ(messageID: nextMessageID(), affectedSOPClassUID: sopClassUID, priority: priority)
-        try await send(request, dataSet: identifier, contextID: context.id)
-        beginAwaitingResponse()
+        try await sendRequest(request, dataSet: identifier, contextID: context.id)
         return DIMSEResponses(association: self, messageID: request.messageID, contextID: context.id, storeHandler: nil)
     }
 
@@ -85,8 +85,7 @@ extension DICOMAssociation {
         let request = CMoveRQ(
             messageID: nextMessageID(), affectedSOPClassUID: sopClassUID,
             moveDestination: destination, priority: priority)
-        try await send(request, dataSet: identifier, contextID: context.id)
-        beginAwaitingResponse()
+        try await sendRequest(request, dataSet: identifier, contextID: context.id)
         return DIMSEResponses(association: self, messageID: request.messageID, contextID: context.id, storeHandler: nil)
     }
 
@@ -101,8 +100,7 @@ extension DICOMAssociation {
     {
         let context = try presentationContext(for: sopClassUID, transferSyntax: transferSyntax)
         let request = CGetRQ(messageID: nextMessageID(), affectedSOPClassUID: sopClassUID, priority: priority)
-        try await send(request, dataSet: identifier, contextID: context.id)
-        beginAwaitingResponse()
+        try await sendRequest(request, dataSet: identifier, contextID: context.id)
         return DIMSEResponses(
             association: self, messageID: request.messageID, contextID: context.id,
             storeHandler: storeHandler)
@@ -128,8 +126,8 @@ extension DICOMAssociation {
     }
 
     /// The next incoming message, which must be the response to `messageID`; anything else aborts.
+    /// The DIMSE time-out was started by `sendRequest` (or `thenAwaitResponse`).
     private func nextResponse(to messageID: UInt16, expecting field: CommandField) async throws -> DIMSEMessage {
-        beginAwaitingResponse()
         defer { endAwaitingResponse() }
         var iterator = messages.makeAsyncIterator()
         guard let message = try await iterator.next() else {

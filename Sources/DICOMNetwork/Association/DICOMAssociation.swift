@@ -107,11 +107,16 @@ public final class DICOMAssociation: Sendable {
     /// `DIMSEMessageFragmenter`); returns once the bytes are handed to the transport, waiting while the
     /// socket is not writable, so a fast sender never buffers more than about 1 MiB.
     public func send(command: ByteBuffer, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
+        try await send(command: command, dataSet: dataSet, contextID: contextID, thenAwaitResponse: false)
+    }
+
+    /// `send(command:dataSet:contextID:)` in one hop to the event loop for a message up to about 1 MiB;
+    /// with `thenAwaitResponse` the DIMSE time-out starts in the same hop, once the message is written.
+    func send(command: ByteBuffer, dataSet: ByteBuffer?, contextID: UInt8, thenAwaitResponse: Bool) async throws {
         let fragmenter = try makeFragmenter(contextID: contextID)
-        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
-        if let dataSet {
-            try await sendPDVs(fragmenter.dataSetPDVs(contextID: contextID, dataSet: dataSet))
-        }
+        try await sendPDVs(
+            fragmenter.pdvs(contextID: contextID, command: command, dataSet: dataSet),
+            thenAwaitResponse: thenAwaitResponse)
     }
 
     /// Sends a typed DIMSE message (its command set encoded by the DIMSE layer) with an optional data set.
@@ -119,12 +124,29 @@ public final class DICOMAssociation: Sendable {
         try await send(command: message.encodedCommandSet(), dataSet: dataSet, contextID: contextID)
     }
 
+    /// A request after which the DIMSE time-out starts (`beginAwaitingResponse`), in the same hop.
+    func sendRequest(_ message: some DIMSECommandMessage, dataSet: ByteBuffer? = nil, contextID: UInt8) async throws {
+        try await send(
+            command: message.encodedCommandSet(), dataSet: dataSet, contextID: contextID, thenAwaitResponse: true)
+    }
+
     /// Sends a message whose data set is read from `dataSet` chunk by chunk (about 1 MiB at a time), so a
     /// large data set (a file region) is never in memory whole. If reading fails midway the association is
     /// aborted (the peer would otherwise wait for the last fragment forever) and the error is rethrown.
+    /// The source is closed (`DataSetSource.close()`) when the message is sent, has failed or was cancelled.
     public func send(command: ByteBuffer, dataSet: some DataSetSource, contextID: UInt8) async throws {
+        try await send(command: command, dataSet: dataSet, contextID: contextID, thenAwaitResponse: false)
+    }
+
+    /// The command goes with the first chunk's fragments and the last fragment with the last chunk's, so a
+    /// data set of one chunk (up to 1 MiB) costs one hop to the event loop (docs/design.md "The send path
+    /// changes thread only for the disk"); with `thenAwaitResponse` the DIMSE time-out starts in the last.
+    func send(
+        command: ByteBuffer, dataSet: some DataSetSource, contextID: UInt8, thenAwaitResponse: Bool
+    ) async throws {
+        defer { dataSet.close() }
         let fragmenter = try makeFragmenter(contextID: contextID)
-        try await sendPDVs(fragmenter.commandPDVs(contextID: contextID, command: command))
+        var pending = fragmenter.commandPDVs(contextID: contextID, command: command)
         var stream = fragmenter.dataSetStream(contextID: contextID)
         let chunkLength = 1 << 20
         var offset = 0
@@ -142,9 +164,13 @@ public final class DICOMAssociation: Sendable {
                 throw error
             }
             offset += count
-            try await sendPDVs(stream.append(chunk))
+            pending += stream.append(chunk)
+            if offset < dataSet.length {
+                try await sendPDVs(pending)
+                pending = []
+            }
         }
-        try await sendPDVs(stream.finish())
+        try await sendPDVs(pending + stream.finish(), thenAwaitResponse: thenAwaitResponse)
     }
 
     /// Releases the association (A-RELEASE, PS3.8 §7.2) and waits for the peer's A-RELEASE-RP (bounded by
@@ -191,11 +217,14 @@ public final class DICOMAssociation: Sendable {
     }
 
     /// Hands PDVs (one per P-DATA-TF PDU) to the event loop in batches of about 1 MiB; each batch waits
-    /// for the previous one to be written when the channel is not writable.
-    private func sendPDVs(_ pdvs: [PresentationDataValue]) async throws {
+    /// for the previous one to be written when the channel is not writable. With `thenAwaitResponse` the
+    /// last batch also starts the DIMSE time-out once it is written (`beginAwaitingResponse`), in the same
+    /// hop.
+    private func sendPDVs(_ pdvs: [PresentationDataValue], thenAwaitResponse: Bool = false) async throws {
+        guard !pdvs.isEmpty else { return }
         var index = 0
         let handler = self.handler
-        while index < pdvs.count {
+        repeat {
             var batch: [[ByteBuffer]] = []
             var batchBytes = 0
             while index < pdvs.count && batchBytes < 1 << 20 {
@@ -206,8 +235,13 @@ public final class DICOMAssociation: Sendable {
                 index += 1
             }
             let pdus = batch
-            try await channel.eventLoop.flatSubmit { handler.value.sendPData(pdus) }.get()
-        }
+            let startsTimer = thenAwaitResponse && index == pdvs.count
+            try await channel.eventLoop.flatSubmit {
+                let written = handler.value.sendPData(pdus)
+                guard startsTimer else { return written }
+                return written.map { handler.value.beginAwaitingResponse() }
+            }.get()
+        } while index < pdvs.count
     }
 
     static func mapConnectError(_ error: Error, host: String, port: Int) -> AssociationError {
@@ -237,6 +271,13 @@ public protocol DataSetSource: Sendable {
     var length: Int { get }
     /// Reads exactly `length` bytes at `offset` (relative to the start of the data set).
     func read(offset: Int, length: Int) async throws -> ByteBuffer
+    /// Called when the message is sent, has failed or was cancelled: release what the reads hold (an open
+    /// file). A later read may open it again. The default does nothing.
+    func close()
+}
+
+extension DataSetSource {
+    public func close() {}
 }
 
 /// Who bounds a TLS handshake's time: the TLS handlers with the association's ARTIM, or the caller.

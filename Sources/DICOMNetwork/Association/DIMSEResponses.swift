@@ -123,14 +123,20 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
                 }
                 if case .cStoreRQ(let request) = dimse, let handler = responses.storeHandler {
                     let ts = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
-                    // Our own handler's time does not count as peer silence (DIMSE time-out).
-                    association.endAwaitingResponse()
-                    let status = await handler(IncomingStore(request: request, message: message, transferSyntax: ts))
-                    association.beginAwaitingResponse()
-                    if message.answeredStatus == nil {
-                        try await association.send(
-                            CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
+                    let incoming = IncomingStore(request: request, message: message, transferSyntax: ts)
+                    guard message.answeredStatus == nil else {
+                        // Answered on the event loop (walk 1, step 9): the peer is not waiting for our handler,
+                        // so the DIMSE time-out runs on and no hop to the event loop is needed
+                        // (docs/design.md "The C-GET path").
+                        _ = await handler(incoming)
+                        continue
                     }
+                    // The peer waits for our C-STORE-RSP: our handler's time does not count as its silence.
+                    association.endAwaitingResponse()
+                    let status = await handler(incoming)
+                    association.beginAwaitingResponse()
+                    try await association.send(
+                        CStoreRSP(respondingTo: request, status: status), contextID: message.contextID)
                     continue
                 }
                 finished = true

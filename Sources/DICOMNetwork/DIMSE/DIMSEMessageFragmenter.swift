@@ -74,7 +74,10 @@ public struct DIMSEMessageFragmenter: Sendable {
 }
 
 /// Fragments a data set supplied in chunks of any size into even, full-size data PDVs; the last PDV is
-/// produced by `finish()`. Holds at most one fragment plus one chunk in memory.
+/// produced by `finish()`. The fragments are slices of the chunks (no copy), except one fragment per chunk
+/// boundary that joins the end of a chunk to the start of the next (docs/design.md "The send path changes
+/// thread only for the disk"). Holds at most the tail of one chunk (≤ one fragment, which keeps that
+/// chunk's storage alive) until the next chunk or `finish()`.
 public struct DIMSEDataSetStreamFragmenter: Sendable {
     public let contextID: UInt8
     public let maxFragmentLength: Int
@@ -90,22 +93,26 @@ public struct DIMSEDataSetStreamFragmenter: Sendable {
     public mutating func append(_ chunk: ByteBuffer) -> [PresentationDataValue] {
         precondition(!finished, "append after finish")
         var chunk = chunk
-        buffered.writeBuffer(&chunk)
         var result: [PresentationDataValue] = []
-        while buffered.readableBytes > maxFragmentLength {
-            let fragment = buffered.readSlice(length: maxFragmentLength)!
-            result.append(
-                PresentationDataValue(
-                    contextID: contextID, isCommand: false, isLastFragment: false,
-                    data: fragment))
+        if buffered.readableBytes > 0 {
+            // The held-back tail, completed from the chunk's head: the one copy, of at most one fragment.
+            var head = chunk.readSlice(length: min(chunk.readableBytes, maxFragmentLength - buffered.readableBytes))!
+            var joined = ByteBufferAllocator().buffer(capacity: buffered.readableBytes + head.readableBytes)
+            joined.writeBuffer(&buffered)
+            joined.writeBuffer(&head)
+            buffered = joined
+            guard chunk.readableBytes > 0 else { return [] }
+            result.append(fragment(buffered))
         }
-        if !result.isEmpty {
-            // Keep only the remainder (≤ one fragment) so the emitted slices do not pin a growing buffer.
-            var rest = buffered.readSlice(length: buffered.readableBytes)!
-            buffered = ByteBufferAllocator().buffer(capacity: maxFragmentLength)
-            buffered.writeBuffer(&rest)
+        while chunk.readableBytes > maxFragmentLength {
+            result.append(fragment(chunk.readSlice(length: maxFragmentLength)!))
         }
+        buffered = chunk
         return result
+    }
+
+    private func fragment(_ data: ByteBuffer) -> PresentationDataValue {
+        PresentationDataValue(contextID: contextID, isCommand: false, isLastFragment: false, data: data)
     }
 
     /// Ends the data set: returns the remaining bytes as the last PDV (empty if nothing remains).
