@@ -153,7 +153,7 @@ struct ElementParser {
     }
 
     /// Reads the element, item or delimiter header at the cursor and moves past it. The one decoder of
-    /// element headers: `readElement` and the streaming `DataSetFileScanner` both use it.
+    /// element headers: `readElement`, the streaming `DataSetFileScanner` and `DataSetPrefixScanner` use it.
     mutating func readHeader(end: Int) throws -> Header {
         let start = position
         try need(4, before: end, at: start, "element header")

@@ -124,7 +124,7 @@ public final class DataSetFileScanner {
     // MARK: - Element headers
 
     /// The header at `offset`, decoded by `ElementParser.readHeader` in the given encoding.
-    private func elementHeader(at offset: Int, explicit: Bool, big: Bool) throws -> ElementParser.Header {
+    func elementHeader(at offset: Int, explicit: Bool, big: Bool) throws -> ElementParser.Header {
         let bytes = try self.bytes(at: offset, count: 12)
         return try bytes.withUnsafeBytes { raw in
             var parser = ElementParser(raw, isExplicitVR: explicit, isBigEndian: big, baseOffset: offset)
@@ -132,83 +132,24 @@ public final class DataSetFileScanner {
         }
     }
 
-    /// The top-level elements of the data set, in file order. Deflated data sets have none to stream
-    /// (read them with `DICOMFile.read`).
+    /// The top-level elements of the data set, in file order, walked by `ElementHeaderSource.walkTopLevel`.
+    /// Deflated data sets have none to stream (read them with `DICOMFile.read`).
     /// - Throws: `DICOMParseError` with file offsets: an element that runs past the end of the file, an
     ///   undefined length that never ends, nesting deeper than `DataSetReader.maximumSequenceDepth`.
     public func topLevelElements() throws -> [Element] {
         guard !transferSyntax.isDeflated else { return [] }
-        let explicit = transferSyntax.isExplicitVR
-        let big = transferSyntax.byteOrder == .bigEndian
         var out: [Element] = []
-        var p = header.dataSetOffset
-        while p < size {
-            let h = try elementHeader(at: p, explicit: explicit, big: big)
-            let valueStart = p + h.headerLength
-            let end: Int
-            if h.length == 0xFFFF_FFFF {
-                // PS3.5 §6.2.2: a UN of undefined length holds Implicit VR Little Endian.
-                let nestedExplicit = explicit && h.vr != .UN
-                end = try skipUndefined(
-                    from: valueStart, explicit: nestedExplicit, big: nestedExplicit && big, depth: 1)
-            } else {
-                end = valueStart + Int(h.length)
-            }
-            guard end <= size else {
-                throw DICOMParseError(
-                    .lengthPastEnd, at: p,
-                    "element \(h.tag) (\(h.vr.rawValue)) declares \(end - valueStart) bytes but the file ends at byte \(size)"
-                )
-            }
-            out.append(Element(tag: h.tag, vr: h.vr, range: p..<end, length: h.length))
-            p = end
+        try walkTopLevel(
+            from: header.dataSetOffset, explicit: transferSyntax.isExplicitVR,
+            big: transferSyntax.byteOrder == .bigEndian
+        ) { h, range in
+            out.append(Element(tag: h.tag, vr: h.vr, range: range, length: h.length))
+            return true
         }
         return out
     }
+}
 
-    /// The end of an undefined-length value (items up to the Sequence Delimitation, PS3.5 §7.5.2; the
-    /// fragments of encapsulated Pixel Data, PS3.5 §A.4) starting at `start`.
-    private func skipUndefined(from start: Int, explicit: Bool, big: Bool, depth: Int) throws -> Int {
-        guard depth <= DataSetReader.maximumSequenceDepth else {
-            throw DICOMParseError(
-                .nestingTooDeep, at: start,
-                "sequences nested more than \(DataSetReader.maximumSequenceDepth) levels deep")
-        }
-        var p = start
-        while true {
-            let h = try elementHeader(at: p, explicit: explicit, big: big)
-            p += 8
-            if h.tag == .sequenceDelimitation { return p }
-            guard h.tag == .item else {
-                throw DICOMParseError(.unexpectedItem, at: p - 8, "expected an Item (FFFE,E000), found \(h.tag)")
-            }
-            if h.length == 0xFFFF_FFFF {
-                // Elements up to the Item Delimitation.
-                while true {
-                    let e = try elementHeader(at: p, explicit: explicit, big: big)
-                    if e.tag == .itemDelimitation {
-                        p += 8
-                        break
-                    }
-                    p += e.headerLength
-                    if e.length == 0xFFFF_FFFF {
-                        let nestedExplicit = explicit && e.vr != .UN
-                        p = try skipUndefined(
-                            from: p, explicit: nestedExplicit, big: nestedExplicit && big, depth: depth + 1)
-                    } else {
-                        p += Int(e.length)
-                    }
-                    guard p <= size else {
-                        throw DICOMParseError(
-                            .truncated, at: size, "an item of undefined length runs past the end of the file")
-                    }
-                }
-            } else {
-                p += Int(h.length)
-            }
-            guard p <= size else {
-                throw DICOMParseError(.truncated, at: size, "a value of undefined length runs past the end of the file")
-            }
-        }
-    }
+extension DataSetFileScanner: ElementHeaderSource {
+    var medium: String { "file" }
 }
