@@ -116,5 +116,5 @@ let package = Package(
             name: "DICOMScriptingTests", dependencies: ["TestSupport", "DICOMScripting", "DICOMNetwork", "LuaBridge"]),
         .testTarget(name: "dicomluaTests", dependencies: ["TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

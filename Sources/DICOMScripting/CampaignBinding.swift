@@ -191,7 +191,7 @@ enum CampaignBinding {
                 }
                 match[name] = text
             }
-            let result = try runLoop.await { try await campaign.addQuery(match) }
+            let result = try runLoop.await { [match] in try await campaign.addQuery(match) }
             switch result {
             case .success(let n): return [.integer(Int64(n))]
             case .failure(let failure): return [.nil, LuaValue(failure.message)]
@@ -214,6 +214,8 @@ enum CampaignBinding {
             let callbackError = CallbackErrorBox()
             let onItem: (@Sendable (CampaignItem) async -> OperationDecision)?
             if let function {
+                // Touched only in the runLoop.post job below, which runs on the script's (Lua) thread.
+                nonisolated(unsafe) let function = function, arguments = arguments
                 onItem = { item in
                     await withCheckedContinuation { continuation in
                         runLoop.post {

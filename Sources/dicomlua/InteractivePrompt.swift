@@ -90,7 +90,7 @@ enum InteractivePrompt {
 
     /// One line without its newline; nil at the end of input.
     private static func readLine(prompt: String, terminal: Bool) -> String? {
-        fflush(stdout)
+        flushStandardOutput()
         if terminal {
             guard let pointer = readline(prompt) else { return nil }
             defer { free(pointer) }

@@ -57,10 +57,10 @@ enum ScriptRunner {
             case .standardInput: chunk = try state.load(file: nil)
             }
             try chunk.call(invocation.scriptArguments.map { LuaValue($0) })
-            fflush(stdout)
+            flushStandardOutput()
             return 0
         } catch {
-            fflush(stdout)
+            flushStandardOutput()
             report(String(describing: error))
             return 1
         }

@@ -15,6 +15,6 @@ if commandLine.count > 1,
     CommandLineRunner.main(Array(commandLine.dropFirst()))
 } else {
     let status = ScriptRunner.main(commandLine)
-    fflush(stdout)
+    flushStandardOutput()
     exit(status)
 }

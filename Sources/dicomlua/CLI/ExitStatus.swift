@@ -30,14 +30,14 @@ enum CommandLineRunner {
         do {
             var command = try ServiceCommands.parseAsRoot(arguments)
             try command.run()
-            fflush(stdout)
+            flushStandardOutput()
             exit(ExitStatus.success)
         } catch let error as CLIUsageError {
             report("\(name): \(error.description)")
             report("see 'dicomlua \(name) --help'")
             exit(ExitStatus.usage)
         } catch let error as CLIFailure {
-            fflush(stdout)
+            flushStandardOutput()
             if !error.description.isEmpty { report("\(name): \(error.description)") }
             exit(ExitStatus.failure)
         } catch {
@@ -46,7 +46,7 @@ enum CommandLineRunner {
                 // --help, --version, or a subcommand's own ExitCode(n) (its message already written)
                 let message = ServiceCommands.fullMessage(for: error)
                 if !message.isEmpty { print(message) }
-                fflush(stdout)
+                flushStandardOutput()
                 exit(code.rawValue)
             }
             if code == .validationFailure {
@@ -54,7 +54,7 @@ enum CommandLineRunner {
                 report("see 'dicomlua \(name) --help'")
                 exit(ExitStatus.usage)
             }
-            fflush(stdout)
+            flushStandardOutput()
             report("\(name): \(ServiceCommands.message(for: error))")
             exit(ExitStatus.failure)
         }

@@ -262,7 +262,7 @@ final class CampaignProgress: @unchecked Sendable {
             FileHandle.standardError.write(Data(line.utf8))
         } else {
             print(line)
-            fflush(stdout)
+            flushStandardOutput()
         }
     }
 

@@ -65,7 +65,7 @@ struct DeidentifyCommand: ParsableCommand {
         print(
             "deidentify: \(summary.written) written, \(summary.quarantined) quarantined, \(summary.skipped) skipped, \(summary.failed) failed"
         )
-        fflush(stdout)
+        flushStandardOutput()
         if summary.failed > 0 { throw ExitCode(1) }
     }
 

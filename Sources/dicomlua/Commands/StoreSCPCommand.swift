@@ -296,7 +296,7 @@ struct StoreSCPRunner {
 
 private func printLine(_ text: String) {
     print(text)
-    fflush(stdout)
+    flushStandardOutput()
 }
 
 /// Logs (and prints to stderr) each file whose `on_stored` did not run because the SCP stopped.

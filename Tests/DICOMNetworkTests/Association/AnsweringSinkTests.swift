@@ -68,7 +68,7 @@ final class AnsweringSinkTests: XCTestCase {
     func testAnsweredStoresDuringCGetAreNotAnsweredTwice() async throws {
         // The SCU side of C-GET (PS3.4 C.4.3) streams sub-operations into answering sinks too: the
         // SCP must see one C-STORE-RSP per sub-operation, then the final C-GET-RSP.
-        let sink = { AnsweringSink(status: .success) }
+        let sink: @Sendable () -> AnsweringSink = { AnsweringSink(status: .success) }
         var configuration = AssociationConfiguration()
         configuration.dataSetSinkProvider = { _, _, message in
             if case .cStoreRQ = message { sink() } else { nil }

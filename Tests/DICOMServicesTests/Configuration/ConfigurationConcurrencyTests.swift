@@ -54,10 +54,10 @@ final class ConfigurationConcurrencyTests: ConfigurationTestCase {
             }
         }
         reader.start()
-        DispatchQueue.concurrentPerform(iterations: writers) { writer in
+        DispatchQueue.concurrentPerform(iterations: writers) { [locations] writer in
             for round in 0..<rounds {
                 do {
-                    let c = try Configuration(scope: .user, locations: locations)
+                    let c = try Configuration(scope: .user, locations: locations!)
                     try c.setApplicationEntity(
                         name: "w\(writer)_r\(round)", aeTitle: "W\(writer)R\(round)", hostname: "host\(writer)",
                         port: 1000 + writer, serviceList: .storageSCP, serviceType: .storageSCP)

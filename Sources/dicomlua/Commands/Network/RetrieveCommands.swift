@@ -106,7 +106,10 @@ struct MoveCommand: ParsableCommand {
         // "Attribution"); without, it can see only this host's storage SCP service (by name, with --verify).
         let tracker = options.dir == nil ? nil : ArrivalsTracker()
         let system = options.dir == nil && options.verifies ? try? Configuration(scope: .system).current : nil
-        let record: (@Sendable (StoredInstance) -> Void)? = tracker.map { tracker in { tracker.record($0) } }
+        // The explicit @Sendable works around a Swift 6.3 type-checker failure on the inferred form.
+        let record: (@Sendable (StoredInstance) -> Void)? = tracker.map { tracker in
+            { @Sendable in tracker.record($0) }
+        }
         var listener: StorageSCP?
         if let dir = options.dir {
             var settings = try StorageSCPSettings(configuration: document, aeName: destinationName)

@@ -28,7 +28,7 @@ enum RetrieveSummary {
             return
         case .partial, .failed:
             for uid in report.missing { print(uid) }
-            fflush(stdout)
+            flushStandardOutput()
             let missing = report.missing.isEmpty ? "" : " (missing SOP Instance UIDs on standard output)"
             let named = report.message?.contains("the destination was") ?? false
             let hint = report.verdict == .failed && !named ? whereTo(destination) : ""
