@@ -41,11 +41,15 @@ public struct FileRegionDataSetSource: DataSetSource {
     public func read(offset relative: Int, length count: Int) async throws -> ByteBuffer {
         let start = self.offset + relative
         let file = self.file
-        if let cached = try file.withDescriptor(offset: start, { Self.readFromPageCache(fd: $0, offset: start, count: count) }) {
+        if let cached = try file.withDescriptor(
+            offset: start, { Self.readFromPageCache(fd: $0, offset: start, count: count) })
+        {
             return cached
         }
         return try await threadPool.runIfActive {
-            try file.withDescriptor(offset: start) { try Self.read(fd: $0, path: file.path, offset: start, count: count) }
+            try file.withDescriptor(offset: start) {
+                try Self.read(fd: $0, path: file.path, offset: start, count: count)
+            }
         }
     }
 

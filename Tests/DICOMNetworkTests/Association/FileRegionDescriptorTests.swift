@@ -117,10 +117,12 @@ final class FileRegionDescriptorTests: XCTestCase {
         _ = await second.waitUntilEnded()
 
         let third = try await connect(server)
+        let sc = self.sc
+        let largePath = large.path
         let sending = Task {
             try await third.store(
                 sopClassUID: sc, sopInstanceUID: "1.2.3.3",
-                dataSet: FileRegionDataSetSource(path: large.path, offset: 0, length: 24 << 20))
+                dataSet: FileRegionDataSetSource(path: largePath, offset: 0, length: 24 << 20))
         }
         await third.abort()
         _ = try? await sending.value  // sent before the abort, or failed by it: either way the file is closed
