@@ -192,8 +192,10 @@ public final class ReceivedInstanceStore: Sendable {
     public func completedOutcome(
         for incoming: IncomingStore, callingAETitle: String
     ) async -> Result<StoredInstance, StoreFailure> {
-        if let deidentifying = incoming.sink as? DeidentifyingInstance, case .streamed(nil) = incoming.dataSet {
-            return await deidentifying.complete()
+        if let sink = incoming.sink as? StoreOutcomeSink, case .streamed(nil) = incoming.dataSet,
+            let outcome = await sink.completedOutcome()
+        {
+            return outcome
         }
         if deidentifier != nil, case .bytes = incoming.dataSet {
             do {
@@ -220,12 +222,7 @@ public final class ReceivedInstanceStore: Sendable {
         case .none:
             return .failure(StoreFailure(status: 0xC000, "C-STORE-RQ without a data set"))
         case .streamed(let failure):
-            if let refusing = sink as? RefusingSink { return .failure(refusing.failure) }
-            // A sink whose write or finish threw holds that failure as its outcome.
-            if let outcome = (sink as? IncomingInstance)?.outcome { return outcome }
-            if let deidentifying = sink as? DeidentifyingInstance {
-                return deidentifying.instance.outcome ?? deidentifying.instance.completeNow()
-            }
+            if let outcome = (sink as? StoreOutcomeSink)?.arrivedOutcome() { return outcome }
             if let failure {
                 return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(failure)"))
             }

@@ -173,7 +173,9 @@ public final class StorageSCP: Sendable {
                             sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
                             message: problem.message, association: info))
                 }
-                return ReceivedInstanceStore.status(of: outcome)
+                // One status per C-STORE: a data set streamed into an answering sink was answered on the event
+                // loop with the sink's status, which is the one reported here too.
+                return incoming.answeredStatus ?? ReceivedInstanceStore.status(of: outcome)
             })
         } catch {
             failure = "\(error)"
