@@ -22,16 +22,16 @@ func fuzzPDU(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let stream = input.dropFirst()
 
     var decoder = PDUFrameDecoder(maximumPDULength: maximumPDULength)
-    var buffer = ByteBuffer()
     var index = stream.startIndex
     do {
         while index < stream.endIndex {
             let end = min(index + chunk, stream.endIndex)
-            buffer.writeBytes(UnsafeBufferPointer(rebasing: stream[index..<end]))
+            var read = ByteBuffer(bytes: UnsafeBufferPointer(rebasing: stream[index..<end]))
             index = end
-            while let frame = try decoder.decode(buffer: &buffer) { check(frame) }
+            while let frame = try decoder.nextFrame(from: &read) { check(frame) }
+            if read.readableBytes != 0 { fail("the frame decoder left \(read.readableBytes) bytes of a read unused") }
         }
-        while let frame = try decoder.decodeLast(buffer: &buffer, seenEOF: true) { check(frame) }
+        try decoder.finish()
     } catch {
         _ = "\(error)"  // error descriptions are built from untrusted values: they must not trap either
     }

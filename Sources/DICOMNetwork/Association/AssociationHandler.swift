@@ -4,7 +4,7 @@ import NIOCore
 /// The pipeline stage that drives the Upper Layer state machine (PS3.8 §9.2, `UpperLayerStateMachine`)
 /// for one transport connection, on either side, and carries out the actions it returns.
 ///
-/// Inputs become events: PDUs from `PDUParsingHandler` (Evt3, 4, 6, 10, 12, 13, 16), parse/frame errors
+/// Inputs become events: PDUs from `PDUDecodingHandler` (Evt3, 4, 6, 10, 12, 13, 16), parse/frame errors
 /// (Evt19), transport activity (Evt2, 5, 17), ARTIM expiry (Evt18, scheduled on the event loop) and local
 /// primitives from `DICOMAssociation` (Evt9, 11, 15) — the latter only in the states where the standard
 /// allows them, so misuse by the caller is an error to the caller, not an A-ABORT.

@@ -308,9 +308,7 @@ extension ChannelPipeline.SynchronousOperations {
                     side: side, serverHostname: serverHostname,
                     handshakeTimeout: handshakeTimeout == .artim ? configuration.artimTimeout : nil))
         }
-        try self.addHandler(
-            ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.maximumIncomingPDULength)))
-        try self.addHandler(PDUParsingHandler())
+        try self.addHandler(PDUDecodingHandler(maximumPDULength: configuration.maximumIncomingPDULength))
         try self.addHandler(handler)
     }
 }

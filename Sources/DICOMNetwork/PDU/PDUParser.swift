@@ -49,7 +49,7 @@ public enum PDUParser {
     public static func parse(bytes: [UInt8]) throws -> PDU {
         var buffer = ByteBuffer(bytes: bytes)
         var decoder = PDUFrameDecoder(maximumPDULength: Int(UInt32.max))
-        guard let frame = try decoder.decode(buffer: &buffer) else {
+        guard let frame = try decoder.nextFrame(from: &buffer) else {
             throw PDUParseError(
                 pduType: bytes.first ?? 0, field: "PDU-length", offset: 2,
                 expected: "a complete PDU", found: "\(bytes.count) bytes")
