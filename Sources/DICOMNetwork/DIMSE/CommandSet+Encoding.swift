@@ -9,18 +9,16 @@ extension CommandSet {
     /// Writes the command set with a correct (0000,0000) CommandGroupLength: the byte count of every
     /// element after it (PS3.7 Table E.1-1).
     public func write(into buffer: inout ByteBuffer) {
-        let sorted = tags
-        let groupLength = sorted.reduce(0) { $0 + Self.elementHeaderLength + rawValue($1)!.count }
+        let groupLength = self.elements.reduce(0) { $0 + Self.elementHeaderLength + $1.value.count }
         buffer.writeInteger(UInt16(0x0000), endianness: .little)
         buffer.writeInteger(CommandTag.commandGroupLength.element, endianness: .little)
         buffer.writeInteger(UInt32(4), endianness: .little)
         buffer.writeInteger(UInt32(groupLength), endianness: .little)
-        for tag in sorted {
-            let value = rawValue(tag)!
+        for element in self.elements {
             buffer.writeInteger(UInt16(0x0000), endianness: .little)
-            buffer.writeInteger(tag.element, endianness: .little)
-            buffer.writeInteger(UInt32(value.count), endianness: .little)
-            buffer.writeBytes(value)
+            buffer.writeInteger(element.tag.element, endianness: .little)
+            buffer.writeInteger(UInt32(element.value.count), endianness: .little)
+            buffer.writeBytes(element.value)
         }
     }
 

@@ -4,32 +4,52 @@
 /// interpret them as the VR of each command element (PS3.7 Table E.1-1). (0000,0000) CommandGroupLength is
 /// never stored: the encoder computes it (`CommandSet+Encoding.swift`).
 public struct CommandSet: Equatable, Sendable {
-    /// Raw values by tag, without (0000,0000).
-    private var values: [CommandTag: [UInt8]] = [:]
+    /// One stored element: its tag and raw value bytes.
+    struct Element: Equatable, Sendable {
+        var tag: CommandTag
+        var value: [UInt8]
+    }
+
+    /// The elements in ascending tag order (the wire order), without (0000,0000). A command set holds at most
+    /// about fifteen, so a sorted array searched in order beats a hash table: no hashing and no rehashing
+    /// on the two or three command sets every instance of a transfer decodes and encodes.
+    private(set) var elements: [Element] = []
 
     public init() {}
 
     /// The tags present, in ascending order (the wire order, PS3.7 §6.3).
-    public var tags: [CommandTag] { values.keys.sorted() }
+    public var tags: [CommandTag] { elements.map(\.tag) }
 
-    public func contains(_ tag: CommandTag) -> Bool { values[tag] != nil }
+    public func contains(_ tag: CommandTag) -> Bool { self.position(of: tag) != nil }
 
     /// The value bytes of `tag` as stored (padding included).
-    public func rawValue(_ tag: CommandTag) -> [UInt8]? { values[tag] }
+    public func rawValue(_ tag: CommandTag) -> [UInt8]? { self.position(of: tag).map { elements[$0].value } }
 
     /// Stores raw value bytes; (0000,0000) is ignored because the encoder computes it.
     public mutating func setRawValue(_ bytes: [UInt8], for tag: CommandTag) {
         guard tag != .commandGroupLength else { return }
-        values[tag] = bytes
+        if elements.isEmpty { elements.reserveCapacity(12) }
+        if elements.last.map({ $0.tag < tag }) ?? true {
+            elements.append(Element(tag: tag, value: bytes))  // in wire order, as decoding mostly meets them
+        } else if let index = self.position(of: tag) {
+            elements[index].value = bytes
+        } else {
+            let insertion = elements.firstIndex { $0.tag > tag } ?? elements.endIndex
+            elements.insert(Element(tag: tag, value: bytes), at: insertion)
+        }
     }
 
-    public mutating func removeValue(for tag: CommandTag) { values[tag] = nil }
+    public mutating func removeValue(for tag: CommandTag) {
+        if let index = self.position(of: tag) { elements.remove(at: index) }
+    }
+
+    private func position(of tag: CommandTag) -> Int? { elements.firstIndex { $0.tag == tag } }
 
     // MARK: US, UL
 
     /// A US value (2 bytes, little endian); nil when absent.
     public func unsignedShort(_ tag: CommandTag) throws -> UInt16? {
-        guard let bytes = values[tag] else { return nil }
+        guard let bytes = rawValue(tag) else { return nil }
         guard bytes.count == 2 else { throw CommandSetError.invalidValueLength(tag, vr: "US", length: bytes.count) }
         return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
     }
@@ -40,7 +60,7 @@ public struct CommandSet: Equatable, Sendable {
 
     /// A UL value (4 bytes, little endian); nil when absent.
     public func unsignedLong(_ tag: CommandTag) throws -> UInt32? {
-        guard let bytes = values[tag] else { return nil }
+        guard let bytes = rawValue(tag) else { return nil }
         guard bytes.count == 4 else { throw CommandSetError.invalidValueLength(tag, vr: "UL", length: bytes.count) }
         return bytes.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
@@ -54,7 +74,7 @@ public struct CommandSet: Equatable, Sendable {
     /// A string value (UI, AE or LO) with NUL and space padding trimmed from both ends; nil when absent.
     /// Peers send AE titles padded or not (pynetdicom `USE_SHORT_DIMSE_AET`), so both are accepted.
     public func string(_ tag: CommandTag) -> String? {
-        guard let bytes = values[tag] else { return nil }
+        guard let bytes = rawValue(tag) else { return nil }
         let isPadding: (UInt8) -> Bool = { $0 == 0x00 || $0 == 0x20 }
         guard let first = bytes.firstIndex(where: { !isPadding($0) }),
             let last = bytes.lastIndex(where: { !isPadding($0) })
@@ -82,7 +102,7 @@ public struct CommandSet: Equatable, Sendable {
     /// An AT value of multiplicity 1-n: each tag is (group, element) as two little-endian UInt16, returned as
     /// `group << 16 | element`; nil when absent.
     public func attributeTags(_ tag: CommandTag) throws -> [UInt32]? {
-        guard let bytes = values[tag] else { return nil }
+        guard let bytes = rawValue(tag) else { return nil }
         guard bytes.count % 4 == 0 else { throw CommandSetError.invalidValueLength(tag, vr: "AT", length: bytes.count) }
         return stride(from: 0, to: bytes.count, by: 4).map { i in
             let group = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8

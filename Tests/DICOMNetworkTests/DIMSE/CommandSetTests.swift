@@ -30,6 +30,26 @@ final class CommandSetTests: XCTestCase {
         XCTAssertTrue(lengths.allSatisfy { $0 % 2 == 0 }, "every value is padded to even length: \(lengths)")
     }
 
+    /// The order values are set in does not matter: equal sets compare equal, a value set twice is stored
+    /// once, a removed one is gone.
+    func testSettingOrderReplacingAndRemovingKeepOneElementPerTag() {
+        var forward = CommandSet()
+        forward.setUnsignedShort(0x0001, for: .commandField)
+        forward.setUnsignedShort(7, for: .messageID)
+        forward.setUnsignedShort(0x0101, for: .commandDataSetType)
+        var backward = CommandSet()
+        backward.setUnsignedShort(0x0101, for: .commandDataSetType)
+        backward.setUnsignedShort(8, for: .messageID)
+        backward.setUnsignedShort(0x0001, for: .commandField)
+        backward.setUnsignedShort(7, for: .messageID)
+        XCTAssertEqual(forward, backward)
+        XCTAssertEqual(backward.tags, [.commandField, .messageID, .commandDataSetType])
+        backward.removeValue(for: .messageID)
+        XCTAssertFalse(backward.contains(.messageID))
+        XCTAssertEqual(backward.tags, [.commandField, .commandDataSetType])
+        XCTAssertNotEqual(forward, backward)
+    }
+
     func testPaddingUsesNULForUIAndSpaceForAEAndLO() {
         var set = CommandSet()
         set.setUID("1.2.3", for: .affectedSOPClassUID)
