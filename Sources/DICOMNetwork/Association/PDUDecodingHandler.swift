@@ -4,24 +4,60 @@ import NIOCore
 /// frame with `PDUParser` and passes the `PDU` on. The framer frames and the parser parses; this handler only
 /// moves their results along.
 ///
-/// Errors go on with `fireErrorCaught`, so that the association handler answers them with an A-ABORT (Evt19):
-/// a parse error after which the following PDUs are still read (as the Upper Layer needs them to finish
-/// aborting), and a frame error (a PDU-length over the maximum) after which nothing more of the stream is read,
-/// as its framing is lost.
+/// Errors go on with `fireErrorCaught`, so that the association handler answers them with an A-ABORT (Evt19).
+/// After a parse error the following PDUs are still read (the Upper Layer needs them to finish aborting). After a
+/// frame error (a PDU-length over the maximum) the stream's framing is lost: the rest of that read is dropped
+/// and a later read closes the connection, as NIO's `ByteToMessageHandler` did from its error state. When the
+/// connection closes inside a PDU, `truncatedPDU` goes on before the close.
+///
+/// A read that arrives while PDUs of an earlier one are being passed on (a handler up the pipeline reading
+/// synchronously) waits its turn, so bytes are always framed in the order they came.
 final class PDUDecodingHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = PDU
 
     private var decoder: PDUFrameDecoder
     private var framingLost = false
+    private var isDecoding = false
+    private var waitingReads: [ByteBuffer] = []
 
     init(maximumPDULength: Int) {
         self.decoder = PDUFrameDecoder(maximumPDULength: maximumPDULength)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !self.framingLost else { return }
-        var bytes = unwrapInboundIn(data)
+        let bytes = unwrapInboundIn(data)
+        guard !self.framingLost else {
+            context.close(promise: nil)
+            return
+        }
+        guard !self.isDecoding else {
+            self.waitingReads.append(bytes)
+            return
+        }
+        self.isDecoding = true
+        defer { self.isDecoding = false }
+        self.decode(bytes, context: context)
+        while !self.waitingReads.isEmpty, !self.framingLost {
+            self.decode(self.waitingReads.removeFirst(), context: context)
+        }
+        self.waitingReads.removeAll()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !self.framingLost {
+            do {
+                try self.decoder.finish()
+            } catch {
+                context.fireErrorCaught(error)
+            }
+        }
+        context.fireChannelInactive()
+    }
+
+    /// Frames and parses every PDU `bytes` completes, passing each on; keeps the rest in the decoder.
+    private func decode(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        var bytes = bytes
         while true {
             let frame: PDUFrame
             do {

@@ -35,7 +35,10 @@ extension CommandSet {
     /// (0000,0000): the PDVs already delimit the command set. Rejects elements outside group 0000,
     /// duplicated tags and lengths past the end, naming the tag and byte offset.
     public init(decoding bytes: ByteBuffer) throws {
-        self.init()
+        var elements: [Element] = []
+        elements.reserveCapacity(12)
+        // Tags seen, kept only once an element arrives out of ascending order (peers send them in order).
+        var seenOutOfOrder: Set<CommandTag>?
         var buffer = bytes
         let start = buffer.readerIndex
         var sawGroupLength = false
@@ -63,8 +66,15 @@ extension CommandSet {
                 sawGroupLength = true
                 continue
             }
-            guard !contains(tag) else { throw CommandSetError.duplicateTag(tag, offset: offset) }
-            setRawValue(value, for: tag)
+            if let last = elements.last, !(last.tag < tag) || seenOutOfOrder != nil {
+                var seen = seenOutOfOrder ?? Set(elements.map(\.tag))
+                seenOutOfOrder = nil  // unshared, so that inserting does not copy the set
+                guard seen.insert(tag).inserted else { throw CommandSetError.duplicateTag(tag, offset: offset) }
+                seenOutOfOrder = seen
+            }
+            elements.append(Element(tag: tag, value: value))
         }
+        if seenOutOfOrder != nil { elements.sort { $0.tag < $1.tag } }
+        self.init(elementsInTagOrder: elements)
     }
 }

@@ -10,40 +10,57 @@ public struct CommandSet: Equatable, Sendable {
         var value: [UInt8]
     }
 
-    /// The elements in ascending tag order (the wire order), without (0000,0000). A command set holds at most
-    /// about fifteen, so a sorted array searched in order beats a hash table: no hashing and no rehashing
-    /// on the two or three command sets every instance of a transfer decodes and encodes.
+    /// The elements in ascending tag order (the wire order), without (0000,0000). A command set holds about ten,
+    /// so a sorted array beats a hash table: no hashing or rehashing on the two or three command sets every
+    /// instance of a transfer decodes and encodes. Lookups are binary searches, so a hostile command set of
+    /// thousands of elements costs no more than it did in a hash table.
     private(set) var elements: [Element] = []
 
     public init() {}
 
+    /// A command set of `elements`, which are in ascending tag order without duplicates (the decoder's).
+    init(elementsInTagOrder elements: [Element]) {
+        self.elements = elements
+    }
+
     /// The tags present, in ascending order (the wire order, PS3.7 §6.3).
     public var tags: [CommandTag] { elements.map(\.tag) }
 
-    public func contains(_ tag: CommandTag) -> Bool { self.position(of: tag) != nil }
+    public func contains(_ tag: CommandTag) -> Bool { self.search(tag).found }
 
     /// The value bytes of `tag` as stored (padding included).
-    public func rawValue(_ tag: CommandTag) -> [UInt8]? { self.position(of: tag).map { elements[$0].value } }
+    public func rawValue(_ tag: CommandTag) -> [UInt8]? {
+        let (index, found) = self.search(tag)
+        return found ? elements[index].value : nil
+    }
 
     /// Stores raw value bytes; (0000,0000) is ignored because the encoder computes it.
     public mutating func setRawValue(_ bytes: [UInt8], for tag: CommandTag) {
         guard tag != .commandGroupLength else { return }
-        if elements.isEmpty { elements.reserveCapacity(12) }
-        if elements.last.map({ $0.tag < tag }) ?? true {
-            elements.append(Element(tag: tag, value: bytes))  // in wire order, as decoding mostly meets them
-        } else if let index = self.position(of: tag) {
+        let (index, found) = self.search(tag)
+        if found {
             elements[index].value = bytes
         } else {
-            let insertion = elements.firstIndex { $0.tag > tag } ?? elements.endIndex
-            elements.insert(Element(tag: tag, value: bytes), at: insertion)
+            if elements.isEmpty { elements.reserveCapacity(12) }
+            elements.insert(Element(tag: tag, value: bytes), at: index)
         }
     }
 
     public mutating func removeValue(for tag: CommandTag) {
-        if let index = self.position(of: tag) { elements.remove(at: index) }
+        let (index, found) = self.search(tag)
+        if found { elements.remove(at: index) }
     }
 
-    private func position(of tag: CommandTag) -> Int? { elements.firstIndex { $0.tag == tag } }
+    /// Where `tag` is, or where it would go to keep the order (binary search).
+    private func search(_ tag: CommandTag) -> (index: Int, found: Bool) {
+        var low = elements.startIndex
+        var high = elements.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if elements[middle].tag < tag { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < elements.endIndex && elements[low].tag == tag)
+    }
 
     // MARK: US, UL
 

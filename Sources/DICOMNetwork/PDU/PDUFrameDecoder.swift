@@ -36,10 +36,11 @@ public enum PDUFrameDecoderError: Error, Equatable, CustomStringConvertible {
 /// header arrives (before any body byte is buffered), so a peer announcing 0xFFFFFFFF bytes costs nothing.
 ///
 /// The reads it is fed are never merged. A PDU that lies whole inside a read is a slice of that read (no
-/// copy); only the PDU that a read's end cuts is copied, into a buffer of exactly its size, which the next
-/// reads fill. (NIO's `ByteToMessageHandler` appends every read to the unread rest of the previous one: with
-/// reads of up to 1 MiB that meant copying, and often reallocating, up to a megabyte to finish one PDU —
-/// `docs/design.md`, "Framing".) `PDUFrameHandler` is the pipeline stage around it.
+/// copy); only the PDU that a read's end cuts is copied, into a buffer of its own that holds that PDU alone and
+/// grows with the bytes that actually arrive (a header announcing a large PDU reserves nothing). (NIO's
+/// `ByteToMessageHandler` appends every read to the unread rest of the previous one: with reads of up to 1 MiB
+/// that meant copying, and often reallocating, up to a megabyte to finish one PDU — `docs/design.md`, step 2 of
+/// the C-STORE walk.) `PDUDecodingHandler` is the pipeline stage around it.
 public struct PDUFrameDecoder {
     /// Largest accepted PDU-length field (bytes after the 6-byte header).
     public let maximumPDULength: Int
@@ -82,13 +83,13 @@ public struct PDUFrameDecoder {
     }
 
     /// Moves bytes from `incoming` into `partial` until it holds the whole PDU, returned as a frame, or
-    /// `incoming` is empty (nil). Once the header is in, `partial` is grown once to the PDU's size.
+    /// `incoming` is empty (nil). `partial` grows by what this read brings, never by what a header announces.
     private func fill(_ partial: inout ByteBuffer, from incoming: inout ByteBuffer) throws -> PDUFrame? {
-        let headerWasIn = partial.readableBytes >= 6
-        if !headerWasIn { Self.move(6 - partial.readableBytes, from: &incoming, to: &partial) }
+        if partial.readableBytes < 6 { Self.move(6 - partial.readableBytes, from: &incoming, to: &partial) }
         guard let length = try self.announcedLength(in: partial) else { return nil }
-        if !headerWasIn { partial.reserveCapacity(minimumWritableBytes: length) }
-        Self.move(6 + length - partial.readableBytes, from: &incoming, to: &partial)
+        let wanted = min(6 + length - partial.readableBytes, incoming.readableBytes)
+        partial.reserveCapacity(minimumWritableBytes: wanted)
+        Self.move(wanted, from: &incoming, to: &partial)
         return Self.frame(of: length, from: &partial)
     }
 

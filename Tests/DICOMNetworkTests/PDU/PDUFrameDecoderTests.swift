@@ -48,8 +48,8 @@ final class PDUFrameDecoderTests: XCTestCase {
         XCTAssertEqual(bodyStart, readStart + 6, "the body is the read's own memory")
     }
 
-    /// A PDU cut by the end of a read is copied once, into a buffer of its own size, not appended to the read.
-    func testAPDUCutByAReadIsKeptInABufferOfItsOwnSize() throws {
+    /// A PDU cut by the end of a read is copied into a buffer of its own, not appended to the read.
+    func testAPDUCutByAReadIsKeptInABufferOfItsOwn() throws {
         var decoder = PDUFrameDecoder(maximumPDULength: 1024)
         var first = ByteBuffer(bytes: stream[..<9])
         XCTAssertNil(try decoder.nextFrame(from: &first))
@@ -57,7 +57,7 @@ final class PDUFrameDecoderTests: XCTestCase {
         var second = ByteBuffer(bytes: stream[9...])
         let frame = try XCTUnwrap(decoder.nextFrame(from: &second))
         XCTAssertEqual(frame, expected[0])
-        XCTAssertLessThan(frame.body.capacity, 64, "kept in a buffer sized for the PDU (14 bytes), not for the reads")
+        XCTAssertLessThan(frame.body.capacity, 64, "kept in a buffer sized for the PDU's 14 bytes, not the reads'")
         XCTAssertEqual(try decoder.nextFrame(from: &second), expected[1])
     }
 
