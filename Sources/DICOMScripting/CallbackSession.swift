@@ -132,8 +132,7 @@ final class CallbackSession: @unchecked Sendable {
         if let match = event.match { fields["match"] = try QueryBinding.record(match, arguments) }
         if let file = event.file { fields["file"] = LuaValue(file) }
         if let files = event.files {
-            let records = try files.map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) }
-            fields["files"] = .table(LuaTable(array: records))
+            fields["files"] = try arguments.makeRecordList(files) { StorageSCPHooks.write($0, into: $1) }
         }
         if let attempt = event.attempt { fields["attempt"] = .integer(Int64(attempt)) }
         if event.isFinal {

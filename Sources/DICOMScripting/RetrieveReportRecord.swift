@@ -24,8 +24,7 @@ enum RetrieveReportRecord {
         if let v = report.expectedCount { fields["expected_count"] = .integer(Int64(v)) }
         if let message = report.message { fields["message"] = LuaValue(message) }
         if let arrived = report.arrived {
-            fields["arrived"] = LuaValue(
-                try arrived.map { try arguments.makeRecord(StorageSCPHooks.fields(for: $0)) })
+            fields["arrived"] = try arguments.makeRecordList(arrived) { StorageSCPHooks.write($0, into: $1) }
         }
         return try arguments.makeRecord(fields)
     }

@@ -178,24 +178,25 @@ public final class StorageSCPHooks: @unchecked Sendable {
 
     /// The `f` record of docs/lua-api.md.
     func record(for file: StoredInstance) throws -> LuaValue {
-        try makeRecord(Self.fields(for: file))
+        guard let state else { throw LuaError(kind: .runtime, message: "the Lua state is closed") }
+        return try state.makeRecord { Self.write(file, into: $0) }
     }
 
-    /// The fields of an `f` record (also `info.files` of a retrieve callback).
-    static func fields(for file: StoredInstance) -> [String: LuaValue] {
-        var fields: [String: LuaValue] = [
-            "path": LuaValue(file.path), "sop_class_uid": LuaValue(file.sopClassUID),
-            "sop_instance_uid": LuaValue(file.sopInstanceUID), "calling_aet": LuaValue(file.callingAETitle),
-            "bytes": .integer(Int64(file.bytes)), "transfer_syntax": LuaValue(file.transferSyntaxUID),
-        ]
-        if let v = file.studyInstanceUID { fields["study_instance_uid"] = LuaValue(v) }
-        if let v = file.seriesInstanceUID { fields["series_instance_uid"] = LuaValue(v) }
-        if let v = file.patientID { fields["patient_id"] = LuaValue(v) }
-        if let v = file.moveOriginatorAETitle { fields["move_originator_aet"] = LuaValue(v) }
-        if let v = file.moveOriginatorMessageID { fields["move_originator_message_id"] = .integer(Int64(v)) }
-        if let v = file.originalSOPInstanceUID { fields["original_sop_instance_uid"] = LuaValue(v) }
-        if file.quarantined { fields["quarantined"] = .boolean(true) }
-        return fields
+    /// The fields of an `f` record (also `info.files` of a retrieve callback and a report's `arrived`).
+    static func write(_ file: StoredInstance, into record: LuaRecordWriter) {
+        record.set("path", file.path)
+        record.set("sop_class_uid", file.sopClassUID)
+        record.set("sop_instance_uid", file.sopInstanceUID)
+        record.set("calling_aet", file.callingAETitle)
+        record.set("bytes", file.bytes)
+        record.set("transfer_syntax", file.transferSyntaxUID)
+        record.set("study_instance_uid", file.studyInstanceUID)
+        record.set("series_instance_uid", file.seriesInstanceUID)
+        record.set("patient_id", file.patientID)
+        record.set("move_originator_aet", file.moveOriginatorAETitle)
+        record.set("move_originator_message_id", file.moveOriginatorMessageID.map(Int.init))
+        record.set("original_sop_instance_uid", file.originalSOPInstanceUID)
+        if file.quarantined { record.set("quarantined", true) }
     }
 
     /// The `a` record of docs/lua-api.md.

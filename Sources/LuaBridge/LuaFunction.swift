@@ -33,6 +33,18 @@ public struct LuaArguments {
         try core.makeRecord(fields)
     }
 
+    /// A record whose fields `write` sets straight into Lua (see `LuaRecordWriter`).
+    public func makeRecord(writing write: (LuaRecordWriter) throws -> Void) throws -> LuaValue {
+        try core.makeRecord(writing: write)
+    }
+
+    /// An array of one record per element of `items`, each written by `write` (see `LuaRecordWriter`).
+    public func makeRecordList<Items: Collection>(
+        _ items: Items, writing write: (Items.Element, LuaRecordWriter) throws -> Void
+    ) throws -> LuaValue {
+        try core.makeRecordList(items, writing: write)
+    }
+
     /// Tells Lua's collector about `bytes` of Swift memory about to be owned by a userdata (see
     /// `LuaState.reportExternalAllocation(bytes:)`).
     public func reportExternalAllocation(bytes: Int) {

@@ -73,3 +73,52 @@ extension LuaStateCore {
         return .reference(LuaReference(core: self, popping: L))
     }
 }
+
+extension LuaStateCore {
+    /// A new record whose fields `write` sets (see `LuaRecordWriter`), kept by reference.
+    func makeRecord(writing write: (LuaRecordWriter) throws -> Void) throws -> LuaValue {
+        try makeRecords { metatable in try pushRecord(on: current, metatable: metatable, writing: write) }
+    }
+
+    /// A new array of one record per element of `items`, each written by `write`: one reference for the
+    /// whole array, none per record.
+    func makeRecordList<Items: Collection>(
+        _ items: Items, writing write: (Items.Element, LuaRecordWriter) throws -> Void
+    ) throws -> LuaValue {
+        try makeRecords { metatable in
+            let L = current
+            lua_createtable(L, Int32(clamping: items.count), 0)
+            var index: lua_Integer = 1
+            for item in items {
+                try pushRecord(on: L, metatable: metatable) { try write(item, $0) }
+                lua_rawseti(L, -2, index)
+                index += 1
+            }
+        }
+    }
+
+    /// Runs `push` with the record metatable at stack index `metatable`, then returns a reference to the one
+    /// value `push` left above it; on an error the stack is as it was.
+    private func makeRecords(_ push: (Int32) throws -> Void) throws -> LuaValue {
+        let L = current
+        let base = lua_gettop(L)
+        do {
+            guard lua_checkstack(L, 6) != 0 else { throw LuaConversionError("Lua stack overflow while making records") }
+            try pushRecordMetatable(on: L)
+            try push(lua_gettop(L))
+            cluashim_remove(L, -2)  // the metatable, below the result
+        } catch {
+            lua_settop(L, base)
+            throw error
+        }
+        return .reference(LuaReference(core: self, popping: L))
+    }
+
+    /// Pushes a new record whose fields `write` sets, with the metatable at stack index `metatable`.
+    private func pushRecord(on L: OpaquePointer, metatable: Int32, writing write: (LuaRecordWriter) throws -> Void) throws {
+        lua_createtable(L, 0, 12)
+        try write(LuaRecordWriter(L: L))
+        lua_pushvalue(L, metatable)
+        lua_setmetatable(L, -2)
+    }
+}

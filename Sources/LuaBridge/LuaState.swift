@@ -195,4 +195,10 @@ public final class LuaState {
         _ = try thread()
         return try core.makeRecord(fields)
     }
+
+    /// A record whose fields `write` sets straight into Lua (see `LuaRecordWriter`).
+    public func makeRecord(writing write: (LuaRecordWriter) throws -> Void) throws -> LuaValue {
+        _ = try thread()
+        return try core.makeRecord(writing: write)
+    }
 }

@@ -49,11 +49,16 @@ public final class ArrivalsTracker: @unchecked Sendable {
         lock.withLock {
             let all = byMessageID[messageID] ?? []
             guard position < all.count else { return ([], all.count) }
-            let new = all[position...].filter {
-                originators.contains(($0.moveOriginatorAETitle ?? "").trimmingCharacters(in: .whitespaces))
-            }
+            let new = all[position...].filter { originators.contains(Self.unpadded($0.moveOriginatorAETitle ?? "")) }
             return (Array(new), all.count)
         }
+    }
+
+    /// `title` without leading and trailing spaces: the title itself when it has none, as a title decoded
+    /// from a command set (`CommandSet.string`) never has, so the common case costs no Foundation call.
+    private static func unpadded(_ title: String) -> String {
+        guard title.utf8.first == 0x20 || title.utf8.last == 0x20 else { return title }
+        return title.trimmingCharacters(in: .whitespaces)
     }
 
     /// Forgets the instances of request `messageID` (its retrieve has ended).
