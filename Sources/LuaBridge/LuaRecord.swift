@@ -115,7 +115,9 @@ extension LuaStateCore {
     }
 
     /// Pushes a new record whose fields `write` sets, with the metatable at stack index `metatable`.
-    private func pushRecord(on L: OpaquePointer, metatable: Int32, writing write: (LuaRecordWriter) throws -> Void) throws {
+    private func pushRecord(
+        on L: OpaquePointer, metatable: Int32, writing write: (LuaRecordWriter) throws -> Void
+    ) throws {
         lua_createtable(L, 0, 12)
         try write(LuaRecordWriter(L: L))
         lua_pushvalue(L, metatable)

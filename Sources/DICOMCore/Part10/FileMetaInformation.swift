@@ -101,10 +101,13 @@ public struct FileMetaInformation: Sendable, Equatable {
     private static func appendText(
         _ out: inout [UInt8], element: UInt16, vr: (UInt8, UInt8), _ text: String, padding: UInt8
     ) {
-        let bytes = Array(text.utf8.prefix(0xFFFE))
-        let padded = bytes.count + (bytes.count & 1)
-        appendHeader(&out, element: element, vr: vr, length: padded)
-        out.append(contentsOf: bytes)
-        if padded > bytes.count { out.append(padding) }
+        var text = text
+        text.withUTF8 { utf8 in  // the bytes in place: a copy into an array of their own cost more than the rest
+            let bytes = UnsafeBufferPointer(rebasing: utf8.prefix(0xFFFE))
+            let padded = bytes.count + (bytes.count & 1)
+            appendHeader(&out, element: element, vr: vr, length: padded)
+            out.append(contentsOf: bytes)
+            if padded > bytes.count { out.append(padding) }
+        }
     }
 }

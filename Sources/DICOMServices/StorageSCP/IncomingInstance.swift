@@ -20,12 +20,18 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     let store: ReceivedInstanceStore
     let request: CStoreRQ
     let transferSyntaxUID: String
+    /// The data set's encoding, for the header scan.
+    private let transferSyntax: TransferSyntax
     let callingAETitle: String
     private let writer: Part10StreamWriter
     private let headerLength: Int
     /// Descriptor holding the depot file's `flock` until the file is in place or removed (-1: none).
     private var lock: Int32
+    /// The data set's first bytes (up to `ReceivedInstanceStore.headerPrefixLength`), copied only when the
+    /// first fragment was not enough to find the header fields (`headerFields`).
     private var prefix: [UInt8] = []
+    /// Patient ID, Study and Series Instance UID, once known from the first fragment in place.
+    private var headerFields: InstanceHeaderScanner.Fields?
     private var done = false
     /// Set by `finish()`, or by a failed `write`; read after the message reached its consumer.
     private(set) var outcome: Result<StoredInstance, StoreFailure>?
@@ -38,6 +44,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
         self.store = store
         self.request = request
         self.transferSyntaxUID = transferSyntaxUID
+        self.transferSyntax = TransferSyntax.from(uid: transferSyntaxUID)
         self.callingAETitle = callingAETitle
         self.writer = writer
         self.headerLength = headerLength
@@ -46,7 +53,11 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     public func write(_ fragment: ByteBuffer) throws {
         do {
             try fragment.withUnsafeReadableBytes { raw in
-                if prefix.count < ReceivedInstanceStore.headerPrefixLength {
+                if headerFields == nil && prefix.isEmpty {
+                    // Nearly always enough (the fields sit in the first kilobytes): no copy of the prefix.
+                    headerFields = InstanceHeaderScanner.scanIfComplete(raw, transferSyntax: transferSyntax)
+                }
+                if headerFields == nil && prefix.count < ReceivedInstanceStore.headerPrefixLength {
                     let wanted = raw.prefix(ReceivedInstanceStore.headerPrefixLength - prefix.count)
                     if prefix.isEmpty { prefix.reserveCapacity(wanted.count) }
                     prefix += wanted
@@ -120,7 +131,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
         } catch {
             return .failure(.outOfResources("cannot store \(request.affectedSOPInstanceUID) as \(finalPath): \(error)"))
         }
-        let fields = InstanceHeaderScanner.scan(prefix, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID))
+        let fields = headerFields ?? InstanceHeaderScanner.scan(prefix, transferSyntax: transferSyntax)
         prefix = []
         return .success(
             StoredInstance(
@@ -138,7 +149,7 @@ public final class IncomingInstance: AnsweringDataSetSink, @unchecked Sendable {
     private func completeDeidentified(_ deidentifier: Deidentifier) -> Result<StoredInstance, StoreFailure> {
         let received = writer.temporaryPath + ".received"
         defer { unlink(received) }
-        let original = InstanceHeaderScanner.scan(prefix, transferSyntax: TransferSyntax.from(uid: transferSyntaxUID))
+        let original = headerFields ?? InstanceHeaderScanner.scan(prefix, transferSyntax: transferSyntax)
         prefix = []
         let file: DeidentifiedFile
         do {

@@ -14,11 +14,22 @@ enum InstanceHeaderScanner {
     static let studyInstanceUID = Tag(0x0020, 0x000D)
     static let seriesInstanceUID = Tag(0x0020, 0x000E)
 
+    static let wanted: Set<Tag> = [patientID, studyInstanceUID, seriesInstanceUID]
+
     static func scan(_ bytes: [UInt8], transferSyntax: TransferSyntax) -> Fields {
-        let found = DataSetPrefixScanner.strings(
-            of: [patientID, studyInstanceUID, seriesInstanceUID], in: bytes, transferSyntax: transferSyntax)
-        return Fields(
-            patientID: found[patientID], studyInstanceUID: found[studyInstanceUID],
-            seriesInstanceUID: found[seriesInstanceUID])
+        bytes.withUnsafeBytes { fields(DataSetPrefixScanner.scan(for: wanted, in: $0, transferSyntax: transferSyntax)) }
+    }
+
+    /// The fields when `bytes` (a data set's first bytes, in place) are enough to know them all: the walk
+    /// passed Series Instance UID. Nil when later bytes could still hold one.
+    static func scanIfComplete(_ bytes: UnsafeRawBufferPointer, transferSyntax: TransferSyntax) -> Fields? {
+        let found = DataSetPrefixScanner.scan(for: wanted, in: bytes, transferSyntax: transferSyntax)
+        return found.isComplete ? fields(found) : nil
+    }
+
+    private static func fields(_ found: DataSetPrefixScanner.Found) -> Fields {
+        Fields(
+            patientID: found.strings[patientID], studyInstanceUID: found.strings[studyInstanceUID],
+            seriesInstanceUID: found.strings[seriesInstanceUID])
     }
 }

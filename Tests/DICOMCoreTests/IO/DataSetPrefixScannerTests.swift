@@ -65,6 +65,22 @@ final class DataSetPrefixScannerTests: XCTestCase {
         }
     }
 
+    /// The storage SCP reads the fields from a received fragment in place when the walk passed Series
+    /// Instance UID (`isComplete`), and copies the prefix otherwise: complete exactly from the prefix that
+    /// holds the element after it, and then with every value.
+    func testAPrefixIsCompleteOnceItHoldsTheElementAfterTheLastWantedOne() throws {
+        let bytes = try DataSetWriter.encode(sample(), transferSyntax: .explicitVRLittleEndian)
+        let after = try XCTUnwrap(offset(of: [0x20, 0x00, 0x13, 0x00], in: bytes))  // (0020,0013), 8 + 2 bytes
+        let full = [patientID: "PID1", studyUID: "1.2.3", seriesUID: "1.2.3.1"]
+        for n in 0...bytes.count {
+            let found = Array(bytes[0..<n]).withUnsafeBytes {
+                DataSetPrefixScanner.scan(for: wanted, in: $0, transferSyntax: .explicitVRLittleEndian)
+            }
+            XCTAssertEqual(found.isComplete, n >= after + 10, "prefix of \(n) bytes")
+            if found.isComplete { XCTAssertEqual(found.strings, full, "prefix of \(n) bytes") }
+        }
+    }
+
     func testAMalformedExplicitVRAfterPatientIDStopsTheScan() throws {
         var bytes = try DataSetWriter.encode(sample(), transferSyntax: .explicitVRLittleEndian)
         let birthDate = try XCTUnwrap(offset(of: [0x10, 0x00, 0x30, 0x00, 0x44, 0x41], in: bytes))

@@ -13,6 +13,8 @@ final class FileMetaInformationTests: XCTestCase {
             ("1.2", "9", "1.2.840.10008.1.2.1", "  PADDED AE  "),
             ("1.2", "9", "1.2.840.10008.1.2.1", "   "),
             ("1.2", "9", "1.2.840.10008.1.2.1", "\0ÄRZTE é\0 "),
+            (" 1.2 \0", "  9 ", "1.2.840.10008.1.2.1 \0", "AE"),  // padding on both sides, and NUL then space
+            ("\0", " ", "1.2.840.10008.1.2.1", "AE"),
         ]
         for (sopClass, instance, ts, ae) in cases {
             let meta = FileMetaInformation(

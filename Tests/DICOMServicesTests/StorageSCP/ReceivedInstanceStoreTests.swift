@@ -18,13 +18,14 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func sampleDataSet(patientID: String = "PID1") throws -> [UInt8] {
+    private func sampleDataSet(patientID: String = "PID1", instanceNumber: String? = nil) throws -> [UInt8] {
         var ds = DataSet()
         try ds.set(.sopClassUID, string: "1.2.840.10008.5.1.4.1.1.7")
         try ds.set(.sopInstanceUID, string: "1.2.3.4")
         try ds.set(Tag(0x0010, 0x0020), string: patientID)
         try ds.set(Tag(0x0020, 0x000D), string: "1.2.3")
         try ds.set(Tag(0x0020, 0x000E), string: "1.2.3.1")
+        if let instanceNumber { try ds.set(Tag(0x0020, 0x0013), string: instanceNumber) }
         return try DataSetWriter.encode(ds, transferSyntax: .explicitVRLittleEndian)
     }
 
@@ -38,13 +39,14 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         transferSyntax: "1.2.840.10008.1.2.1", requestorIsSCU: true,
         requestorIsSCP: false)
 
-    /// Streams `bytes` in two fragments and returns the outcome the SCP would answer.
+    /// Streams `bytes` in two fragments (cut at `split`, by default in the middle) and returns the outcome
+    /// the SCP would answer.
     private func receive(
-        _ store: ReceivedInstanceStore, uid: String, bytes: [UInt8]
+        _ store: ReceivedInstanceStore, uid: String, bytes: [UInt8], split: Int? = nil
     ) throws -> Result<StoredInstance, StoreFailure> {
         let rq = request(uid)
         let sink = store.sink(for: rq, context: context, callingAETitle: "SENDER")
-        let half = bytes.count / 2
+        let half = split ?? bytes.count / 2
         try sink.write(ByteBuffer(bytes: bytes[..<half]))
         try sink.write(ByteBuffer(bytes: bytes[half...]))
         var failure: String?
@@ -76,6 +78,20 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         XCTAssertEqual(Array(raw.suffix(bytes.count)), bytes, "data set bytes are stored as received")
         XCTAssertEqual(stored.bytes, raw.count)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
+    }
+
+    /// The header fields come from the first fragment in place when it reaches past Series Instance UID,
+    /// from a copied prefix otherwise: the same fields wherever the data set is cut.
+    func testHeaderFieldsAreTheSameWhereverTheFirstFragmentEnds() throws {
+        let store = try ReceivedInstanceStore(directory: folder.path)
+        try store.prepare()
+        let bytes = try sampleDataSet(instanceNumber: "7")
+        for split in 0...bytes.count {
+            let stored = try receive(store, uid: "1.2.3.\(split + 10)", bytes: bytes, split: split).get()
+            XCTAssertEqual(
+                [stored.patientID, stored.studyInstanceUID, stored.seriesInstanceUID], ["PID1", "1.2.3", "1.2.3.1"],
+                "first fragment of \(split) bytes")
+        }
     }
 
     func testAbandonedInstanceLeavesNothing() throws {
