@@ -48,6 +48,31 @@ final class StreamWriterTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [])
     }
 
+    /// A write that ends inside a new file-system block makes the kernel zero the rest of the block first:
+    /// large fragments are written up to a block boundary and their tail waits in the buffer.
+    func testDirectWritesEndOnABlockBoundaryAndTheFileIsComplete() throws {
+        let dir = try makeTemporaryDirectory("core-stream-blocks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let body = (0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let writer = try Part10StreamWriter(
+            inDirectory: dir.path, meta: meta(.explicitVRLittleEndian), bufferSize: 64 * 1024)
+        var offset = 0
+        for n in [131_060, 5, 131_060, 16_384, 100_000] {
+            try body[offset..<offset + n].withUnsafeBytes { try writer.append($0) }
+            offset += n
+            let size = try XCTUnwrap(
+                FileManager.default.attributesOfItem(atPath: writer.temporaryPath)[.size] as? Int)
+            XCTAssertEqual(size % Part10StreamWriter.blockSize, 0, "after \(offset) bytes the file has \(size)")
+            XCTAssertGreaterThan(size, writer.headerLength + offset - Part10StreamWriter.blockSize)
+        }
+        try body[offset...].withUnsafeBytes { try writer.append($0) }
+        let final = dir.appendingPathComponent("blocks.dcm").path
+        try writer.finish(renamingTo: final)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: final)))
+        XCTAssertEqual(bytes.count, writer.headerLength + body.count)
+        XCTAssertEqual(Array(bytes.suffix(body.count)), body)
+    }
+
     func testDiscardLeavesNothingAndIsIdempotent() throws {
         let dir = try makeTemporaryDirectory("core-discard")
         defer { try? FileManager.default.removeItem(at: dir) }
