@@ -48,7 +48,7 @@ public final class InProcessStorageSCP: @unchecked Sendable {
         let started = try runLoop.await {
             try await StorageSCP.start(
                 settings: settings, gate: gate, storedBeforeAnswer: storedBeforeAnswer,
-                awaitRoom: hooks.awaitRoom, deidentifier: deidentifier, quarantineDirectory: quarantine,
+                hookBacklog: hooks.backlog, deidentifier: deidentifier, quarantineDirectory: quarantine,
                 observer: { event in
                     if case .associationRefused(let info) = event {
                         hooks.onError(

@@ -10,12 +10,12 @@ import LuaBridge
 ///
 /// - `on_association` is an access decision: its job runs before every queued `on_stored`; without an answer
 ///   within `limits.associationTimeout` seconds the association is refused, and the refusal logged.
-/// - `on_stored` calls wait in `backlog` (at most `limits.queueLimit`; the SCP awaits `awaitRoom` before it
-///   reports a stored file, so a full backlog slows the senders down). Files whose hook never ran (the SCP
-///   stopped first) are named by `abandonWaiting()`.
+/// - `on_stored` calls wait in `backlog` (at most `limits.queueLimit`; the SCP reserves a place in it before
+///   it reports a stored file, so a full backlog slows the senders down). Files whose hook never ran (the SCP
+///   stopped first) are named by `abandonWaiting()`; a file stored while no `on_stored` is set has no call.
 ///
 /// A hook that raises is reported to `onError` (the SCP's log) and otherwise ignored: the file stays stored;
-/// a raising `on_association` refuses. Use from the script thread, except `gate`/`observe`/`awaitRoom`,
+/// a raising `on_association` refuses. Use from the script thread, except `gate`/`observe`/`backlog`,
 /// which any thread may call.
 public final class StorageSCPHooks: @unchecked Sendable {
     /// Weak: the state owns the userdata that owns these hooks.
@@ -92,11 +92,6 @@ public final class StorageSCPHooks: @unchecked Sendable {
         }
     }
 
-    /// What the SCP awaits before it reports a stored file: room in the backlog.
-    public var awaitRoom: @Sendable () async -> Void {
-        { [backlog] in await backlog.reserve() }
-    }
-
     /// Empties the backlog: the files whose `on_stored` will not run (the SCP is stopping).
     public func abandonWaiting() -> [StoredInstance] { backlog.abandonAll() }
 
@@ -104,6 +99,11 @@ public final class StorageSCPHooks: @unchecked Sendable {
     public func observe(_ event: StorageSCPEvent) {
         switch event {
         case let .instanceStored(file, _):
+            // A file stored while no `on_stored` is set has no hook to wait for (and wakes no script thread).
+            guard lock.withLock({ onStored != nil }) else {
+                backlog.cancelReservation()
+                return
+            }
             let token = backlog.enqueue(file)
             runLoop.post(lane: .hook) { [self] in
                 guard self.backlog.take(token) else { return }

@@ -171,8 +171,10 @@ final class AssociationHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    /// Hands a complete message to the consumer, counting it for backpressure.
+    /// Hands a complete message to the consumer, counting it for backpressure — unless the consumer's
+    /// event-loop handler takes it (`DICOMAssociation.handleOnEventLoop`).
     func yield(_ message: AssociationMessage) {
+        if flow.intercepted(message) { return }
         flow.produced(message)
         messageContinuation.yield(message)
     }

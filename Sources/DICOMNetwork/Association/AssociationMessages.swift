@@ -22,6 +22,7 @@ public struct AssociationMessages: AsyncSequence, Sendable {
         let flow: InboundFlowControl
 
         public mutating func next() async throws -> AssociationMessage? {
+            flow.consumerAsks()
             let message = try await base.next()
             if let message { flow.consumed(message) }
             return message
@@ -43,6 +44,9 @@ final class InboundFlowControl: @unchecked Sendable {
     private var messages = 0
     private var bytes = 0
     private var paused = false
+    /// True from the moment the consumer took a message until it asks for the next one (it is working on it).
+    private var consumerBusy = false
+    private var interceptor: (@Sendable (AssociationMessage) -> Bool)?
     /// Called (from the consumer's task) when reading may resume; hops to the event loop.
     var resume: (@Sendable () -> Void)?
 
@@ -50,6 +54,26 @@ final class InboundFlowControl: @unchecked Sendable {
 
     private static func size(_ message: AssociationMessage) -> Int {
         (message.dataSetBytes?.readableBytes ?? 0) + 256
+    }
+
+    /// Installs (or, with nil, removes) the handler that takes messages on the event loop
+    /// (`DICOMAssociation.handleOnEventLoop`).
+    func setInterceptor(_ handler: (@Sendable (AssociationMessage) -> Bool)?) {
+        lock.withLock { interceptor = handler }
+    }
+
+    /// On the event loop, before a message is handed to the stream: true when the interceptor took it. It is
+    /// asked only while the consumer waits with nothing queued and nothing in hand, so that every message is
+    /// handled after the ones that arrived before it, whichever side handles it.
+    func intercepted(_ message: AssociationMessage) -> Bool {
+        let handler = lock.withLock { messages == 0 && !consumerBusy ? interceptor : nil }
+        guard let handler else { return false }
+        return handler(message)
+    }
+
+    /// The consumer asks for the next message: the one it took before is done with.
+    func consumerAsks() {
+        lock.withLock { consumerBusy = false }
     }
 
     /// A message was handed to the stream (event loop).
@@ -68,6 +92,7 @@ final class InboundFlowControl: @unchecked Sendable {
         let shouldResume = lock.withLock { () -> Bool in
             messages -= 1
             bytes -= size
+            consumerBusy = true
             guard paused, messages <= Self.lowWatermarkMessages, bytes <= Self.lowWatermarkBytes else { return false }
             paused = false
             return true

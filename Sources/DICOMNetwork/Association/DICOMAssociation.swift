@@ -186,6 +186,16 @@ public final class DICOMAssociation: Sendable {
         try? await channel.eventLoop.submit { handler.value.requestAbort() }.get()
     }
 
+    /// Lets `handler` take incoming messages on the event loop instead of the consumer's task, so that a
+    /// message needing only quick bookkeeping (a pending C-MOVE-RSP, a C-STORE the association answered
+    /// itself) wakes no task (docs/design.md "Work on the event loop"). It is asked for each complete message
+    /// while the consumer waits with nothing queued and nothing in hand, so messages are still handled in
+    /// arrival order; returning false hands the message to `messages` as usual. It runs on the event loop:
+    /// it must return at once. Nil removes it.
+    public func handleOnEventLoop(_ handler: (@Sendable (AssociationMessage) -> Bool)?) {
+        messages.flow.setInterceptor(handler)
+    }
+
     /// Marks the start/end of waiting for a response, for the DIMSE time-out (`AssociationConfiguration.dimseTimeout`).
     func beginAwaitingResponse() {
         let handler = self.handler

@@ -50,7 +50,7 @@ public struct IncomingStore: Sendable {
     }
 
     /// The parts of an incoming C-STORE-RQ message.
-    init(request: CStoreRQ, message: AssociationMessage, transferSyntax: String) {
+    public init(request: CStoreRQ, message: AssociationMessage, transferSyntax: String) {
         self.init(
             request: request, contextID: message.contextID, transferSyntax: transferSyntax, dataSet: message.dataSet,
             sink: message.sink, answeredStatus: message.answeredStatus)
@@ -81,6 +81,33 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
         try await association.send(CCancelRQ(messageIDBeingRespondedTo: messageID), contextID: contextID)
     }
 
+    /// Handles this operation's pending responses with `pending` and, during a C-GET, the C-STORE-RQs the
+    /// association answered itself (`IncomingStore.answeredStatus`) with `answeredStore`, on the event loop
+    /// (`DICOMAssociation.handleOnEventLoop`): iteration then returns only what these do not take (the final
+    /// response, C-STOREs the store handler answers). Both must return at once. Iterating to the end removes
+    /// them.
+    public func handleOnEventLoop(
+        pending: (@Sendable (Element) -> Void)?, answeredStore: (@Sendable (IncomingStore) -> Void)? = nil
+    ) {
+        guard pending != nil || answeredStore != nil else { return }
+        let (association, messageID) = (self.association, self.messageID)
+        association.handleOnEventLoop { message in
+            guard let dimse = try? message.dimse() else { return false }
+            let ts = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
+            if let pending, let response = Response.extract(dimse), response.messageIDBeingRespondedTo == messageID,
+                response.status.isPending
+            {
+                pending(DIMSEResponse(response: response, identifier: message.dataSetBytes, transferSyntax: ts))
+                return true
+            }
+            if let answeredStore, case .cStoreRQ(let request) = dimse, message.answeredStatus != nil {
+                answeredStore(IncomingStore(request: request, message: message, transferSyntax: ts))
+                return true
+            }
+            return false
+        }
+    }
+
     /// Iterates to the end and returns every response (convenient for C-FIND with few matches).
     public func collect() async throws -> [Element] {
         var all: [Element] = []
@@ -100,7 +127,12 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
         public mutating func next() async throws -> Element? {
             guard !finished else { return nil }
             let association = responses.association
-            defer { if finished { association.endAwaitingResponse() } }
+            defer {
+                if finished {
+                    association.handleOnEventLoop(nil)
+                    association.endAwaitingResponse()
+                }
+            }
             while true {
                 guard let message = try await messages.next() else {
                     finished = true

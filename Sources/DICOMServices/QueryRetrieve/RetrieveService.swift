@@ -168,6 +168,12 @@ public enum RetrieveService {
         // A C-GET's instances come on its own association: attributed by construction.
         session.observe(.tracker(ArrivalsTracker()), originators: [])
         let files = FileList()
+        let record: @Sendable (Result<StoredInstance, StoreFailure>, Int) -> Void = { outcome, index in
+            guard case .success(let stored) = outcome else { return }
+            files.append(stored.path)
+            // Verified against the inventory by the UIDs the archive sent.
+            session.arrived(stored.asReceived, request: index)
+        }
         let plan = Plan(
             operation: "get", title: StatusLines.retrieveTitle(destination: nil), service: .get, remote: remote,
             configuration: configuration, control: control, onResponse: onResponse, options: options,
@@ -194,14 +200,14 @@ public enum RetrieveService {
                         transferSyntax: context.transferSyntax
                     ) { incoming in
                         let outcome = await store.completedOutcome(for: incoming, callingAETitle: sender)
-                        if case .success(let stored) = outcome {
-                            files.append(stored.path)
-                            // Verified against the inventory by the UIDs the archive sent.
-                            session.arrived(stored.asReceived, request: index)
-                        }
+                        record(outcome, index)
                         return ReceivedInstanceStore.status(of: outcome)
                     }
-                    return Responses(responses)
+                    // A C-STORE the association answered itself is complete already: its bookkeeping is done
+                    // on the event loop, without waking this task.
+                    return Responses(responses) { incoming in
+                        record(store.outcome(for: incoming, callingAETitle: sender), index)
+                    }
                 }
             )
         }
@@ -382,10 +388,13 @@ public enum RetrieveService {
         let control = plan.control
         let remote = plan.remote
         var final: RetrieveResponse?
-        var lastCounts = SubOperationCounts()
         do {
             let responses = try await send(association)
             session.sent(index, messageID: responses.messageID)
+            // Without a callback a pending response is only recorded: on the event loop, waking no task.
+            var record: (@Sendable (RetrieveResponse) -> Void)?
+            if plan.onResponse == nil { record = { response in session.received(index, response) } }
+            responses.handleOnEventLoop(pending: record, elapsed: { session.elapsed })
             await control.attach(responses.cancel)
             var iterator = responses.makeIterator()
             while let response = try await iterator.next(session.elapsed) {
@@ -394,7 +403,6 @@ public enum RetrieveService {
                     final = response
                     break
                 }
-                lastCounts = response.counts
                 guard !control.isCancelRequested, let onResponse = plan.onResponse else { continue }
                 let decision = await onResponse(
                     event(plan, response, messageID: responses.messageID, attempt: attempt, final: false))
@@ -406,6 +414,7 @@ public enum RetrieveService {
             return
         }
         try? await association.release()
+        let lastCounts = session.lastCounts(index)
         guard let final else {
             session.failed(index, "\(plan.operation): no final response from \(remote.name)")
             return
@@ -473,14 +482,34 @@ struct Responses: Sendable {
     let messageID: UInt16
     let cancel: @Sendable () async -> Void
     let makeIterator: @Sendable () -> Iterator
+    private let onEventLoop:
+        @Sendable ((@Sendable (RetrieveResponse) -> Void)?, @escaping @Sendable () -> Double) -> Void
+
+    /// Hands pending responses to `pending` (stamped with `elapsed()`) and answered C-STOREs to the builder's
+    /// `answeredStore` on the event loop (`DIMSEResponses.handleOnEventLoop`); the iterator then returns only
+    /// the others.
+    func handleOnEventLoop(
+        pending: (@Sendable (RetrieveResponse) -> Void)?, elapsed: @escaping @Sendable () -> Double
+    ) {
+        onEventLoop(pending, elapsed)
+    }
 
     struct Iterator {
         var nextResponse: (Double) async throws -> RetrieveResponse?
         mutating func next(_ elapsed: Double) async throws -> RetrieveResponse? { try await nextResponse(elapsed) }
     }
 
-    init<Operation: RetrieveOperation>(_ responses: DIMSEResponses<RetrieveRSP<Operation>>) {
+    init<Operation: RetrieveOperation>(
+        _ responses: DIMSEResponses<RetrieveRSP<Operation>>, answeredStore: (@Sendable (IncomingStore) -> Void)? = nil
+    ) {
         messageID = responses.messageID
+        onEventLoop = { pending, elapsed in
+            var received: (@Sendable (DIMSEResponse<RetrieveRSP<Operation>>) -> Void)?
+            if let pending {
+                received = { response in pending(RetrieveResponse(response, elapsed: elapsed())) }
+            }
+            responses.handleOnEventLoop(pending: received, answeredStore: answeredStore)
+        }
         cancel = { try? await responses.cancel() }
         makeIterator = {
             var iterator = responses.makeAsyncIterator()

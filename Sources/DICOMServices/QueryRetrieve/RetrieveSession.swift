@@ -57,6 +57,8 @@ public final class RetrieveSession: @unchecked Sendable {
     func received(_ index: Int, _ response: RetrieveResponse) {
         lock.withLock { requestRecords[index].responses.append(response) }
     }
+    /// The latest counters request `index` received (each counter from the last response that had it).
+    func lastCounts(_ index: Int) -> SubOperationCounts { lock.withLock { requestRecords[index].lastCounts } }
     func failed(_ index: Int, _ why: String, refusal: ArchiveRefusal? = nil) {
         lock.withLock {
             requestRecords[index].failure = why

@@ -51,6 +51,28 @@ public final class HookBacklog: @unchecked Sendable {
         }
     }
 
+    /// Holds a place for the next `enqueue` if there is room now (or the backlog is released); false when
+    /// `reserve` would wait.
+    public func tryReserve() -> Bool {
+        lock.withLock {
+            if closed { return true }
+            guard reserved + waiting.count < limit && suspended.isEmpty else { return false }
+            reserved += 1
+            return true
+        }
+    }
+
+    /// Gives back a place reserved for a file that will not be queued (no `on_stored` hook is set).
+    public func cancelReservation() {
+        let toResume: CheckedContinuation<Void, Never>? = lock.withLock {
+            if reserved > 0 { reserved -= 1 }
+            guard !suspended.isEmpty, reserved + waiting.count < limit else { return nil }
+            reserved += 1
+            return suspended.removeFirst()
+        }
+        toResume?.resume()
+    }
+
     /// Queues `file` (in a place reserved before, if any); returns its token for `take`.
     public func enqueue(_ file: StoredInstance) -> Int {
         lock.withLock {

@@ -52,13 +52,21 @@ public final class StorageSCP: Sendable {
     ///
     /// `storedBeforeAnswer` is called for each stored instance before its C-STORE-RSP goes out, on a NIO
     /// thread (the event loop; with a `deidentifier`, a thread of the de-identification pool,
-    /// `DeidentifyingInstance`) (`observer` hears of it later, from the association's task): for bookkeeping
-    /// that the sender's next message may depend on. It must return at once.
+    /// `DeidentifyingInstance`) (`observer` hears of it later): for bookkeeping that the sender's next message
+    /// may depend on. It must return at once.
+    ///
+    /// With `hookBacklog`, a place in it is reserved for every stored instance before `observer` hears of it
+    /// (the observer queues its hook call there): while it is full, the association waits and reads nothing
+    /// (docs/lua-api.md "Hooks under load").
+    ///
+    /// A stored instance the association answered itself is reported on the event loop while its service
+    /// task has nothing else in hand and the backlog has room (`DICOMAssociation.handleOnEventLoop`), waking
+    /// no task; otherwise by the service task, in arrival order either way.
     public static func start(
         settings: StorageSCPSettings, logger: Logger? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         gate: Gate? = nil, storedBeforeAnswer: (@Sendable (StoredInstance) -> Void)? = nil,
-        awaitRoom: (@Sendable () async -> Void)? = nil,
+        hookBacklog: HookBacklog? = nil,
         deidentifier: Deidentifier? = nil, quarantineDirectory: String? = nil,
         observer: @escaping Observer = { _ in }
     ) async throws -> StorageSCP {
@@ -130,7 +138,7 @@ public final class StorageSCP: Sendable {
                 let peer = association.remoteAddress.map(describe) ?? "?"
                 await serveAssociation(
                     association, id: decidedIDs.take(for: peer) ?? counter.next(), store: store,
-                    awaitRoom: awaitRoom, observer: observer)
+                    hookBacklog: hookBacklog, observer: observer)
             }
         } catch {
             throw StorageSCPStartError(aeTitle: settings.aeTitle, reason: "\(error)")
@@ -148,7 +156,7 @@ public final class StorageSCP: Sendable {
 
     private static func serveAssociation(
         _ association: DICOMAssociation, id: Int, store: ReceivedInstanceStore,
-        awaitRoom: (@Sendable () async -> Void)?, observer: @escaping Observer
+        hookBacklog: HookBacklog?, observer: @escaping Observer
     ) async {
         let info = StorageAssociationInfo(
             id: id, callingAETitle: association.negotiated.callingAETitle,
@@ -156,23 +164,38 @@ public final class StorageSCP: Sendable {
             peer: association.remoteAddress.map(describe) ?? "?")
         observer(.associationAccepted(info))
         let files = StoredFiles()
+        let report: @Sendable (IncomingStore, Result<StoredInstance, StoreFailure>) -> Void = { incoming, outcome in
+            switch outcome {
+            case .success(let stored):
+                files.append(stored)
+                observer(.instanceStored(stored, association: info))
+            case .failure(let problem):
+                observer(
+                    .storeFailed(
+                        sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
+                        message: problem.message, association: info))
+            }
+        }
+        association.handleOnEventLoop { message in
+            // Only what the association answered itself is complete here; the rest is the task's.
+            guard message.answeredStatus != nil, case .cStoreRQ(let request)? = try? message.dimse() else {
+                return false
+            }
+            let ts = association.negotiated.acceptedContexts[message.contextID]?.transferSyntax ?? ""
+            let incoming = IncomingStore(request: request, message: message, transferSyntax: ts)
+            let outcome = store.outcome(for: incoming, callingAETitle: info.callingAETitle)
+            if case .success = outcome, let hookBacklog, !hookBacklog.tryReserve() { return false }
+            report(incoming, outcome)
+            return true
+        }
         var failure: String?
         do {
             try await association.serve(store: { incoming in
                 let outcome = await store.completedOutcome(for: incoming, callingAETitle: info.callingAETitle)
-                switch outcome {
-                case .success(let stored):
-                    files.append(stored)
-                    // Back-pressure (docs/lua-api.md "Hooks under load"): with the hook backlog full, the
-                    // answer waits, so the peer sends nothing more and the connection is not read.
-                    await awaitRoom?()
-                    observer(.instanceStored(stored, association: info))
-                case .failure(let problem):
-                    observer(
-                        .storeFailed(
-                            sopInstanceUID: incoming.request.affectedSOPInstanceUID, status: problem.status,
-                            message: problem.message, association: info))
-                }
+                // Back-pressure (docs/lua-api.md "Hooks under load"): with the hook backlog full, the answer
+                // waits, so the peer sends nothing more and the connection is not read.
+                if case .success = outcome { await hookBacklog?.reserve() }
+                report(incoming, outcome)
                 // One status per C-STORE: a data set streamed into an answering sink was answered on the event
                 // loop with the sink's status, which is the one reported here too.
                 return incoming.answeredStatus ?? ReceivedInstanceStore.status(of: outcome)
@@ -180,6 +203,7 @@ public final class StorageSCP: Sendable {
         } catch {
             failure = "\(error)"
         }
+        association.handleOnEventLoop(nil)
         observer(.associationEnded(info, files: files.all, failure: failure))
     }
 

@@ -204,7 +204,7 @@ struct StoreSCPRunner {
         do {
             scp = try runLoop.await {
                 try await StorageSCP.start(
-                    settings: settingsToUse, gate: gate, awaitRoom: activeHooks?.awaitRoom,
+                    settings: settingsToUse, gate: gate, hookBacklog: activeHooks?.backlog,
                     deidentifier: deidentifier, quarantineDirectory: quarantine, observer: observer)
             }
         } catch let error as StorageSCPStartError {
