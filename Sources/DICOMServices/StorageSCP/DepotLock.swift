@@ -7,39 +7,54 @@ import Darwin
 #endif
 
 /// Who still writes a depot file (docs/protocol-notes.md §5), decided by a lock that the kernel releases with
-/// the process: a pid test such as `kill(pid, 0)` is fooled by a zombie and by a re-used pid. Each writer holds an advisory `flock` (exclusive) on its own depot file, through a
-/// descriptor opened with `O_CLOEXEC` so that a hook's child process never inherits it; the clean-up
-/// removes every depot file that no open descriptor locks.
+/// the process: a pid test such as `kill(pid, 0)` is fooled by a zombie and by a re-used pid. Each writer holds an
+/// advisory `flock` (exclusive) on its own depot file, through a descriptor opened with `O_CLOEXEC` so that a
+/// hook's child process never inherits it; the clean-up removes every depot file that no open descriptor locks.
 ///
-/// Creation and clean-up are serialized through a `flock` on the depot folder itself: a writer holds it
-/// shared from creating its file until the file is locked, the clean-up holds it exclusively, so the
-/// clean-up never sees a file in the instant between its creation and its lock. The depot holds nothing
-/// but the files of transfers in flight.
+/// A file is created before it is locked, so the clean-up may take one in that instant: it locks it and removes
+/// it. The writer then finds its own lock refused (the clean-up holds it) or its file without a name
+/// (`st_nlink` 0 once the clean-up let go) and starts again with a new file, as a lock file's owner checks that
+/// the lock is on the file its name still leads to. No lock on the depot folder is needed, so writers pay one
+/// `open` and one `flock` per file and never wait for each other.
 enum DepotLock {
-    /// Runs `body` (which creates a depot file) and then locks the file it names, with the depot folder
-    /// locked shared. Returns the body's result and the descriptor holding the file's lock (close it to
-    /// release the lock; -1 when the file could not be locked, which leaves it unprotected but usable).
-    static func creating<T>(in depot: String, _ body: () throws -> (T, path: String)) rethrows -> (T, lock: Int32) {
-        let folder = open(depot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 { flock(folder, LOCK_SH) }
-        defer { if folder >= 0 { close(folder) } }  // closing releases the folder lock
-        let (value, path) = try body()
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return (value, -1) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            return (value, -1)
+    /// The clean-up removed the depot file before it could be locked, every time it was created.
+    struct Lost: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "the depot file \(path) was removed by a concurrent clean-up of the depot" }
+    }
+
+    /// Runs `create` (which creates a depot file and names it) and locks the file it names; when the clean-up
+    /// took the file first, `discard`s it and creates another (at most `attempts` in all). Returns the
+    /// result and the descriptor holding the file's lock (close it to release the lock; -1 when the file
+    /// system refused the lock, which leaves the file unprotected but usable).
+    static func creating<T>(
+        attempts: Int = 3, _ create: () throws -> (T, path: String), discard: (T) -> Void
+    ) throws -> (T, lock: Int32) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (value, path) = try create()
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            if fd >= 0 {
+                if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                    let refused = errno
+                    close(fd)
+                    // Any reason but another holder (the clean-up): no lock, as before this file was protected.
+                    if refused != EWOULDBLOCK { return (value, -1) }
+                } else {
+                    var status = stat()
+                    if fstat(fd, &status) != 0 || status.st_nlink > 0 { return (value, fd) }
+                    close(fd)
+                }
+            }
+            discard(value)
+            guard attempt < attempts else { throw Lost(path: path) }
         }
-        return (value, fd)
     }
 
     /// Removes the depot files that no live descriptor locks (their writer is gone, even when it is a zombie
-    /// or its pid was re-used), with the depot folder locked exclusively. Returns how many were removed.
+    /// or its pid was re-used). Returns how many were removed.
     static func removeUnlocked(in depot: String) -> Int {
-        let folder = open(depot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard folder >= 0 else { return 0 }
-        defer { close(folder) }
-        flock(folder, LOCK_EX)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: depot) else { return 0 }
         var removed = 0
         for name in names {

@@ -110,17 +110,18 @@ public final class ReceivedInstanceStore: Sendable {
             mediaStorageSOPInstanceUID: request.affectedSOPInstanceUID,
             transferSyntaxUID: transferSyntaxUID,
             sourceApplicationEntityTitle: callingAETitle)
-        // `<pid>-<token>-<n>.part`: unique across processes sharing this folder (the service and a script's
-        // storage_scp.new) and within the process; who still writes it is told by its lock (`DepotLock`).
-        let temporary = depotDirectory + "/" + DepotFileNames.next()
         let writer: Part10StreamWriter
         let lock: Int32
         do {
-            (writer, lock) = try DepotLock.creating(in: depotDirectory) {
-                let writer = try Part10StreamWriter(
-                    temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
-                return (writer, temporary)
-            }
+            (writer, lock) = try DepotLock.creating(
+                {
+                    // `<pid>-<token>-<n>.part`: unique across processes sharing this folder (the service and a
+                    // script's storage_scp.new) and within the process; who still writes it is told by its lock.
+                    let temporary = depotDirectory + "/" + DepotFileNames.next()
+                    let writer = try Part10StreamWriter(
+                        temporaryPath: temporary, meta: meta, fsync: fsync, bufferSize: 256 * 1024)
+                    return (writer, temporary)
+                }, discard: { $0.discard() })
         } catch {
             throw StoreFailure.outOfResources("cannot store \(request.affectedSOPInstanceUID): \(error)")
         }

@@ -242,6 +242,40 @@ final class ReceivedInstanceStoreTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.depotDirectory), [])
     }
 
+    /// The clean-up of another store may take a depot file in the instant between its creation and its lock
+    /// (no folder lock serializes them, `DepotLock`): the writer notices — its lock refused while the clean-up
+    /// holds the file, or its file gone once it let go — and writes into a new file, so nothing is written
+    /// into a file without a name.
+    func testADepotFileTheCleanUpTookBeforeItsLockIsReplacedByANewOne() throws {
+        let depot = try makeTemporaryDirectory("depot").path
+        defer { try? FileManager.default.removeItem(atPath: depot) }
+        var created: [String] = []
+        var discarded: [String] = []
+        var cleanUpHolds: Int32 = -1
+        // First file: removed by the clean-up before its writer locks it. Second: the clean-up holds its lock.
+        let (path, lock) = try DepotLock.creating(
+            {
+                let path = depot + "/\(created.count).part"
+                XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([1])))
+                created.append(path)
+                if created.count == 1 { XCTAssertEqual(DepotLock.removeUnlocked(in: depot), 1) }
+                if created.count == 2 {
+                    cleanUpHolds = open(path, O_RDONLY)
+                    XCTAssertEqual(flock(cleanUpHolds, LOCK_EX | LOCK_NB), 0)
+                }
+                return (path, path)
+            }, discard: { discarded.append($0) })
+        defer { close(lock) }
+        close(cleanUpHolds)
+        XCTAssertEqual(created.count, 3)
+        XCTAssertEqual(discarded, [created[0], created[1]])
+        XCTAssertEqual(path, created[2])
+        XCTAssertGreaterThanOrEqual(lock, 0)
+        XCTAssertTrue(isLocked(path), "the new file is locked by its writer")
+        XCTAssertEqual(DepotLock.removeUnlocked(in: depot), 1, "only the abandoned second file goes")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+    }
+
     /// True when some other open file description holds a `flock` on `path`.
     private func isLocked(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY)
