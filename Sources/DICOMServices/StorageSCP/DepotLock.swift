@@ -25,8 +25,8 @@ enum DepotLock {
 
     /// Runs `create` (which creates a depot file and names it) and locks the file it names; when the clean-up
     /// took the file first, `discard`s it and creates another (at most `attempts` in all). Returns the
-    /// result and the descriptor holding the file's lock (close it to release the lock; -1 when the file
-    /// system refused the lock, which leaves the file unprotected but usable).
+    /// result and the descriptor holding the file's lock (close it to release the lock; -1 when the file could
+    /// not be locked for another reason, which leaves it unprotected but usable, as it always was).
     static func creating<T>(
         attempts: Int = 3, _ create: () throws -> (T, path: String), discard: (T) -> Void
     ) throws -> (T, lock: Int32) {
@@ -35,11 +35,13 @@ enum DepotLock {
             attempt += 1
             let (value, path) = try create()
             let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            // Not openable for any reason but a missing name (no descriptor left, …): no lock, as before.
+            if fd < 0 && errno != ENOENT { return (value, -1) }
             if fd >= 0 {
                 if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                     let refused = errno
                     close(fd)
-                    // Any reason but another holder (the clean-up): no lock, as before this file was protected.
+                    // Any reason but another holder (the clean-up): no lock, as before.
                     if refused != EWOULDBLOCK { return (value, -1) }
                 } else {
                     var status = stat()
