@@ -318,6 +318,8 @@ final class AssociationHandler: ChannelDuplexHandler {
         case let other?: logger.warning("association ended: \(other)")
         }
         assembler.abandon()
+        // The consumer's event-loop handler may hold the association (and so this handler): let it go.
+        flow.endInterception()
         let failure = error ?? .notEstablished
         establishedPromise?.fail(failure)
         establishedPromise = nil

@@ -47,6 +47,8 @@ final class InboundFlowControl: @unchecked Sendable {
     /// True from the moment the consumer took a message until it asks for the next one (it is working on it).
     private var consumerBusy = false
     private var interceptor: (@Sendable (AssociationMessage) -> Bool)?
+    /// The association ended: no handler is kept any more.
+    private var interceptionEnded = false
     /// Called (from the consumer's task) when reading may resume; hops to the event loop.
     var resume: (@Sendable () -> Void)?
 
@@ -59,7 +61,16 @@ final class InboundFlowControl: @unchecked Sendable {
     /// Installs (or, with nil, removes) the handler that takes messages on the event loop
     /// (`DICOMAssociation.handleOnEventLoop`).
     func setInterceptor(_ handler: (@Sendable (AssociationMessage) -> Bool)?) {
-        lock.withLock { interceptor = handler }
+        lock.withLock { interceptor = interceptionEnded ? nil : handler }
+    }
+
+    /// The association ended: removes the handler and refuses any later one (a handler may hold the association,
+    /// which holds the channel: kept after the end, it would keep them alive).
+    func endInterception() {
+        lock.withLock {
+            interceptionEnded = true
+            interceptor = nil
+        }
     }
 
     /// On the event loop, before a message is handed to the stream: true when the interceptor took it. It is

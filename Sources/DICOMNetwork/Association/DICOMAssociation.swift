@@ -191,7 +191,8 @@ public final class DICOMAssociation: Sendable {
     /// itself) wakes no task (docs/design.md "Work on the event loop"). It is asked for each complete message
     /// while the consumer waits with nothing queued and nothing in hand, so messages are still handled in
     /// arrival order; returning false hands the message to `messages` as usual. It runs on the event loop:
-    /// it must return at once. Nil removes it.
+    /// it must return at once. Nil removes it; the end of the association removes it too, and one installed
+    /// after the end is not kept (it may capture the association, which would otherwise keep the channel alive).
     public func handleOnEventLoop(_ handler: (@Sendable (AssociationMessage) -> Bool)?) {
         messages.flow.setInterceptor(handler)
     }

@@ -85,7 +85,7 @@ public struct DIMSEResponses<Response: DIMSEOperationResponse>: AsyncSequence, S
     /// association answered itself (`IncomingStore.answeredStatus`) with `answeredStore`, on the event loop
     /// (`DICOMAssociation.handleOnEventLoop`): iteration then returns only what these do not take (the final
     /// response, C-STOREs the store handler answers). Both must return at once. Iterating to the end removes
-    /// them.
+    /// them; so does the end of the association.
     public func handleOnEventLoop(
         pending: (@Sendable (Element) -> Void)?, answeredStore: (@Sendable (IncomingStore) -> Void)? = nil
     ) {

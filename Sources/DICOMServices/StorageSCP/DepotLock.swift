@@ -15,7 +15,7 @@ import Darwin
 /// it. The writer then finds its own lock refused (the clean-up holds it) or its file without a name
 /// (`st_nlink` 0 once the clean-up let go) and starts again with a new file, as a lock file's owner checks that
 /// the lock is on the file its name still leads to. No lock on the depot folder is needed, so writers pay one
-/// `open` and one `flock` per file and never wait for each other.
+/// `open`, one `flock` and one `fstat` per file and never wait for each other.
 enum DepotLock {
     /// The clean-up removed the depot file before it could be locked, every time it was created.
     struct Lost: Error, CustomStringConvertible {

@@ -180,7 +180,8 @@ public final class ReceivedInstanceStore: Sendable {
     }
 
     /// The result of a C-STORE whose data set has arrived: the stored instance, or the failure to answer.
-    /// Call once per C-STORE-RQ, from the code that sends the C-STORE-RSP.
+    /// A data set held in memory is stored by this call: call it once per such C-STORE-RQ, from the code that
+    /// sends the C-STORE-RSP. A streamed one only reads its sink's outcome, the same at every call.
     public func outcome(for incoming: IncomingStore, callingAETitle: String) -> Result<StoredInstance, StoreFailure> {
         outcome(
             for: incoming.request, dataSet: incoming.dataSet, sink: incoming.sink,

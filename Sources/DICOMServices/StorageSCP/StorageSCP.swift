@@ -242,7 +242,7 @@ final class AssociationCounter: @unchecked Sendable {
     }
 }
 
-/// Files stored by one association (appended from its service task).
+/// Files stored by one association (appended on its event loop or from its service task).
 final class StoredFiles: @unchecked Sendable {
     private let lock = NSLock()
     private var files: [StoredInstance] = []

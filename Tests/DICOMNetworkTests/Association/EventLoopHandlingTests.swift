@@ -37,7 +37,43 @@ final class EventLoopHandlingTests: XCTestCase {
         XCTAssertTrue(flow.intercepted(message(6)), "the consumer finished 5 and waits: taken on the loop")
         flow.setInterceptor(nil)
         XCTAssertFalse(flow.intercepted(message(7)), "removed")
+        flow.endInterception()
+        flow.setInterceptor { _ in true }
+        XCTAssertFalse(flow.intercepted(message(8)), "a handler installed after the association ended is not kept")
         XCTAssertEqual(asked.all, [1, 6])
+    }
+
+    /// A handler that holds its association (as the retrieve's and the storage SCP's do) would keep it, its handler
+    /// and its channel alive for ever if the association ended with the handler still installed (an abort, a lost
+    /// connection): the end removes it, and one installed after the end is not kept.
+    func testTheEndOfTheAssociationLetsGoOfAHandlerThatHoldsIt() async throws {
+        let server = try await startEchoServer()
+        weak var released: DICOMAssociation?
+        weak var lateReleased: DICOMAssociation?
+        for late in [false, true] {
+            let association = try await DICOMAssociation.connect(
+                host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "DICOMLUA",
+                contexts: [verificationContext])
+            let holding: @Sendable (AssociationMessage) -> Bool = { _ in
+                withExtendedLifetime(association) { false }
+            }
+            if late {
+                lateReleased = association
+                await association.abort()
+                _ = await association.waitUntilEnded()
+                association.handleOnEventLoop(holding)
+            } else {
+                released = association
+                association.handleOnEventLoop(holding)
+                let echo = try await association.echo()
+                XCTAssertEqual(echo, .success, "a declined message still reaches its consumer")
+                await association.abort()
+                _ = await association.waitUntilEnded()
+            }
+        }
+        let gone = await eventually(timeout: 10) { released == nil && lateReleased == nil }
+        XCTAssertTrue(gone, "the ended association is still alive: its handler kept it")
+        await server.shutdown(gracePeriod: .seconds(5))
     }
 
     /// A C-GET whose pending responses and answered C-STOREs go to event-loop handlers: every message is handled
