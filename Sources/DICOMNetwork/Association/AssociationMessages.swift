@@ -30,7 +30,8 @@ public struct AssociationMessages: AsyncSequence, Sendable {
     }
 }
 
-/// Counts messages delivered but not yet consumed, and decides when the association pauses reading.
+/// Counts messages delivered but not yet consumed, and decides when the association pauses reading and when
+/// the consumer's event-loop handler may take a message (`DICOMAssociation.handleOnEventLoop`).
 final class InboundFlowControl: @unchecked Sendable {
     /// Pause reading when more than this many messages are waiting…
     static let highWatermarkMessages = 32

@@ -107,15 +107,8 @@ final class AnsweringSinkTests: XCTestCase {
                 return true
             })
         }
-        let association = try await DICOMAssociation.connect(
-            host: "127.0.0.1", port: server.port, callingAETitle: "SCU", calledAETitle: "ANY",
-            contexts: [
-                ProposedPresentationContext(
-                    abstractSyntax: getSOPClass, transferSyntaxes: TransferSyntaxUID.uncompressed),
-                ProposedPresentationContext(
-                    abstractSyntax: sc, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP),
-            ],
-            configuration: configuration)
+        let association = try await connectAsGetSCU(
+            port: server.port, getSOPClass: getSOPClass, storageSOPClass: sc, configuration: configuration)
         let handled = Recorder<String>()
         let responses = try await association.get(sopClassUID: getSOPClass, identifier: ByteBuffer()) { incoming in
             handled.append(incoming.request.affectedSOPInstanceUID)

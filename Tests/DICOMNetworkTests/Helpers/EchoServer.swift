@@ -57,3 +57,19 @@ func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
 let verificationContext = ProposedPresentationContext(
     abstractSyntax: TestCommands.verification,
     transferSyntaxes: [TransferSyntaxUID.implicitVRLittleEndian])
+
+/// Connects to `port` as a C-GET SCU: the GET SOP class, and `storageSOPClass` with the SCP role for its
+/// sub-operations (PS3.7 D.3.3.4).
+func connectAsGetSCU(
+    port: Int, getSOPClass: String, storageSOPClass: String,
+    configuration: AssociationConfiguration = AssociationConfiguration()
+) async throws -> DICOMAssociation {
+    try await DICOMAssociation.connect(
+        host: "127.0.0.1", port: port, callingAETitle: "SCU", calledAETitle: "ANY",
+        contexts: [
+            ProposedPresentationContext(abstractSyntax: getSOPClass, transferSyntaxes: TransferSyntaxUID.uncompressed),
+            ProposedPresentationContext(
+                abstractSyntax: storageSOPClass, transferSyntaxes: TransferSyntaxUID.uncompressed, role: .scuAndSCP),
+        ],
+        configuration: configuration)
+}
