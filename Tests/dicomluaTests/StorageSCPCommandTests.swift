@@ -131,6 +131,51 @@ final class StorageSCPCommandTests: XCTestCase {
         }
     }
 
+    /// The storage SCP reports each instance on the event loop that received it; `dicomlua storescp` writes the
+    /// `stored <path>` lines and its log lines from a thread of its own, so a standard output nobody reads holds
+    /// no transfer. (Before, once the pipe was full the line's `write` held the event loop and the sender waited
+    /// for its C-STORE-RSP forever.) Once read, every line is there, in order, and the stop is clean.
+    func testAStandardOutputNobodyReadsHoldsNoTransfer() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        let sources = try makeInstances(1200)  // about 150 KB of `stored` lines: more than a pipe holds
+        let port = freeTCPPort()
+        let unread = Pipe()
+        let scp = Process()
+        scp.executableURL = URL(fileURLWithPath: dicomluaBinary)
+        scp.arguments = [
+            "storescp", "--port", "\(port)", "--dir", path("unread-in"), "--aet", "UNREAD_SCP", "--accept-any",
+            "--log-dir", path("log"),
+        ]
+        scp.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        scp.standardOutput = unread
+        scp.standardError = FileHandle.nullDevice
+        try scp.run()
+        defer { if scp.isRunning { kill(scp.processIdentifier, SIGKILL) } }
+        XCTAssertTrue(waitForPort(port, timeout: 20))
+
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "UNREAD_SCP", "127.0.0.1", "\(port)"] + sources, timeout: 30)
+        XCTAssertEqual(sent.status, 0, "the sender did not finish while standard output was not read: \(sent.stderr)")
+        XCTAssertEqual(files(in: path("unread-in")).count, 1200)
+
+        let output = ReadToEnd(unread.fileHandleForReading)
+        kill(scp.processIdentifier, SIGTERM)
+        XCTAssertTrue(StorageWait.until(timeout: 40) { !scp.isRunning }, "storescp did not stop")
+        let lines = output.wait(timeout: 20).split(separator: "\n").map(String.init)
+        let stored = lines.filter { $0.hasPrefix("stored ") }
+        XCTAssertEqual(stored.count, 1200, "every file's line is written once read")
+        XCTAssertEqual(Set(stored).count, 1200)
+        XCTAssertEqual(lines.last, "dicomlua storescp: stopped")
+        let stopping = try XCTUnwrap(
+            lines.firstIndex(of: "dicomlua storescp: stopping (transfers in flight finish first)"))
+        XCTAssertGreaterThan(stopping, try XCTUnwrap(lines.lastIndex { $0.hasPrefix("stored ") }), "lines in order")
+        // About 300 KB of log lines: the first file fills (250 KB) and the second takes the rest.
+        let log = ["log/storscp1.log", "log/storscp2.log"].compactMap {
+            try? String(contentsOfFile: path($0), encoding: .utf8)
+        }
+        XCTAssertEqual(log.joined().split(separator: "\n").filter { $0.contains(" write #") }.count, 1200)
+    }
+
     // MARK: - the service
 
     func testServiceStartStatusStopAnswerIDLStrings() throws {
@@ -216,5 +261,23 @@ enum StorageWait {
             usleep(20_000)
         }
         return true
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class ReadToEnd: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func wait(timeout: TimeInterval) -> String {
+        guard done.wait(timeout: .now() + timeout) == .success else { return "" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -162,9 +162,11 @@ struct StoreSCPRunner {
         let activeHooks = hooks
         let pidFile = logDirectory.map { $0 + "/" + StorageServiceControl.pidFileName }
         let isService = command.service
+        let output = StorageSCPOutput(log: log, format: command.logging.logFormat)
         let stop = StopRequest(runLoop: runLoop)
         // A second SIGINT/SIGTERM: exit at once, naming the files whose hooks did not run.
         stop.onSecondRequest = {
+            output.flush(timeout: 1)
             reportUnrunHooks(activeHooks, log: log)
             if isService, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
             log?.write(type: "stop", "storage SCP stopped at once (second signal)")
@@ -180,16 +182,10 @@ struct StoreSCPRunner {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let logFormat = command.logging.logFormat
+        // Called on the event loop that received the instance: its lines are written by a thread of their own.
         let observer: StorageSCP.Observer = { event in
-            // The stop line is written when the process really stops (below), not when the port closes.
-            if event != .stopped { log?.record(event) }
-            StorageSCPEventLog.log(event, format: logFormat)
+            output.record(event)
             activeHooks?.observe(event)
-            if case .instanceStored(let file, _) = event { printLine("stored \(file.path)") }
-            if case .error(let message) = event {
-                FileHandle.standardError.write(Data("dicomlua storescp: \(message)\n".utf8))
-            }
         }
         let settingsToUse = settings
         let gate = activeHooks?.gate
@@ -228,10 +224,11 @@ struct StoreSCPRunner {
         reportStatus("ok")
 
         runLoop.run(until: { stop.isRequested })
+        output.flush(timeout: 5)
         printLine("dicomlua storescp: stopping (transfers in flight finish first)")
         stopAndDrain(
             scp, hooks: activeHooks, limits: limits, state: state, runLoop: runLoop, log: log,
-            pidFile: command.service ? pidFile : nil)
+            pidFile: command.service ? pidFile : nil, output: output)
         if command.service, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
         log?.write(type: "stop", "storage SCP stopped")
         printLine("dicomlua storescp: stopped")
@@ -244,7 +241,7 @@ struct StoreSCPRunner {
     /// call), and every file whose hook did not run is named in the log.
     private func stopAndDrain(
         _ scp: StorageSCP, hooks: StorageSCPHooks?, limits: StorageSCPHookLimits, state: LuaState,
-        runLoop: ScriptRunLoop, log: StorageSCPLog?, pidFile: String?
+        runLoop: ScriptRunLoop, log: StorageSCPLog?, pidFile: String?, output: StorageSCPOutput
     ) {
         let deadline = Date().addingTimeInterval(limits.drainTimeout)
         let interrupter = state.interrupter
@@ -254,6 +251,7 @@ struct StoreSCPRunner {
         let finalDeadline = DispatchTime.now() + 30 + limits.drainTimeout + 5
         let giveUp: @Sendable () -> Void = {
             guard !drained.isSet else { return }
+            output.flush(timeout: 1)
             reportUnrunHooks(hooks, log: log)
             if let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
             log?.write(type: "stop", "storage SCP stopped (a hook did not return within HookDrainTimeout)")
@@ -263,6 +261,7 @@ struct StoreSCPRunner {
         DispatchQueue.global().asyncAfter(deadline: finalDeadline, execute: giveUp)
         hooks?.backlog.release()  // transfers in flight finish even with the backlog full
         _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
+        output.flush(timeout: 5)
         guard let hooks else { return }
         let remaining = deadline.timeIntervalSinceNow
         // At the deadline: interrupt the hook running now; 5 s later, if it is stuck in C, end the process.
