@@ -7,7 +7,8 @@ import NIOCore
 /// Errors go on with `fireErrorCaught`, so that the association handler answers them with an A-ABORT (Evt19).
 /// After a parse error the following PDUs are still read (the Upper Layer needs them to finish aborting). After a
 /// frame error (a PDU-length over the maximum) the stream's framing is lost: the rest of that read is dropped
-/// and a later read closes the connection, as NIO's `ByteToMessageHandler` did from its error state. When the
+/// and a later read (one already waiting its turn included) closes the connection, as NIO's `ByteToMessageHandler`
+/// did from its error state. When the
 /// connection closes inside a PDU, `truncatedPDU` goes on before the close.
 ///
 /// A read that arrives while PDUs of an earlier one are being passed on (a handler up the pipeline reading
@@ -41,7 +42,11 @@ final class PDUDecodingHandler: ChannelInboundHandler {
         while !self.waitingReads.isEmpty, !self.framingLost {
             self.decode(self.waitingReads.removeFirst(), context: context)
         }
-        self.waitingReads.removeAll()
+        if !self.waitingReads.isEmpty {
+            // A read that came after the one that lost the framing: the same as the guard above.
+            self.waitingReads.removeAll()
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -86,6 +86,18 @@ final class PDUDecodingHandlerTests: XCTestCase {
         XCTAssertEqual(recorder.pdus, [])
     }
 
+    /// A read that was waiting its turn when an earlier read lost the framing is a later read: it closes the
+    /// connection and none of its PDUs is delivered.
+    func testAReadWaitingWhenTheFramingIsLostClosesTheConnection() throws {
+        let (channel, recorder) = try makeChannel(maximum: 16)
+        recorder.feedOnFirstPDU = ByteBuffer(bytes: releaseRP)
+        try channel.writeInbound(ByteBuffer(bytes: releaseRQ + hex("04 00 00000100")))
+        XCTAssertEqual(recorder.pdus, [.releaseRQ])
+        XCTAssertEqual(
+            recorder.errors, [PDUFrameDecoderError.pduTooLong(type: 4, length: 256, maximum: 16).description])
+        XCTAssertFalse(channel.isActive)
+    }
+
     /// A connection that closes inside a PDU is reported as such before the close reaches the handler above.
     func testClosingInsideAPDUIsReportedBeforeTheClose() throws {
         let (channel, recorder) = try makeChannel()
