@@ -54,6 +54,25 @@ final class MapTests: XCTestCase {
         XCTAssertNotEqual(other.sopInstanceUID, first.sopInstanceUID)
     }
 
+    /// Several processes opening one new map at the same moment (two `dicomlua deidentify --map` at once): SQLite
+    /// answers a connection that switches the file to WAL while another does "database is locked" at once, without
+    /// waiting for the busy timeout. Every opener must still get the map (failed before, now and then: a full test
+    /// run's two-process CLI test hit it).
+    func testManyConnectionsOpeningOneNewMapAtOnceAllSucceed() throws {
+        for round in 0..<20 {
+            let path = directory.appendingPathComponent("race-\(round).db").path
+            let failures = OpenFailures()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    _ = try DeidentificationMap(path: path)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            XCTAssertEqual(failures.all, [], "round \(round)")
+        }
+    }
+
     func testWithoutAMapOneRunIsConsistent() throws {
         let deidentifier = try Deidentifier(settings: DeidentificationSettings())
         let a = try deidentifier.deidentify(Self.instance(patient: "P1", study: "1.2.3", sop: "1.2.3.1"))
@@ -160,4 +179,12 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(
             DeidentificationMap.decimal([UInt8](repeating: 0xFF, count: 16)), "340282366920938463463374607431768211455")
     }
+}
+
+/// Errors collected from concurrent openers.
+final class OpenFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [String] = []
+    func add(_ error: String) { lock.withLock { errors.append(error) } }
+    var all: [String] { lock.withLock { errors } }
 }

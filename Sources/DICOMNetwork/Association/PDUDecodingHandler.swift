@@ -8,8 +8,7 @@ import NIOCore
 /// After a parse error the following PDUs are still read (the Upper Layer needs them to finish aborting). After a
 /// frame error (a PDU-length over the maximum) the stream's framing is lost: the rest of that read is dropped
 /// and a later read (one already waiting its turn included) closes the connection, as NIO's `ByteToMessageHandler`
-/// did from its error state. When the
-/// connection closes inside a PDU, `truncatedPDU` goes on before the close.
+/// did from its error state. When the connection closes inside a PDU, `truncatedPDU` goes on before the close.
 ///
 /// A read that arrives while PDUs of an earlier one are being passed on (a handler up the pipeline reading
 /// synchronously) waits its turn, so bytes are always framed in the order they came.
