@@ -176,6 +176,35 @@ final class StorageSCPCommandTests: XCTestCase {
         XCTAssertEqual(log.joined().split(separator: "\n").filter { $0.contains(" write #") }.count, 1200)
     }
 
+    /// With standard output full and never read, SIGTERM still stops `dicomlua storescp`: its own `stopping` and
+    /// `stopped` lines wait in the same queue as the `stored` lines, and the process ends without them after 5 s.
+    /// (Before, the `stopping` line's `write` held the main thread forever.)
+    func testAStandardOutputNobodyReadsDoesNotHoldTheStop() throws {
+        try writeSystemConfiguration(port: freeTCPPort())
+        let sources = try makeInstances(700)  // about 90 KB of `stored` lines: more than a pipe holds
+        let port = freeTCPPort()
+        let unread = Pipe()
+        let scp = Process()
+        scp.executableURL = URL(fileURLWithPath: dicomluaBinary)
+        scp.arguments = [
+            "storescp", "--port", "\(port)", "--dir", path("held-in"), "--aet", "HELD_SCP", "--accept-any",
+        ]
+        scp.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        scp.standardOutput = unread
+        scp.standardError = FileHandle.nullDevice
+        try scp.run()
+        defer { if scp.isRunning { kill(scp.processIdentifier, SIGKILL) } }
+        XCTAssertTrue(waitForPort(port, timeout: 20))
+        let sent = try ChildProcess.run(
+            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "HELD_SCP", "127.0.0.1", "\(port)"] + sources, timeout: 30)
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertEqual(files(in: path("held-in")).count, 700)
+
+        kill(scp.processIdentifier, SIGTERM)
+        XCTAssertTrue(StorageWait.until(timeout: 20) { !scp.isRunning }, "storescp did not stop with its output held")
+        if !scp.isRunning { XCTAssertEqual(scp.terminationStatus, 0) }
+    }
+
     // MARK: - the service
 
     func testServiceStartStatusStopAnswerIDLStrings() throws {

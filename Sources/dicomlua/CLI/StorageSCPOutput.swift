@@ -6,17 +6,26 @@ import Foundation
 /// thread of its own. The SCP reports an instance on the event loop that received it (docs/design.md "Work on the
 /// event loop"), which must never wait on a standard output nobody reads or on the log file's disk.
 ///
-/// The first event of a batch wakes the writer, which waits `batchWindow` for more and then writes them all: one
-/// `write` per output for the batch instead of one per file. At most `limit` events wait; past it an event's lines
+/// The command's own lines on standard output (`listening`, `stopping`, `stopped`) go through the same queue, so
+/// they keep their place among the `stored` lines, and the process can end even when standard output is never read
+/// (`flush(timeout:)` returns false and the command ends with `_exit`).
+///
+/// The first entry of a batch wakes the writer, which waits `batchWindow` for more and then writes them all: one
+/// `write` per output for the batch instead of one per file. At most `limit` entries wait; past it an event's lines
 /// are dropped and counted, and the count is written (log file and standard error) once the writer catches up.
 final class StorageSCPOutput: @unchecked Sendable {
     static let limit = 100_000
     static let batchWindow: TimeInterval = 0.005
 
+    private enum Entry {
+        case event(StorageSCPEvent, Date)
+        case line(String)
+    }
+
     private let log: StorageSCPLog?
     private let format: LoggingOptions.Format
     private let condition = NSCondition()
-    private var waiting: [(event: StorageSCPEvent, date: Date)] = []
+    private var waiting: [Entry] = []
     private var dropped = 0
     private var writing = false
 
@@ -30,14 +39,22 @@ final class StorageSCPOutput: @unchecked Sendable {
 
     /// Queues the event's lines; never blocks on the outputs.
     func record(_ event: StorageSCPEvent) {
-        let date = Date()
+        enqueue(.event(event, Date()))
+    }
+
+    /// Queues a line for standard output, after everything queued before it.
+    func printLine(_ text: String) {
+        enqueue(.line(text))
+    }
+
+    private func enqueue(_ entry: Entry) {
         condition.lock()
         defer { condition.unlock() }
         guard waiting.count < Self.limit else {
             dropped += 1
             return
         }
-        waiting.append((event, date))
+        waiting.append(entry)
         if waiting.count == 1 && !writing { condition.signal() }
     }
 
@@ -77,15 +94,23 @@ final class StorageSCPOutput: @unchecked Sendable {
         }
     }
 
-    private func write(_ batch: [(event: StorageSCPEvent, date: Date)], lost: Int) {
+    private func write(_ batch: [Entry], lost: Int) {
         // The stop line is written when the process really stops (StoreSCPRunner), not when the port closes.
-        log?.record(batch.filter { $0.event != .stopped })
-        var stored = ""
+        log?.record(
+            batch.compactMap { entry in
+                guard case .event(let event, let date) = entry, event != .stopped else { return nil }
+                return (event, date)
+            })
+        var standardOutput = ""
         var errors = ""
-        for (event, _) in batch {
+        for entry in batch {
+            guard case .event(let event, _) = entry else {
+                if case .line(let text) = entry { standardOutput += text + "\n" }
+                continue
+            }
             StorageSCPEventLog.log(event, format: format)
             switch event {
-            case .instanceStored(let file, _): stored += "stored \(file.path)\n"
+            case .instanceStored(let file, _): standardOutput += "stored \(file.path)\n"
             case .error(let message): errors += "dicomlua storescp: \(message)\n"
             default: break
             }
@@ -95,8 +120,8 @@ final class StorageSCPOutput: @unchecked Sendable {
             log?.write(type: "error", message)
             errors += "dicomlua storescp: \(message)\n"
         }
-        if !stored.isEmpty {
-            print(stored, terminator: "")
+        if !standardOutput.isEmpty {
+            print(standardOutput, terminator: "")
             flushStandardOutput()
         }
         if !errors.isEmpty { FileHandle.standardError.write(Data(errors.utf8)) }

@@ -170,7 +170,8 @@ struct StoreSCPRunner {
             reportUnrunHooks(activeHooks, log: log)
             if isService, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
             log?.write(type: "stop", "storage SCP stopped at once (second signal)")
-            printLine("dicomlua storescp: stopped at once")
+            output.printLine("dicomlua storescp: stopped at once")
+            output.flush(timeout: 1)
             _exit(1)
         }
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -218,20 +219,21 @@ struct StoreSCPRunner {
                 return fail("cannot write the pid file \(pidFile): \(error)", log: log)
             }
         }
-        printLine(
+        output.printLine(
             "dicomlua storescp: \(settings.aeTitle) listening on \(settings.host) port \(scp.port)\(settings.tls == nil ? "" : " with TLS"), storing into \(scp.store.directory)"
         )
         reportStatus("ok")
 
         runLoop.run(until: { stop.isRequested })
-        output.flush(timeout: 5)
-        printLine("dicomlua storescp: stopping (transfers in flight finish first)")
+        output.printLine("dicomlua storescp: stopping (transfers in flight finish first)")
         stopAndDrain(
             scp, hooks: activeHooks, limits: limits, state: state, runLoop: runLoop, log: log,
             pidFile: command.service ? pidFile : nil, output: output)
         if command.service, let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
         log?.write(type: "stop", "storage SCP stopped")
-        printLine("dicomlua storescp: stopped")
+        output.printLine("dicomlua storescp: stopped")
+        // Standard output never read: end without it (returning would flush stdio, which waits on the writer).
+        if !output.flush(timeout: 5) { _exit(0) }
         return 0
     }
 
@@ -255,13 +257,14 @@ struct StoreSCPRunner {
             reportUnrunHooks(hooks, log: log)
             if let pidFile { StorageServiceControl.removePIDFile(pidFile, ifOwnedBy: getpid()) }
             log?.write(type: "stop", "storage SCP stopped (a hook did not return within HookDrainTimeout)")
-            printLine("dicomlua storescp: stopped")
+            output.printLine("dicomlua storescp: stopped")
+            output.flush(timeout: 1)
             _exit(1)
         }
         DispatchQueue.global().asyncAfter(deadline: finalDeadline, execute: giveUp)
         hooks?.backlog.release()  // transfers in flight finish even with the backlog full
         _ = try? runLoop.await { await scp.stop(gracePeriod: 30) }
-        output.flush(timeout: 5)
+        output.flush(timeout: 1)  // the SCP's last log lines before those of unrun hooks
         guard let hooks else { return }
         let remaining = deadline.timeIntervalSinceNow
         // At the deadline: interrupt the hook running now; 5 s later, if it is stuck in C, end the process.
@@ -291,11 +294,6 @@ struct StoreSCPRunner {
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
     }
-}
-
-private func printLine(_ text: String) {
-    print(text)
-    flushStandardOutput()
 }
 
 /// Logs (and prints to stderr) each file whose `on_stored` did not run because the SCP stopped.
