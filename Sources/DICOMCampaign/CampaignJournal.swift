@@ -1,3 +1,4 @@
+import DICOMDeidentify
 import Foundation
 import GRDB
 
@@ -24,8 +25,10 @@ public final class CampaignJournal: @unchecked Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            if !readOnly { try JournalSchema.migrator.migrate(pool) }
+            pool = try SQLiteDatabase.retryingBusy(within: 10) {
+                try DatabasePool(path: path, configuration: configuration)
+            }
+            if !readOnly { try SQLiteDatabase.migrate(JournalSchema.migrator, pool) }
             let version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             guard version <= JournalSchema.version else {
                 throw CampaignError(

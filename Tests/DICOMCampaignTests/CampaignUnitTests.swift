@@ -202,6 +202,24 @@ final class CampaignUnitTests: XCTestCase {
 
     /// The journal's times read back as written, in the form `ISO8601DateFormatter` writes (what `sqlite3` users
     /// and `campaign report` see), to the millisecond.
+    /// Two `campaign run`s started at the same moment on one new journal: SQLite answers a connection that switches
+    /// the new file to WAL while another does "database is locked" at once, without waiting for the busy timeout.
+    /// Every opener must get the journal (the run lock then says which process runs it).
+    func testManyConnectionsOpeningOneNewJournalAtOnceAllSucceed() throws {
+        for round in 0..<20 {
+            let path = folder.appendingPathComponent("race-\(round).db").path
+            let failures = Recorder<String>()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    _ = try CampaignJournal(path: path)
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            XCTAssertEqual(failures.all, [], "round \(round)")
+        }
+    }
+
     func testJournalTimestampsAreISO8601UTCWithMilliseconds() {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -1,5 +1,6 @@
 import DICOMCore
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import DICOMDeidentify
@@ -61,12 +62,12 @@ final class MapTests: XCTestCase {
     func testManyConnectionsOpeningOneNewMapAtOnceAllSucceed() throws {
         for round in 0..<20 {
             let path = directory.appendingPathComponent("race-\(round).db").path
-            let failures = OpenFailures()
+            let failures = Recorder<String>()
             DispatchQueue.concurrentPerform(iterations: 8) { _ in
                 do {
                     _ = try DeidentificationMap(path: path)
                 } catch {
-                    failures.add("\(error)")
+                    failures.append("\(error)")
                 }
             }
             XCTAssertEqual(failures.all, [], "round \(round)")
@@ -179,12 +180,4 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(
             DeidentificationMap.decimal([UInt8](repeating: 0xFF, count: 16)), "340282366920938463463374607431768211455")
     }
-}
-
-/// Errors collected from concurrent openers.
-final class OpenFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var errors: [String] = []
-    func add(_ error: String) { lock.withLock { errors.append(error) } }
-    var all: [String] { lock.withLock { errors } }
 }
