@@ -208,15 +208,7 @@ final class CampaignUnitTests: XCTestCase {
     func testManyConnectionsOpeningOneNewJournalAtOnceAllSucceed() throws {
         for round in 0..<20 {
             let path = folder.appendingPathComponent("race-\(round).db").path
-            let failures = Recorder<String>()
-            DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                do {
-                    _ = try CampaignJournal(path: path)
-                } catch {
-                    failures.append("\(error)")
-                }
-            }
-            XCTAssertEqual(failures.all, [], "round \(round)")
+            XCTAssertEqual(failuresOfConcurrentRuns(8) { _ = try CampaignJournal(path: path) }, [], "round \(round)")
         }
     }
 

@@ -62,15 +62,8 @@ final class MapTests: XCTestCase {
     func testManyConnectionsOpeningOneNewMapAtOnceAllSucceed() throws {
         for round in 0..<20 {
             let path = directory.appendingPathComponent("race-\(round).db").path
-            let failures = Recorder<String>()
-            DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                do {
-                    _ = try DeidentificationMap(path: path)
-                } catch {
-                    failures.append("\(error)")
-                }
-            }
-            XCTAssertEqual(failures.all, [], "round \(round)")
+            XCTAssertEqual(
+                failuresOfConcurrentRuns(8) { _ = try DeidentificationMap(path: path) }, [], "round \(round)")
         }
     }
 

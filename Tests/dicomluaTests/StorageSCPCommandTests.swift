@@ -72,6 +72,25 @@ final class StorageSCPCommandTests: XCTestCase {
         try ChildProcess.run(dicomluaBinary, ["-e", code], environment: environment, timeout: 60)
     }
 
+    /// `dicomlua storescp` with standard output a pipe the test does not read (until it chooses to), listening
+    /// on `port` (waited for).
+    func startStorescpWithUnreadOutput(
+        port: Int, aet: String, dir: String, extra: [String] = []
+    ) throws -> (
+        Process, Pipe
+    ) {
+        let unread = Pipe()
+        let scp = Process()
+        scp.executableURL = URL(fileURLWithPath: dicomluaBinary)
+        scp.arguments = ["storescp", "--port", "\(port)", "--dir", dir, "--aet", aet, "--accept-any"] + extra
+        scp.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        scp.standardOutput = unread
+        scp.standardError = FileHandle.nullDevice
+        try scp.run()
+        XCTAssertTrue(waitForPort(port, timeout: 20))
+        return (scp, unread)
+    }
+
     func waitForLine(_ process: ChildProcess, containing text: String) -> Bool {
         let deadline = Date().addingTimeInterval(20)
         while !process.stdout.contains(text) {
@@ -139,22 +158,11 @@ final class StorageSCPCommandTests: XCTestCase {
         try writeSystemConfiguration(port: freeTCPPort())
         let sources = try makeInstances(1200)  // about 150 KB of `stored` lines: more than a pipe holds
         let port = freeTCPPort()
-        let unread = Pipe()
-        let scp = Process()
-        scp.executableURL = URL(fileURLWithPath: dicomluaBinary)
-        scp.arguments = [
-            "storescp", "--port", "\(port)", "--dir", path("unread-in"), "--aet", "UNREAD_SCP", "--accept-any",
-            "--log-dir", path("log"),
-        ]
-        scp.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        scp.standardOutput = unread
-        scp.standardError = FileHandle.nullDevice
-        try scp.run()
+        let (scp, unread) = try startStorescpWithUnreadOutput(
+            port: port, aet: "UNREAD_SCP", dir: path("unread-in"), extra: ["--log-dir", path("log")])
         defer { if scp.isRunning { kill(scp.processIdentifier, SIGKILL) } }
-        XCTAssertTrue(waitForPort(port, timeout: 20))
 
-        let sent = try ChildProcess.run(
-            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "UNREAD_SCP", "127.0.0.1", "\(port)"] + sources, timeout: 30)
+        let sent = try storescu(port: port, files: sources, called: "UNREAD_SCP")
         XCTAssertEqual(sent.status, 0, "the sender did not finish while standard output was not read: \(sent.stderr)")
         XCTAssertEqual(files(in: path("unread-in")).count, 1200)
 
@@ -183,20 +191,10 @@ final class StorageSCPCommandTests: XCTestCase {
         try writeSystemConfiguration(port: freeTCPPort())
         let sources = try makeInstances(700)  // about 90 KB of `stored` lines: more than a pipe holds
         let port = freeTCPPort()
-        let unread = Pipe()
-        let scp = Process()
-        scp.executableURL = URL(fileURLWithPath: dicomluaBinary)
-        scp.arguments = [
-            "storescp", "--port", "\(port)", "--dir", path("held-in"), "--aet", "HELD_SCP", "--accept-any",
-        ]
-        scp.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        scp.standardOutput = unread
-        scp.standardError = FileHandle.nullDevice
-        try scp.run()
+        // The process holds the pipe (its standardOutput), so the read end stays open and unread.
+        let (scp, _) = try startStorescpWithUnreadOutput(port: port, aet: "HELD_SCP", dir: path("held-in"))
         defer { if scp.isRunning { kill(scp.processIdentifier, SIGKILL) } }
-        XCTAssertTrue(waitForPort(port, timeout: 20))
-        let sent = try ChildProcess.run(
-            dcmtk("storescu"), ["-aet", "SENDER", "-aec", "HELD_SCP", "127.0.0.1", "\(port)"] + sources, timeout: 30)
+        let sent = try storescu(port: port, files: sources, called: "HELD_SCP")
         XCTAssertEqual(sent.status, 0, sent.stderr)
         XCTAssertEqual(files(in: path("held-in")).count, 700)
 
